@@ -1,0 +1,30 @@
+# scalinglaw: PGXS build (see README.md)
+EXTENSION = scalinglaw
+MODULE_big = scalinglaw
+DATA = scalinglaw--1.0.sql
+OBJS = \
+	src/core/sl_alloc.o \
+	src/core/exact_sum.o \
+	src/core/point_set.o \
+	src/core/lsq.o \
+	src/core/varpro.o \
+	src/core/log_law.o \
+	src/pg/sl_pg.o \
+	src/pg/options.o \
+	src/pg/power_law_agg.o \
+	src/pg/log_law_agg.o
+
+REGRESS = fit_power_law fit_log_law options bad_input parallel determinism
+REGRESS_OPTS = --inputdir=. --outputdir=$(or $(REGRESS_OUTDIR),.)
+
+PG_CPPFLAGS = -Isrc/core
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
+SHLIB_LINK = -llapacke -lm
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: check-core
+check-core:
+	$(MAKE) -C test/core check

@@ -1,0 +1,407 @@
+/*
+ * exact_sum.c -- exact fixed-point accumulation; see exact_sum.h.
+ */
+#include "exact_sum.h"
+
+#include <math.h>
+#include <string.h>
+
+#define DIGIT_MASK ((int64_t) 0xFFFFFFFF)
+/* propagate carries before any digit can reach 2^62 */
+#define MAX_PENDING (1 << 28)
+/* zero digits kept above the highest digit an add touches, for carries */
+#define HEADROOM 2
+
+void
+xs_init(ExactSum *xs)
+{
+	memset(xs, 0, sizeof(*xs));
+}
+
+void
+xs_free(ExactSum *xs, const SlAlloc *al)
+{
+	if (xs->dig)
+		al->free(al->ctx, xs->dig);
+	xs_init(xs);
+}
+
+static void
+propagate(int64_t *dig, int n)
+{
+	for (int i = 0; i < n - 1; i++)
+	{
+		int64_t		carry = dig[i] >> 32;	/* arithmetic: floor division */
+
+		dig[i] -= carry * ((int64_t) 1 << 32);
+		dig[i + 1] += carry;
+	}
+}
+
+void
+xs_normalize(ExactSum *xs)
+{
+	if (xs->n > 0)
+		propagate(xs->dig, xs->n);
+	xs->pending = 0;
+}
+
+/* make digits [first, last] addressable */
+static bool
+ensure_range(ExactSum *xs, int first, int last, const SlAlloc *al)
+{
+	int			cur_first = xs->lo;
+	int			cur_last = xs->lo + xs->n - 1;
+	int			new_first,
+				new_last,
+				new_n;
+
+	if (first < XS_MIN_DIGIT)
+		first = XS_MIN_DIGIT;
+	if (last > XS_MAX_DIGIT)
+		last = XS_MAX_DIGIT;
+	if (xs->n > 0 && first >= cur_first && last <= cur_last)
+		return true;
+	new_first = xs->n > 0 && cur_first < first ? cur_first : first;
+	new_last = xs->n > 0 && cur_last > last ? cur_last : last;
+	new_n = new_last - new_first + 1;
+	if (new_n > xs->cap)
+	{
+		int			new_cap = new_n + 4;
+		int64_t    *d;
+
+		if (new_cap > XS_MAX_DIGITS)
+			new_cap = XS_MAX_DIGITS;
+		if (xs->dig == NULL)
+			d = al->alloc(al->ctx, sizeof(int64_t) * new_cap);
+		else
+			d = al->realloc(al->ctx, xs->dig, sizeof(int64_t) * xs->cap,
+							sizeof(int64_t) * new_cap);
+		if (d == NULL)
+			return false;
+		xs->dig = d;
+		xs->cap = new_cap;
+	}
+	if (xs->n > 0)
+	{
+		int			shift = cur_first - new_first;
+
+		if (shift > 0)
+			memmove(xs->dig + shift, xs->dig, sizeof(int64_t) * xs->n);
+		memset(xs->dig, 0, sizeof(int64_t) * shift);
+		memset(xs->dig + shift + xs->n, 0,
+			   sizeof(int64_t) * (new_n - shift - xs->n));
+	}
+	else
+		memset(xs->dig, 0, sizeof(int64_t) * new_n);
+	xs->lo = new_first;
+	xs->n = new_n;
+	return true;
+}
+
+static inline int
+floor_div32(int e)
+{
+	return e >= 0 ? e / 32 : -((-e + 31) / 32);
+}
+
+/* add sign * m * 2^e, m < 2^107, to digits already covering the range */
+static void
+add_mantissa(int64_t *dig, int lo, bool negative, unsigned __int128 m, int e)
+{
+	int			d = floor_div32(e);
+	int			r = e - 32 * d;
+
+	for (int i = 0; i < 4 && m != 0; i++, m >>= 32)
+	{
+		int64_t		chunk = (int64_t) (uint64_t) (m & 0xFFFFFFFFu) << r;
+		int64_t		low = chunk & DIGIT_MASK;
+		int64_t		high = chunk >> 32;
+
+		if (negative)
+		{
+			low = -low;
+			high = -high;
+		}
+		dig[d + i - lo] += low;
+		dig[d + i + 1 - lo] += high;
+	}
+}
+
+static bool
+add_scaled(ExactSum *xs, bool negative, unsigned __int128 m, int e,
+		   const SlAlloc *al)
+{
+	int			d = floor_div32(e);
+
+	if (m == 0)
+		return true;
+	if (!ensure_range(xs, d, d + 4 + HEADROOM, al))
+		return false;
+	add_mantissa(xs->dig, xs->lo, negative, m, e);
+	if (++xs->pending >= MAX_PENDING)
+		xs_normalize(xs);
+	return true;
+}
+
+/* v = sign * m * 2^e with m < 2^53 an integer */
+static inline void
+split_double(double v, bool *negative, uint64_t *m, int *e)
+{
+	int			ex;
+	double		f = frexp(fabs(v), &ex);
+
+	*negative = signbit(v) != 0;
+	*m = (uint64_t) ldexp(f, 53);
+	*e = ex - 53;
+}
+
+bool
+xs_add(ExactSum *xs, double v, const SlAlloc *al)
+{
+	bool		neg;
+	uint64_t	m;
+	int			e;
+
+	if (v == 0.0)
+		return true;
+	split_double(v, &neg, &m, &e);
+	return add_scaled(xs, neg, m, e, al);
+}
+
+bool
+xs_add_product(ExactSum *xs, double a, double b, const SlAlloc *al)
+{
+	bool		na,
+				nb;
+	uint64_t	ma,
+				mb;
+	int			ea,
+				eb;
+
+	if (a == 0.0 || b == 0.0)
+		return true;
+	split_double(a, &na, &ma, &ea);
+	split_double(b, &nb, &mb, &eb);
+	return add_scaled(xs, na != nb, (unsigned __int128) ma * mb, ea + eb, al);
+}
+
+bool
+xs_add_sum(ExactSum *xs, const ExactSum *other, const SlAlloc *al)
+{
+	if (other->n == 0)
+		return true;
+	if (!ensure_range(xs, other->lo, other->lo + other->n - 1 + HEADROOM, al))
+		return false;
+	/* bring both to propagated form so no digit can overflow */
+	xs_normalize(xs);
+	for (int i = 0; i < other->n; i++)
+	{
+		int64_t		v = other->dig[i];
+
+		/* split so each add stays below 2^33 in magnitude per digit */
+		xs->dig[other->lo + i - xs->lo] += v & DIGIT_MASK;
+		xs->dig[other->lo + i + 1 - xs->lo] += v >> 32;
+	}
+	xs_normalize(xs);
+	return true;
+}
+
+bool
+xs_copy(ExactSum *dst, const ExactSum *src, const SlAlloc *al)
+{
+	xs_init(dst);
+	return xs_add_sum(dst, src, al);
+}
+
+/*
+ * Magnitude of the digits in tmp[0..n) (lowest digit index lo) rounded to
+ * double; tmp is propagated and non-negative on entry.
+ */
+static double
+round_magnitude(const int64_t *tmp, int n, int lo)
+{
+	int			h = n - 1;
+	unsigned __int128 acc;
+	int			lsb;
+	bool		sticky = false;
+	uint64_t	u;
+	int			shift;
+
+	while (h >= 0 && tmp[h] == 0)
+		h--;
+	if (h < 0)
+		return 0.0;
+	acc = (unsigned __int128) (uint64_t) tmp[h] << 64;
+	if (h >= 1)
+		acc |= (unsigned __int128) (uint64_t) tmp[h - 1] << 32;
+	if (h >= 2)
+		acc |= (uint64_t) tmp[h - 2];
+	for (int i = h - 3; i >= 0 && !sticky; i--)
+		sticky = tmp[i] != 0;
+	lsb = 32 * (lo + h - 2);
+	/* move the top bit to bit 127 */
+	shift = 0;
+	while (!(acc >> 127))
+	{
+		acc <<= 1;
+		shift++;
+	}
+	lsb -= shift;
+	u = (uint64_t) (acc >> 64);
+	if ((uint64_t) acc != 0 || sticky)
+		u |= 1;					/* sticky bit below the rounding position */
+	return ldexp((double) u, lsb + 64);
+}
+
+/* copy, propagate and take the sign; returns digits count in tmp */
+static int
+magnitude(const ExactSum *xs, int64_t *tmp, bool *negative)
+{
+	int			n = xs->n;
+
+	memcpy(tmp, xs->dig, sizeof(int64_t) * n);
+	propagate(tmp, n);
+	*negative = n > 0 && tmp[n - 1] < 0;
+	if (*negative)
+	{
+		for (int i = 0; i < n; i++)
+			tmp[i] = -tmp[i];
+		propagate(tmp, n);
+	}
+	return n;
+}
+
+double
+xs_value(const ExactSum *xs)
+{
+	int64_t		tmp[XS_MAX_DIGITS];
+	bool		neg;
+	int			n;
+	double		v;
+
+	if (xs->n == 0)
+		return 0.0;
+	n = magnitude(xs, tmp, &neg);
+	v = round_magnitude(tmp, n, xs->lo);
+	return neg ? -v : v;
+}
+
+void
+xs_value_dd(const ExactSum *xs, double *hi, double *lo)
+{
+	int64_t		tmp[XS_MAX_DIGITS];
+	bool		neg;
+	int			n;
+	double		h;
+
+	*hi = *lo = 0.0;
+	if (xs->n == 0)
+		return;
+	n = magnitude(xs, tmp, &neg);
+	h = round_magnitude(tmp, n, xs->lo);
+	if (!isfinite(h))
+	{
+		*hi = neg ? -h : h;
+		return;
+	}
+	if (h != 0.0)
+	{
+		bool		hn;
+		uint64_t	m;
+		int			e;
+		int			d;
+
+		split_double(h, &hn, &m, &e);
+		while ((m & 1) == 0)
+		{
+			m >>= 1;
+			e++;
+		}
+		d = floor_div32(e);
+		/* h is within one ulp of the magnitude, so it fits the digits */
+		if (d >= xs->lo && d + 2 <= xs->lo + n - 1)
+		{
+			add_mantissa(tmp, xs->lo, true, m, e);
+			propagate(tmp, n);
+			if (tmp[n - 1] < 0)
+			{
+				for (int i = 0; i < n; i++)
+					tmp[i] = -tmp[i];
+				propagate(tmp, n);
+				*lo = -round_magnitude(tmp, n, xs->lo);
+			}
+			else
+				*lo = round_magnitude(tmp, n, xs->lo);
+		}
+	}
+	*hi = neg ? -h : h;
+	*lo = neg ? -*lo : *lo;
+}
+
+size_t
+xs_serial_size(const ExactSum *xs)
+{
+	return 8 + 8 * (size_t) xs->n;
+}
+
+size_t
+xs_serialize(const ExactSum *xs, unsigned char *out)
+{
+	int32_t		hdr[2] = {xs->lo, xs->n};
+
+	memcpy(out, hdr, 8);
+	if (xs->n > 0)
+	{
+		int64_t		tmp[XS_MAX_DIGITS];
+
+		memcpy(tmp, xs->dig, sizeof(int64_t) * xs->n);
+		propagate(tmp, xs->n);
+		memcpy(out + 8, tmp, 8 * (size_t) xs->n);
+	}
+	return xs_serial_size(xs);
+}
+
+size_t
+xs_deserialize(ExactSum *xs, const unsigned char *buf, size_t len,
+			   const SlAlloc *al, bool *alloc_failed)
+{
+	int32_t		hdr[2];
+	size_t		need;
+
+	*alloc_failed = false;
+	xs_init(xs);
+	if (len < 8)
+		return 0;
+	memcpy(hdr, buf, 8);
+	if (hdr[1] < 0 || hdr[1] > XS_MAX_DIGITS)
+		return 0;
+	need = 8 + 8 * (size_t) hdr[1];
+	if (len < need)
+		return 0;
+	if (hdr[1] == 0)
+		return need;
+	if (hdr[0] < XS_MIN_DIGIT || hdr[0] + hdr[1] - 1 > XS_MAX_DIGIT)
+		return 0;
+	/* every digit but the top in [0, 2^32); the top small and signed */
+	for (int i = 0; i < hdr[1]; i++)
+	{
+		int64_t		v;
+
+		memcpy(&v, buf + 8 + 8 * (size_t) i, 8);
+		if (i < hdr[1] - 1 ? (v < 0 || v > DIGIT_MASK)
+			: (v < -((int64_t) 1 << 40) || v > ((int64_t) 1 << 40)))
+			return 0;
+	}
+	xs->dig = al->alloc(al->ctx, 8 * (size_t) hdr[1]);
+	if (xs->dig == NULL)
+	{
+		*alloc_failed = true;
+		return 0;
+	}
+	memcpy(xs->dig, buf + 8, 8 * (size_t) hdr[1]);
+	xs->lo = hdr[0];
+	xs->n = hdr[1];
+	xs->cap = hdr[1];
+	return need;
+}

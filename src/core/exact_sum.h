@@ -1,0 +1,59 @@
+/*
+ * exact_sum.h -- order-independent exact sums of doubles and of products of
+ * two doubles.
+ *
+ * Aggregates must give the same bits for any row order and any parallel
+ * plan.  Floating-point addition is not associative, so every sum the fits
+ * depend on is kept exactly, as a fixed-point number in base 2^32 whose
+ * digit d weighs 2^(32 d).  Reading it back rounds once, correctly, so the
+ * result depends only on the exact value, never on the order of the adds.
+ */
+#ifndef EXACT_SUM_H
+#define EXACT_SUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl_alloc.h"
+
+/* absolute digit indexes any sum of doubles or double products can touch */
+#define XS_MIN_DIGIT (-70)
+#define XS_MAX_DIGIT 76
+#define XS_MAX_DIGITS (XS_MAX_DIGIT - XS_MIN_DIGIT + 1)
+
+typedef struct ExactSum
+{
+	int32_t		lo;				/* absolute index of dig[0] */
+	int32_t		n;				/* digits in use (0 = the sum is zero) */
+	int32_t		cap;			/* digits allocated */
+	int32_t		pending;		/* adds since the last carry propagation */
+	int64_t    *dig;
+} ExactSum;
+
+extern void xs_init(ExactSum *xs);
+extern void xs_free(ExactSum *xs, const SlAlloc *al);
+/* all adds return false only when the allocator fails */
+extern bool xs_add(ExactSum *xs, double v, const SlAlloc *al);
+extern bool xs_add_product(ExactSum *xs, double a, double b, const SlAlloc *al);
+extern bool xs_add_sum(ExactSum *xs, const ExactSum *other, const SlAlloc *al);
+extern bool xs_copy(ExactSum *dst, const ExactSum *src, const SlAlloc *al);
+
+/* the correctly rounded value (may be +-inf if the exact sum overflows) */
+extern double xs_value(const ExactSum *xs);
+/* hi = rounded value, lo = rounded remainder: a double-double */
+extern void xs_value_dd(const ExactSum *xs, double *hi, double *lo);
+
+/* byte format: int32 lo, int32 n, n x int64 digits (carries propagated) */
+extern size_t xs_serial_size(const ExactSum *xs);
+extern void xs_normalize(ExactSum *xs);
+extern size_t xs_serialize(const ExactSum *xs, unsigned char *out);
+/*
+ * Reads a serialized sum from buf (at most len bytes).  Returns the bytes
+ * consumed, or 0 if the bytes are not a valid sum (out of range, digits not
+ * normalised, truncated).  Never reads past len.
+ */
+extern size_t xs_deserialize(ExactSum *xs, const unsigned char *buf, size_t len,
+							 const SlAlloc *al, bool *alloc_failed);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * log_law.h -- the log-linear law y = a + b ln x1 [+ c ln x2], fitted from
+ * exact sufficient statistics (no point list): the sums of 1, ln x_j,
+ * ln x_j ln x_k, y, y ln x_j and y^2 over the rows.
+ */
+#ifndef LOG_LAW_H
+#define LOG_LAW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exact_sum.h"
+#include "power_law.h"
+
+#define LL_MAX_INPUTS 2
+#define LL_MAX_SUMS 9
+
+typedef struct LogStats
+{
+	int			k;				/* inputs, 1 or 2 */
+	int64_t		n;				/* rows */
+	ExactSum	s[LL_MAX_SUMS];
+} LogStats;
+
+typedef struct LogLawSpec
+{
+	int			k;
+	double		lo[LL_MAX_INPUTS + 1];	/* bounds on a, b, c */
+	double		hi[LL_MAX_INPUTS + 1];
+} LogLawSpec;
+
+typedef struct LogLawFit
+{
+	double		coef[LL_MAX_INPUTS + 1];	/* a, b, c */
+	int64_t		n;
+	double		rss;
+	double		r2;				/* NaN when y has no variance */
+	double		rmse;
+	bool		at_bound[LL_MAX_INPUTS + 1];
+} LogLawFit;
+
+extern void ls_init(LogStats *st, int k);
+extern void ls_free(LogStats *st, const SlAlloc *al);
+extern int	ls_n_sums(int k);
+/* x must be finite and positive, y finite */
+extern bool ls_add(LogStats *st, const double *x, double y, const SlAlloc *al);
+extern bool ls_merge(LogStats *st, const LogStats *other, const SlAlloc *al);
+
+extern void log_law_default_spec(LogLawSpec *spec, int k);
+extern FitStatus log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out);
+extern double log_law_predict(const LogLawFit *fit, int k, const double *x);
+
+/*
+ * Byte format, version 1: u8 version, u8 k, u16 zero, i32 zero, i64 n,
+ * then the exact sums in the order of ls_add.
+ */
+#define LS_FORMAT_VERSION 1
+extern size_t ls_serial_size(const LogStats *st);
+extern void ls_serialize(const LogStats *st, unsigned char *out);
+/* 0 ok, 1 bad format, 2 no memory */
+extern int	ls_deserialize(LogStats *st, const unsigned char *buf, size_t len,
+						   const SlAlloc *al);
+
+#endif

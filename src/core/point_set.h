@@ -1,0 +1,77 @@
+/*
+ * point_set.h -- the points a power-law fit needs, with identical inputs
+ * merged into (count, exact sum of y), plus the exact sum of y^2 over all
+ * rows.  Merging does not move the least-squares optimum; exact sums keep
+ * the result independent of row order.
+ */
+#ifndef POINT_SET_H
+#define POINT_SET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exact_sum.h"
+
+#define SL_MAX_INPUTS 3
+#define PS_MAX_ENTRIES (INT32_MAX / 4)
+
+typedef struct PointSet
+{
+	int			k;				/* inputs per point, 1..3 */
+	int64_t		n_rows;			/* rows added */
+	int32_t		n;				/* distinct input tuples */
+	int32_t		cap;
+	double	   *x;				/* n * k inputs */
+	double	   *y1;				/* y of an entry seen once */
+	int64_t    *w;				/* rows per entry */
+	int32_t    *acc;			/* index into accs once w > 1, else -1 */
+	ExactSum   *accs;			/* exact sum of y for merged entries */
+	int32_t		n_acc;
+	int32_t		cap_acc;
+	int32_t    *slots;			/* open-addressing hash of entries, -1 empty */
+	uint32_t	n_slots;
+	ExactSum	y2;				/* exact sum of y^2 over all rows */
+} PointSet;
+
+/* what the solver sees: entries sorted by their inputs */
+typedef struct SortedPoints
+{
+	int			k;
+	int32_t		m;				/* distinct points */
+	int64_t		n_rows;
+	double	   *x;				/* m * k */
+	double	   *w;				/* rows per point */
+	double	   *y;				/* mean y per point */
+	double		ss_within;		/* sum over rows of (y - mean y of its point)^2 */
+} SortedPoints;
+
+typedef enum PsStatus
+{
+	PS_OK = 0,
+	PS_NO_MEMORY,
+	PS_TOO_MANY_POINTS,
+	PS_BAD_FORMAT
+} PsStatus;
+
+extern void ps_init(PointSet *ps, int k);
+extern void ps_free(PointSet *ps, const SlAlloc *al);
+extern PsStatus ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al);
+extern PsStatus ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al);
+extern PsStatus ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al);
+extern void ps_sorted_free(SortedPoints *sp, const SlAlloc *al);
+/* distinct values of input j among the entries, counted up to limit */
+extern int	ps_distinct_inputs(const SortedPoints *sp, int j, int limit);
+
+/*
+ * Byte format, version 1 (little-endian host order, as PostgreSQL's own
+ * internal serialisations): u8 version, u8 k, u16 zero, i32 n, i64 n_rows,
+ * the exact sum of y^2, then n entries of k x float8, i64 w, and either
+ * float8 y (w = 1) or the exact sum of y (w > 1).
+ */
+#define PS_FORMAT_VERSION 1
+extern size_t ps_serial_size(const PointSet *ps);
+extern void ps_serialize(const PointSet *ps, unsigned char *out);
+extern PsStatus ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
+							   const SlAlloc *al);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * power_law.h -- the saturating power laws in one to three inputs,
+ *   y = l_inf + a x1^-alpha [+ b x2^-beta [+ c x3^-gamma]],
+ * fitted by variable projection (see varpro.c), and their evaluation.
+ *
+ * An exponent of exactly 0 stands for the logarithmic limit of its term:
+ * as alpha -> 0 with a * alpha fixed, l_inf + a x^-alpha tends to a law in
+ * ln x, and the fit reports that limit as alpha = 0 with the term -a ln x.
+ */
+#ifndef POWER_LAW_H
+#define POWER_LAW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "point_set.h"
+#include "sl_alloc.h"
+
+typedef struct PowerLawSpec
+{
+	int			k;				/* inputs, 1..3 */
+	double		exp_lo[SL_MAX_INPUTS];	/* exponent domain (default [0, inf)) */
+	double		exp_hi[SL_MAX_INPUTS];
+	double		lin_lo[SL_MAX_INPUTS + 1];	/* l_inf, a, b, c (default free) */
+	double		lin_hi[SL_MAX_INPUTS + 1];
+} PowerLawSpec;
+
+typedef enum FitStatus
+{
+	FIT_OK = 0,
+	FIT_UNDETERMINED,			/* too few points, or inputs that cannot identify the law */
+	FIT_INFEASIBLE,				/* no point of the domain is admissible */
+	FIT_OVERFLOW,				/* a coefficient does not fit in a double */
+	FIT_NO_MEMORY
+} FitStatus;
+
+typedef struct PowerLawFit
+{
+	double		l_inf;
+	double		coef[SL_MAX_INPUTS];	/* a, b, c */
+	double		expo[SL_MAX_INPUTS];	/* alpha, beta, gamma */
+	int64_t		n;				/* rows */
+	double		rss;			/* over all rows */
+	double		r2;				/* NaN when y has no variance */
+	double		rmse;
+	bool		at_bound[2 * SL_MAX_INPUTS + 1];	/* l_inf, a, alpha, b, beta, ... */
+} PowerLawFit;
+
+extern void power_law_default_spec(PowerLawSpec *spec, int k);
+extern FitStatus power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
+							   const SlAlloc *al, SlInterruptFn interrupt,
+							   PowerLawFit *out);
+/* a x^-alpha, or -a ln x when alpha == 0 */
+extern double power_term(double a, double alpha, double x);
+extern double power_law_predict(const PowerLawFit *fit, int k, const double *x);
+
+#endif

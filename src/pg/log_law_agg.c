@@ -1,0 +1,266 @@
+/*
+ * log_law_agg.c -- fit_log_law(x1[, x2], y [, options]) over exact
+ * sufficient statistics, and predict_loss for the log-law result types.
+ */
+#include "sl_pg.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "log_law.h"
+
+#define FN "fit_log_law"
+
+typedef struct LlState
+{
+	SlAlloc		al;
+	int			k;
+	bool		opts_set;
+	Jsonb	   *options;
+	LogLawSpec	spec;
+	LogStats	stats;
+} LlState;
+
+static const char *const coef_names[] = {"a", "b", "c"};
+static const char *const arg_names[LL_MAX_INPUTS + 1][LL_MAX_INPUTS + 1] = {
+	{NULL},
+	{"x", "y"},
+	{"x1", "x2", "y"}
+};
+
+static LlState *
+new_state(MemoryContext ctx, int k)
+{
+	LlState    *st = MemoryContextAllocZero(ctx, sizeof(LlState));
+
+	sl_pg_alloc_init(&st->al, ctx);
+	st->k = k;
+	log_law_default_spec(&st->spec, k);
+	ls_init(&st->stats, k);
+	return st;
+}
+
+static bool
+spec_equal(const LogLawSpec *a, const LogLawSpec *b)
+{
+	return a->k == b->k && memcmp(a->lo, b->lo, sizeof(a->lo)) == 0 &&
+		memcmp(a->hi, b->hi, sizeof(a->hi)) == 0;
+}
+
+static void
+options_mismatch(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: options must be the same for every row of a group", FN)));
+}
+
+static void
+apply_options(LlState *st, Jsonb *options, MemoryContext ctx)
+{
+	if (st->options == NULL)
+	{
+		LogLawSpec	s;
+
+		log_law_default_spec(&s, st->k);
+		sl_parse_options(FN, options, coef_names, st->k + 1, s.lo, s.hi);
+		if (st->opts_set && !spec_equal(&s, &st->spec))
+			options_mismatch();
+		st->spec = s;
+		st->options = MemoryContextAlloc(ctx, VARSIZE(options));
+		memcpy(st->options, options, VARSIZE(options));
+		st->opts_set = true;
+	}
+	else if (VARSIZE(options) != VARSIZE(st->options) ||
+			 memcmp(options, st->options, VARSIZE(options)) != 0)
+		options_mismatch();
+}
+
+PG_FUNCTION_INFO_V1(sl_log_law_trans);
+Datum
+sl_log_law_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	LlState    *st;
+	int			nargs = PG_NARGS();
+	bool		has_opts = get_fn_expr_argtype(fcinfo->flinfo, nargs - 1) == JSONBOID;
+	int			k = nargs - 2 - (has_opts ? 1 : 0);
+	double		x[LL_MAX_INPUTS],
+				y;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "%s transition function called in non-aggregate context", FN);
+	if (k < 1 || k > LL_MAX_INPUTS)
+		elog(ERROR, "%s: unexpected number of arguments %d", FN, nargs);
+	st = PG_ARGISNULL(0) ? new_state(aggctx, k) : (LlState *) PG_GETARG_POINTER(0);
+	if (has_opts && !PG_ARGISNULL(nargs - 1))
+		apply_options(st, PG_GETARG_JSONB_P(nargs - 1), aggctx);
+	for (int j = 0; j <= k; j++)
+		if (PG_ARGISNULL(j + 1))
+			PG_RETURN_POINTER(st);
+	for (int j = 0; j < k; j++)
+	{
+		x[j] = PG_GETARG_FLOAT8(j + 1);
+		sl_check_input(FN, arg_names[k][j], x[j], true, ERRCODE_INVALID_ARGUMENT_FOR_LOG);
+	}
+	y = PG_GETARG_FLOAT8(k + 1);
+	sl_check_input(FN, "y", y, false, 0);
+	ls_add(&st->stats, x, y, &st->al);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(sl_log_law_combine);
+Datum
+sl_log_law_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	LlState    *s1 = PG_ARGISNULL(0) ? NULL : (LlState *) PG_GETARG_POINTER(0);
+	LlState    *s2 = PG_ARGISNULL(1) ? NULL : (LlState *) PG_GETARG_POINTER(1);
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "%s combine function called in non-aggregate context", FN);
+	if (s2 == NULL)
+	{
+		if (s1 == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(s1);
+	}
+	if (s1 == NULL)
+	{
+		s1 = new_state(aggctx, s2->k);
+		s1->spec = s2->spec;
+		s1->opts_set = s2->opts_set;
+	}
+	else if (s1->k != s2->k)
+		elog(ERROR, "%s: combining states of different laws", FN);
+	else if (s1->opts_set && s2->opts_set)
+	{
+		if (!spec_equal(&s1->spec, &s2->spec))
+			options_mismatch();
+	}
+	else if (s2->opts_set)
+	{
+		s1->spec = s2->spec;
+		s1->opts_set = true;
+	}
+	ls_merge(&s1->stats, &s2->stats, &s1->al);
+	PG_RETURN_POINTER(s1);
+}
+
+/* state bytes: u8 version, u8 k, u8 opts_set, u8 0, 6 float8 bounds, statistics */
+#define LL_STATE_VERSION 1
+#define BOUND_DOUBLES (2 * (LL_MAX_INPUTS + 1))
+
+PG_FUNCTION_INFO_V1(sl_log_law_serialize);
+Datum
+sl_log_law_serialize(PG_FUNCTION_ARGS)
+{
+	LlState    *st = (LlState *) PG_GETARG_POINTER(0);
+	size_t		size = 4 + sizeof(double) * BOUND_DOUBLES + ls_serial_size(&st->stats);
+	bytea	   *out = palloc(VARHDRSZ + size);
+	unsigned char *p = (unsigned char *) VARDATA(out);
+
+	SET_VARSIZE(out, VARHDRSZ + size);
+	p[0] = LL_STATE_VERSION;
+	p[1] = (unsigned char) st->k;
+	p[2] = st->opts_set ? 1 : 0;
+	p[3] = 0;
+	memcpy(p + 4, st->spec.lo, sizeof(st->spec.lo));
+	memcpy(p + 4 + sizeof(st->spec.lo), st->spec.hi, sizeof(st->spec.hi));
+	ls_serialize(&st->stats, p + 4 + sizeof(double) * BOUND_DOUBLES);
+	PG_RETURN_BYTEA_P(out);
+}
+
+PG_FUNCTION_INFO_V1(sl_log_law_deserialize);
+Datum
+sl_log_law_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
+	size_t		len = VARSIZE_ANY_EXHDR(in);
+	size_t		hdr = 4 + sizeof(double) * BOUND_DOUBLES;
+	LlState    *st;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "%s deserialize function called in non-aggregate context", FN);
+	if (len < hdr || p[0] != LL_STATE_VERSION || p[1] < 1 || p[1] > LL_MAX_INPUTS ||
+		p[2] > 1 || p[3] != 0)
+		sl_bad_state(FN);
+	st = new_state(CurrentMemoryContext, p[1]);
+	st->opts_set = p[2] == 1;
+	memcpy(st->spec.lo, p + 4, sizeof(st->spec.lo));
+	memcpy(st->spec.hi, p + 4 + sizeof(st->spec.lo), sizeof(st->spec.hi));
+	for (int i = 0; i <= LL_MAX_INPUTS; i++)
+		if (isnan(st->spec.lo[i]) || isnan(st->spec.hi[i]) || st->spec.lo[i] > st->spec.hi[i])
+			sl_bad_state(FN);
+	if (ls_deserialize(&st->stats, p + hdr, len - hdr, &st->al) != 0 ||
+		st->stats.k != st->k)
+		sl_bad_state(FN);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(sl_log_law_final);
+Datum
+sl_log_law_final(PG_FUNCTION_ARGS)
+{
+	LlState    *st = PG_ARGISNULL(0) ? NULL : (LlState *) PG_GETARG_POINTER(0);
+	LogLawFit	fit;
+	TupleDesc	tupdesc;
+	Datum		values[LL_MAX_INPUTS + 5];
+	bool		nulls[LL_MAX_INPUTS + 5] = {false};
+	int			k,
+				i = 0;
+
+	if (st == NULL || st->stats.n == 0)
+		PG_RETURN_NULL();
+	k = st->k;
+	if (log_law_fit(&st->stats, &st->spec, &fit) != FIT_OK)
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "%s: return type must be a row type", FN);
+	if (tupdesc->natts != k + 5)
+		elog(ERROR, "%s: result type has %d columns, expected %d", FN, tupdesc->natts, k + 5);
+	tupdesc = BlessTupleDesc(tupdesc);
+	for (int j = 0; j <= k; j++)
+		values[i++] = Float8GetDatum(fit.coef[j]);
+	values[i++] = Int64GetDatum(fit.n);
+	if (isnan(fit.r2))
+		nulls[i++] = true;
+	else
+		values[i++] = Float8GetDatum(fit.r2);
+	values[i++] = Float8GetDatum(fit.rmse);
+	values[i++] = sl_name_array(coef_names, fit.at_bound, k + 1);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(sl_log_law_predict);
+Datum
+sl_log_law_predict(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader fit_tuple = PG_GETARG_HEAPTUPLEHEADER(0);
+	int			k = PG_NARGS() - 1;
+	LogLawFit	fit;
+	double		x[LL_MAX_INPUTS];
+	bool		isnull;
+
+	if (k < 1 || k > LL_MAX_INPUTS)
+		elog(ERROR, "predict_loss: unexpected number of arguments");
+	for (int j = 0; j <= k; j++)
+	{
+		fit.coef[j] = DatumGetFloat8(GetAttributeByNum(fit_tuple, 1 + j, &isnull));
+		if (isnull)
+			PG_RETURN_NULL();
+	}
+	for (int j = 0; j < k; j++)
+	{
+		x[j] = PG_GETARG_FLOAT8(j + 1);
+		sl_check_input("predict_loss", arg_names[k][j], x[j], true,
+					   ERRCODE_INVALID_ARGUMENT_FOR_LOG);
+	}
+	PG_RETURN_FLOAT8(log_law_predict(&fit, k, x));
+}
