@@ -15,7 +15,7 @@ OBJS = \
 	src/pg/log_law_agg.o
 
 REGRESS = fit_power_law fit_log_law options bad_input parallel determinism
-REGRESS_OPTS = --inputdir=. --outputdir=$(or $(REGRESS_OUTDIR),.)
+REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror

@@ -649,7 +649,10 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 			finite = finite && isfinite(out->coef[j]) && isfinite(out->expo[j]);
 			out->at_bound[2 + 2 * j] = u <= P.ulo[j] || u >= P.uhi[j];
 		}
-		out->l_inf = l_inf;
+		/* no negative zeros in results */
+		out->l_inf = l_inf + 0.0;
+		for (int j = 0; j < k; j++)
+			out->coef[j] += 0.0;
 		if (!finite || !isfinite(l_inf))
 		{
 			al->free(al->ctx, mem);

@@ -15,7 +15,7 @@
 static double
 numeric_to_double(const char *fn, const char *coef, JsonbValue *v)
 {
-	double		d = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+	double		d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 													   NumericGetDatum(v->val.numeric)));
 
 	if (!isfinite(d))
