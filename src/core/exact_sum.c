@@ -381,7 +381,8 @@ xs_deserialize(ExactSum *xs, const unsigned char *buf, size_t len,
 		return 0;
 	if (hdr[1] == 0)
 		return need;
-	if (hdr[0] < XS_MIN_DIGIT || hdr[0] + hdr[1] - 1 > XS_MAX_DIGIT)
+	if (hdr[0] < XS_MIN_DIGIT || hdr[0] > XS_MAX_DIGIT ||
+		hdr[0] + hdr[1] - 1 > XS_MAX_DIGIT)
 		return 0;
 	/* every digit but the top in [0, 2^32); the top small and signed */
 	for (int i = 0; i < hdr[1]; i++)

@@ -297,6 +297,7 @@ ls_deserialize(LogStats *st, const unsigned char *buf, size_t len,
 {
 	size_t		off = 16;
 
+	ls_init(st, 1);
 	if (len < 16 || buf[0] != LS_FORMAT_VERSION || buf[1] < 1 ||
 		buf[1] > LL_MAX_INPUTS)
 		return 1;

@@ -421,6 +421,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 	ExactSum	tmp;
 	PsStatus	st;
 
+	ps_init(ps, 1);
 	if (len < 16 || buf[0] != PS_FORMAT_VERSION || buf[1] < 1 ||
 		buf[1] > SL_MAX_INPUTS || buf[2] != 0 || buf[3] != 0)
 		return PS_BAD_FORMAT;

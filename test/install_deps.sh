@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what building and testing scalinglaw needs on Debian 12 (run as root).
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install_deps.sh: run as root (sudo)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+  build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib liblapacke-dev \
+  python3 python3-numpy python3-scipy >/dev/null
