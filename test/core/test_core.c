@@ -343,7 +343,8 @@ test_determinism_and_merge(void)
 	/* randomized corruption of the serialised bytes: never a crash */
 	{
 		long		rejected = 0,
-					accepted = 0;
+					accepted = 0,
+					truncated_accepted = 0;
 		unsigned char *mut = malloc(len + 64);
 
 		for (long c = 0; c < 100000; c++)
@@ -376,6 +377,7 @@ test_determinism_and_merge(void)
 				SortedPoints sp;
 
 				accepted++;
+				truncated_accepted += kind == 0;
 				ps_sorted(&ps, &sp, AL);
 				ps_sorted_free(&sp, AL);
 			}
@@ -383,8 +385,8 @@ test_determinism_and_merge(void)
 				rejected++;
 			ps_free(&ps, AL);
 		}
-		CHECK(rejected + accepted == 100000,
-			  "point set: 100000 corrupted states handled without a crash (%ld rejected, %ld valid)",
+		CHECK(rejected + accepted == 100000 && truncated_accepted == 0,
+			  "point set: 100000 corrupted states, no crash, every truncation rejected (%ld rejected, %ld still valid)",
 			  rejected, accepted);
 		free(mut);
 	}
@@ -429,7 +431,8 @@ test_log_law(void)
 		size_t		len = ls_serial_size(&st);
 		unsigned char *buf = malloc(len);
 		LogStats	back;
-		long		ok = 0;
+		long		ok = 0,
+					truncated_ok = 0;
 
 		ls_serialize(&st, buf);
 		CHECK(ls_deserialize(&back, buf, len, AL) == 0, "log law: state round trip");
@@ -444,12 +447,14 @@ test_log_law(void)
 			if (ls_deserialize(&back, mut, mlen, AL) == 0)
 			{
 				ok++;
+				truncated_ok += mlen < len;
 				log_law_fit(&back, &spec, &fit2);
 			}
 			ls_free(&back, AL);
 			free(mut);
 		}
-		CHECK(true, "log law: 100000 corrupted states handled without a crash (%ld valid)", ok);
+		CHECK(truncated_ok == 0,
+			  "log law: 100000 corrupted states, no crash, every truncation rejected (%ld still valid)", ok);
 		free(buf);
 	}
 	ls_free(&st, AL);
