@@ -42,14 +42,6 @@ def psql(sql, stdin=None):
     return [line.split("|") for line in r.stdout.splitlines() if line]
 
 
-def load(table, columns, rows):
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(repr(v) if isinstance(v, float) else str(v) for v in row) + "\n")
-    psql("DROP TABLE IF EXISTS %s; CREATE TABLE %s (%s);\nCOPY %s FROM STDIN;\n%s\\.\n"
-         % (table, table, columns, table, buf.getvalue()), stdin="")
-
-
 def load_copy(table, columns, rows):
     buf = io.StringIO()
     buf.write("DROP TABLE IF EXISTS %s; CREATE TABLE %s (%s);\nCOPY %s FROM STDIN;\n"
@@ -67,7 +59,7 @@ def boxcox(p, t):
     return -np.expm1(-p * t) / p
 
 
-def rss_at(p_list, ts, y, bounds_l0=None):
+def rss_at(p_list, ts, y):
     """Projected RSS for exponents p_list (Box-Cox basis), plain least squares."""
     A = np.column_stack([np.ones_like(y)] + [boxcox(p, t) for p, t in zip(p_list, ts)])
     c, *_ = np.linalg.lstsq(A, y, rcond=None)
@@ -149,17 +141,11 @@ def check_sft():
                    FROM (SELECT model, dataset, fit_power_law(data_size, loss) f,
                                 fit_power_law(data_size, loss, '{"bounds": {"l_inf": [0, null]}}'::jsonb) g
                          FROM sft WHERE data_size < 819200 GROUP BY 1, 2) s ORDER BY 1, 2""")
-    limit = {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in
-             psql("""SELECT model, dataset, predict_loss(f, data_size)::text, predict_loss(lf, data_size)::text, 0, 0
-                     FROM sft JOIN (SELECT model, dataset, fit_power_law(data_size, loss) f, fit_log_law(data_size, loss) lf
-                                    FROM sft WHERE data_size < 819200 GROUP BY 1, 2) s USING (model, dataset)
-                     WHERE data_size < 819200 AND 'alpha' = ANY ((f).at_bound)""")}
     lim_rows = psql("""SELECT max(abs(predict_loss(f, data_size) - predict_loss(lf, data_size)) / abs(predict_loss(lf, data_size))),
                               count(DISTINCT (model, dataset))
                        FROM sft JOIN (SELECT model, dataset, fit_power_law(data_size, loss) f, fit_log_law(data_size, loss) lf
                                       FROM sft WHERE data_size < 819200 GROUP BY 1, 2) s USING (model, dataset)
                        WHERE data_size < 819200 AND 'alpha' = ANY ((f).at_bound)""")
-    del limit
     check(len(fits) == 42, "sft: 42 groups fitted (got %d)" % len(fits))
     worse_seed = off_ref = off_seed_bounded = 0
     worst_ref = worst_seed_b = 0.0
@@ -233,7 +219,6 @@ def check_parallel():
 # ---------------------------------------------------------------- moe, vocab
 def grid_multi(ts, y, axes):
     """min over the grid (cartesian product of axes) of the projected RSS (normal equations)."""
-    m = len(y)
     yc = y - y.mean()
     bases = [np.stack([boxcox(p, t) for p in ax]) for ax, t in zip(axes, ts)]
     bases = [B - B.mean(axis=1, keepdims=True) for B in bases]
