@@ -207,13 +207,6 @@ xs_add_sum(ExactSum *xs, const ExactSum *other, const SlAlloc *al)
 	return true;
 }
 
-bool
-xs_copy(ExactSum *dst, const ExactSum *src, const SlAlloc *al)
-{
-	xs_init(dst);
-	return xs_add_sum(dst, src, al);
-}
-
 /*
  * Magnitude of the digits in tmp[0..n) (lowest digit index lo) rounded to
  * double; tmp is propagated and non-negative on entry.

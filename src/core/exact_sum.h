@@ -37,7 +37,6 @@ extern void xs_free(ExactSum *xs, const SlAlloc *al);
 extern bool xs_add(ExactSum *xs, double v, const SlAlloc *al);
 extern bool xs_add_product(ExactSum *xs, double a, double b, const SlAlloc *al);
 extern bool xs_add_sum(ExactSum *xs, const ExactSum *other, const SlAlloc *al);
-extern bool xs_copy(ExactSum *dst, const ExactSum *src, const SlAlloc *al);
 
 /* the correctly rounded value (may be +-inf if the exact sum overflows) */
 extern double xs_value(const ExactSum *xs);

@@ -205,7 +205,6 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 			lc->lo = spec->lo[a + 1];
 			lc->hi = spec->hi[a + 1];
 		}
-	rss = dd_from(0.0);
 	if (nc > 0 && !lsq_feasible(z, n, cons, nc, active))
 	{
 		double		zc[LSQ_MAX_COLS];
@@ -213,8 +212,8 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 
 		if (!lsq_constrained(H, n, n, z, cons, nc, zc, &extra, active))
 			return FIT_INFEASIBLE;
+		(void) extra;			/* RSS is recomputed below from the moments */
 		memcpy(z, zc, sizeof(double) * n);
-		rss = dd_from(extra);
 	}
 
 	/* RSS = Cyy - 2 s.r + s'Rs + n delta0^2 (second order in rounding of s) */
@@ -225,14 +224,12 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 		{
 			dd_t		sa = dd_from(z[a + 1] / d[a]);
 
-			q = dd_add(q, dd_mul(sa, dd_sub(dd_mul(dd_from(2.0), Cly[a]), dd_from(0.0))));
+			q = dd_add(q, dd_mul(sa, dd_mul(dd_from(2.0), Cly[a])));
 			for (int b = 0; b < k; b++)
 				q = dd_sub(q, dd_mul(dd_mul(sa, dd_from(z[b + 1] / d[b])), Cll[a][b]));
 		}
-		if (nc == 0)
-			rss = dd_sub(Cyy, q);
-		else
-			rss = dd_add(dd_sub(Cyy, q), dd_from((double) st->n * z[0] * z[0]));
+		/* delta0 = 0 unless a bound moved the intercept */
+		rss = dd_add(dd_sub(Cyy, q), dd_from((double) st->n * z[0] * z[0]));
 	}
 
 	out->coef[0] = ybar + z[0];

@@ -143,8 +143,7 @@ build_constraints(const Problem *P, const double *u, LinConstraint *cons)
  * residual vector r (length m) are optional outputs.
  */
 static double
-evaluate(Problem *P, const double *u, double *c_out, double *r, bool *active,
-		 int *n_active_cons)
+evaluate(Problem *P, const double *u, double *c_out, double *r, bool *active)
 {
 	int			m = P->m,
 				n = P->n;
@@ -157,10 +156,6 @@ evaluate(Problem *P, const double *u, double *c_out, double *r, bool *active,
 		P->A[i] = P->sw[i];
 		P->b[i] = P->ys[i];
 	}
-	P->col_norm[0] = 0.0;
-	for (int i = 0; i < m; i++)
-		P->col_norm[0] += P->sw[i] * P->sw[i];
-	P->col_norm[0] = sqrt(P->col_norm[0]);
 	for (int j = 0; j < P->k; j++)
 	{
 		double	   *col = P->A + (size_t) (j + 1) * m;
@@ -180,8 +175,6 @@ evaluate(Problem *P, const double *u, double *c_out, double *r, bool *active,
 		memcpy(P->A0, P->A, sizeof(double) * (size_t) m * n);
 	if (!lsq_solve(P->A, m, n, P->col_norm, P->b, P->work, P->lwork, c, &rss))
 		return INFINITY;
-	if (n_active_cons)
-		*n_active_cons = 0;
 	if (P->lin_bounded)
 	{
 		LinConstraint cons[LSQ_MAX_ROWS];
@@ -200,8 +193,6 @@ evaluate(Problem *P, const double *u, double *c_out, double *r, bool *active,
 		}
 		if (active)
 			memcpy(active, act, sizeof(bool) * nc);
-		if (n_active_cons)
-			*n_active_cons = nc;
 	}
 	if (c_out)
 		memcpy(c_out, c, sizeof(double) * n);
@@ -252,7 +243,7 @@ levenberg_marquardt(Problem *P, double *u, double f, double *r, double *rp,
 				m = P->m;
 	double		lambda = 1e-3;
 
-	f = evaluate(P, u, NULL, r, NULL, NULL);
+	f = evaluate(P, u, NULL, r, NULL);
 	if (!isfinite(f))
 		return f;
 	for (int iter = 0; iter < LM_MAX_ITER; iter++)
@@ -278,8 +269,8 @@ levenberg_marquardt(Problem *P, double *u, double f, double *r, double *rp,
 			memcpy(um, u, sizeof(um));
 			up[j] += h;
 			um[j] -= h;
-			fp = evaluate(P, up, NULL, rp, NULL, NULL);
-			fm = evaluate(P, um, NULL, rm, NULL, NULL);
+			fp = evaluate(P, up, NULL, rp, NULL);
+			fm = evaluate(P, um, NULL, rm, NULL);
 			if (!isfinite(fp) || !isfinite(fm))
 			{
 				/* one-sided where the other side is inadmissible */
@@ -357,7 +348,7 @@ levenberg_marquardt(Problem *P, double *u, double f, double *r, double *rp,
 			}
 			if (step < 1e-15)
 				return f;
-			fnew = evaluate(P, unew, NULL, rp, NULL, NULL);
+			fnew = evaluate(P, unew, NULL, rp, NULL);
 			if (fnew < f)
 			{
 				double		gain = f - fnew;
@@ -451,7 +442,6 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	double		best_f = INFINITY;
 	double		c[LSQ_MAX_COLS];
 	bool		active[LSQ_MAX_ROWS];
-	int			n_act;
 	int			starts[MAX_STARTS],
 				n_starts = 0;
 
@@ -509,6 +499,8 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	P.ysd = var > 0.0 ? sqrt(var / W) : (ym != 0.0 ? fabs(ym) : 1.0);
 	for (int i = 0; i < m; i++)
 		ys[i] = sw[i] * (pts->y[i] - ym) / P.ysd;
+	/* the constant column's norm is the same at every exponent */
+	P.col_norm[0] = sqrt(W);
 	for (int j = 0; j < k; j++)
 	{
 		double		cen = 0.0,
@@ -546,7 +538,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		grid_coords(idx, k, G, g);
 		for (int j = 0; j < k; j++)
 			u[j] = grid_value(&P, j, g[j], G);
-		grid_f[idx] = evaluate(&P, u, NULL, NULL, NULL, NULL);
+		grid_f[idx] = evaluate(&P, u, NULL, NULL, NULL);
 	}
 	/* the best few grid points, no two adjacent */
 	while (n_starts < MAX_STARTS)
@@ -609,14 +601,14 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 
 			memcpy(u0, best_u, sizeof(u0));
 			u0[j] = 0.0;
-			f0 = evaluate(&P, u0, NULL, NULL, NULL, NULL);
+			f0 = evaluate(&P, u0, NULL, NULL, NULL);
 			if (f0 <= best_f * (1.0 + 1e-12) + 1e-300)
 			{
 				best_f = f0;
 				memcpy(best_u, u0, sizeof(u0));
 			}
 		}
-	best_f = evaluate(&P, best_u, c, r, active, &n_act);
+	best_f = evaluate(&P, best_u, c, r, active);
 	if (!isfinite(best_f))
 	{
 		al->free(al->ctx, mem);
@@ -665,7 +657,6 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 			int			nc = build_constraints(&P, best_u, cons);
 			int			ci = 0;
 
-			(void) n_act;
 			if (isfinite(spec->lin_lo[0]) || isfinite(spec->lin_hi[0]))
 			{
 				out->at_bound[0] = active[ci];

@@ -20,8 +20,9 @@ typedef struct LlState
 {
 	SlAlloc		al;
 	int			k;
-	bool		opts_set;
-	Jsonb	   *options;
+	bool		has_opts_arg;	/* the signature ends in options jsonb */
+	bool		opts_set;		/* spec comes from options */
+	Jsonb	   *options;		/* the options first seen, to compare rows */
 	LogLawSpec	spec;
 	LogStats	stats;
 } LlState;
@@ -52,35 +53,6 @@ spec_equal(const LogLawSpec *a, const LogLawSpec *b)
 		memcmp(a->hi, b->hi, sizeof(a->hi)) == 0;
 }
 
-static void
-options_mismatch(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: options must be the same for every row of a group", FN)));
-}
-
-static void
-apply_options(LlState *st, Jsonb *options, MemoryContext ctx)
-{
-	if (st->options == NULL)
-	{
-		LogLawSpec	s;
-
-		log_law_default_spec(&s, st->k);
-		sl_parse_options(FN, options, coef_names, st->k + 1, s.lo, s.hi);
-		if (st->opts_set && !spec_equal(&s, &st->spec))
-			options_mismatch();
-		st->spec = s;
-		st->options = MemoryContextAlloc(ctx, VARSIZE(options));
-		memcpy(st->options, options, VARSIZE(options));
-		st->opts_set = true;
-	}
-	else if (VARSIZE(options) != VARSIZE(st->options) ||
-			 memcmp(options, st->options, VARSIZE(options)) != 0)
-		options_mismatch();
-}
-
 PG_FUNCTION_INFO_V1(sl_log_law_trans);
 Datum
 sl_log_law_trans(PG_FUNCTION_ARGS)
@@ -88,18 +60,36 @@ sl_log_law_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggctx;
 	LlState    *st;
 	int			nargs = PG_NARGS();
-	bool		has_opts = get_fn_expr_argtype(fcinfo->flinfo, nargs - 1) == JSONBOID;
-	int			k = nargs - 2 - (has_opts ? 1 : 0);
+	int			k;
 	double		x[LL_MAX_INPUTS],
 				y;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "%s transition function called in non-aggregate context", FN);
-	if (k < 1 || k > LL_MAX_INPUTS)
-		elog(ERROR, "%s: unexpected number of arguments %d", FN, nargs);
-	st = PG_ARGISNULL(0) ? new_state(aggctx, k) : (LlState *) PG_GETARG_POINTER(0);
-	if (has_opts && !PG_ARGISNULL(nargs - 1))
-		apply_options(st, PG_GETARG_JSONB_P(nargs - 1), aggctx);
+	if (PG_ARGISNULL(0))
+	{
+		bool		has_opts = sl_has_options_arg(fcinfo);
+
+		k = nargs - 2 - (has_opts ? 1 : 0);
+		if (k < 1 || k > LL_MAX_INPUTS)
+			elog(ERROR, "%s: unexpected number of arguments %d", FN, nargs);
+		st = new_state(aggctx, k);
+		st->has_opts_arg = has_opts;
+	}
+	else
+		st = (LlState *) PG_GETARG_POINTER(0);
+	k = st->k;
+	if (st->has_opts_arg && !PG_ARGISNULL(nargs - 1))
+	{
+		Jsonb	   *options = PG_GETARG_JSONB_P(nargs - 1);
+
+		if (sl_options_first_seen(FN, &st->options, options, aggctx))
+		{
+			log_law_default_spec(&st->spec, k);
+			sl_parse_options(FN, options, coef_names, k + 1, st->spec.lo, st->spec.hi);
+			st->opts_set = true;
+		}
+	}
 	for (int j = 0; j <= k; j++)
 		if (PG_ARGISNULL(j + 1))
 			PG_RETURN_POINTER(st);
@@ -141,7 +131,7 @@ sl_log_law_combine(PG_FUNCTION_ARGS)
 	else if (s1->opts_set && s2->opts_set)
 	{
 		if (!spec_equal(&s1->spec, &s2->spec))
-			options_mismatch();
+			sl_options_mismatch(FN);
 	}
 	else if (s2->opts_set)
 	{

@@ -98,3 +98,32 @@ sl_bad_state(const char *fn)
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("%s: invalid aggregate state", fn)));
 }
+
+bool
+sl_has_options_arg(FunctionCallInfo fcinfo)
+{
+	return get_fn_expr_argtype(fcinfo->flinfo, PG_NARGS() - 1) == JSONBOID;
+}
+
+void
+sl_options_mismatch(const char *fn)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: options must be the same for every row of a group", fn)));
+}
+
+bool
+sl_options_first_seen(const char *fn, Jsonb **seen, Jsonb *options, MemoryContext ctx)
+{
+	if (*seen == NULL)
+	{
+		*seen = MemoryContextAlloc(ctx, VARSIZE(options));
+		memcpy(*seen, options, VARSIZE(options));
+		return true;
+	}
+	if (VARSIZE(options) != VARSIZE(*seen) ||
+		memcmp(options, *seen, VARSIZE(options)) != 0)
+		sl_options_mismatch(fn);
+	return false;
+}

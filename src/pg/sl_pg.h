@@ -32,6 +32,18 @@ extern void sl_parse_options(const char *fn, Jsonb *options, const char *const *
 
 
 
+/*
+ * Per-row options check of a transition function.  *seen holds the first
+ * options value of the group (copied into ctx).  Returns true the first
+ * time (the caller then parses them); ERROR if a later row's differ.
+ */
+extern bool sl_options_first_seen(const char *fn, Jsonb **seen, Jsonb *options,
+								  MemoryContext ctx);
+/* ERROR: two parts of a group were given different options */
+extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
+/* does the aggregate's signature end in the options jsonb? */
+extern bool sl_has_options_arg(FunctionCallInfo fcinfo);
+
 /* text[] of the names whose flag is set (an empty array if none) */
 extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
 /* ERROR for a state that failed to deserialise */
