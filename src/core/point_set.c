@@ -130,28 +130,55 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 	return PS_OK;
 }
 
+static inline bool
+same_inputs(const double *a, const double *b, int k)
+{
+	for (int j = 0; j < k; j++)
+	{
+		uint64_t	ua,
+					ub;
+
+		memcpy(&ua, &a[j], 8);
+		memcpy(&ub, &b[j], 8);
+		if (ua != ub)
+			return false;
+	}
+	return true;
+}
+
 /* index of the entry with inputs x, creating it (w = 0) if absent */
-static PsStatus
+static inline PsStatus
 find_or_insert(PointSet *ps, const double *x, int32_t *idx, const SlAlloc *al)
 {
-	PsStatus	st = reserve_entry(ps, al);
+	uint64_t	h = hash_inputs(x, ps->k);
 	uint32_t	s;
 	int			k = ps->k;
 
-	if (st != PS_OK)
-		return st;
-	s = (uint32_t) hash_inputs(x, k) & (ps->n_slots - 1);
-	while (ps->slots[s] >= 0)
+	if (ps->n_slots > 0)
 	{
-		int32_t		e = ps->slots[s];
-
-		if (memcmp(&ps->x[(size_t) e * k], x, sizeof(double) * k) == 0)
+		s = (uint32_t) h & (ps->n_slots - 1);
+		while (ps->slots[s] >= 0)
 		{
-			*idx = e;
-			return PS_OK;
+			int32_t		e = ps->slots[s];
+
+			if (same_inputs(&ps->x[(size_t) e * k], x, k))
+			{
+				*idx = e;
+				return PS_OK;
+			}
+			s = (s + 1) & (ps->n_slots - 1);
 		}
-		s = (s + 1) & (ps->n_slots - 1);
 	}
+	{
+		PsStatus	st = reserve_entry(ps, al);
+
+		if (st != PS_OK)
+			return st;
+	}
+	/* the table may have been rebuilt: find the free slot again */
+	s = (uint32_t) h & (ps->n_slots - 1);
+	while (ps->slots[s] >= 0)
+		s = (s + 1) & (ps->n_slots - 1);
 	*idx = ps->n;
 	memcpy(&ps->x[(size_t) ps->n * k], x, sizeof(double) * k);
 	ps->y1[ps->n] = 0.0;
