@@ -72,22 +72,24 @@ grow(const SlAlloc *al, void *p, size_t elem, size_t old_n, size_t new_n)
 static PsStatus
 rehash(PointSet *ps, uint32_t n_slots, const SlAlloc *al)
 {
-	int32_t    *slots;
+	PsSlot	   *slots;
 
 	if (ps->slots)
 		al->free(al->ctx, ps->slots);
 	ps->slots = NULL;
-	slots = al->alloc(al->ctx, sizeof(int32_t) * (size_t) n_slots);
+	slots = al->alloc(al->ctx, sizeof(PsSlot) * (size_t) n_slots);
 	if (slots == NULL)
 		return PS_NO_MEMORY;
-	memset(slots, 0xff, sizeof(int32_t) * (size_t) n_slots);
+	memset(slots, 0xff, sizeof(PsSlot) * (size_t) n_slots);
 	for (int32_t i = 0; i < ps->n; i++)
 	{
-		uint32_t	s = (uint32_t) hash_inputs(&ps->x[(size_t) i * ps->k], ps->k) & (n_slots - 1);
+		uint64_t	h = hash_inputs(&ps->x[(size_t) i * ps->k], ps->k);
+		uint32_t	s = (uint32_t) h & (n_slots - 1);
 
-		while (slots[s] >= 0)
+		while (slots[s].idx >= 0)
 			s = (s + 1) & (n_slots - 1);
-		slots[s] = i;
+		slots[s].idx = i;
+		slots[s].tag = (uint32_t) (h >> 32);
 	}
 	ps->slots = slots;
 	ps->n_slots = n_slots;
@@ -156,12 +158,14 @@ find_or_insert(PointSet *ps, const double *x, int32_t *idx, const SlAlloc *al)
 
 	if (ps->n_slots > 0)
 	{
-		s = (uint32_t) h & (ps->n_slots - 1);
-		while (ps->slots[s] >= 0)
-		{
-			int32_t		e = ps->slots[s];
+		uint32_t	tag = (uint32_t) (h >> 32);
 
-			if (same_inputs(&ps->x[(size_t) e * k], x, k))
+		s = (uint32_t) h & (ps->n_slots - 1);
+		while (ps->slots[s].idx >= 0)
+		{
+			int32_t		e = ps->slots[s].idx;
+
+			if (ps->slots[s].tag == tag && same_inputs(&ps->x[(size_t) e * k], x, k))
 			{
 				*idx = e;
 				return PS_OK;
@@ -177,14 +181,15 @@ find_or_insert(PointSet *ps, const double *x, int32_t *idx, const SlAlloc *al)
 	}
 	/* the table may have been rebuilt: find the free slot again */
 	s = (uint32_t) h & (ps->n_slots - 1);
-	while (ps->slots[s] >= 0)
+	while (ps->slots[s].idx >= 0)
 		s = (s + 1) & (ps->n_slots - 1);
 	*idx = ps->n;
 	memcpy(&ps->x[(size_t) ps->n * k], x, sizeof(double) * k);
 	ps->y1[ps->n] = 0.0;
 	ps->w[ps->n] = 0;
 	ps->acc[ps->n] = -1;
-	ps->slots[s] = ps->n;
+	ps->slots[s].idx = ps->n;
+	ps->slots[s].tag = (uint32_t) (h >> 32);
 	ps->n++;
 	return PS_OK;
 }

@@ -463,7 +463,8 @@ levenberg_marquardt(Problem *P, double *u)
 						cnew[LSQ_MAX_COLS];
 			int			idx[SL_MAX_INPUTS],
 						nf = 0;
-			double		fnew;
+			double		fnew,
+						pred;
 			double		step = 0.0;
 
 			for (int j = 0; j < k; j++)
@@ -493,26 +494,30 @@ levenberg_marquardt(Problem *P, double *u)
 			}
 			if (step < 1e-15)
 				return f;
+			/* what the linear model |r + J d|^2 promises for this step */
+			pred = 0.0;
+			for (int a = 0; a < k; a++)
+			{
+				double		da = unew[a] - u[a];
+
+				pred -= 2.0 * g[a] * da;
+				for (int b = 0; b < k; b++)
+					pred -= da * H[a * k + b] * (unew[b] - u[b]);
+			}
+			/* a gain below the rounding of f cannot be measured: converged */
+			if (pred <= 1e-15 * f)
+				return f;
 			fnew = evaluate(P, unew, P->rp, cnew, NULL);
 			if (fnew < f)
 			{
 				double		gain = f - fnew;
 				double	   *t = P->r;
-				double		pred = 0.0;
 
 				/*
-				 * Gain ratio against the linear model's |r + J d|^2: where
-				 * the model is poor (large residuals, a curved valley) the
-				 * damping grows instead of zig-zagging across the valley.
+				 * Gain ratio against the model: where it is poor (large
+				 * residuals, a curved valley) the damping grows instead of
+				 * zig-zagging across the valley.
 				 */
-				for (int a = 0; a < k; a++)
-				{
-					double		da = unew[a] - u[a];
-
-					pred -= 2.0 * g[a] * da;
-					for (int b = 0; b < k; b++)
-						pred -= da * H[a * k + b] * (unew[b] - u[b]);
-				}
 				memcpy(u, unew, sizeof(unew));
 				memcpy(c, cnew, sizeof(cnew));
 				P->r = P->rp;
