@@ -41,6 +41,7 @@ typedef struct Problem
 	const double *ys;			/* scaled, weighted y: sw * (y - ym) / ysd */
 	double		sqrt_w;			/* norm of the constant column */
 	double		syy;			/* |ys|^2 less its part along the constant column */
+	double		yq;				/* that part: q0 . ys */
 	double		centre[SL_MAX_INPUTS];
 	double		T[SL_MAX_INPUTS];
 	double		ym,
@@ -288,7 +289,8 @@ grid_rss(Problem *P, const double *u)
 				m = P->m;
 	const double *q0 = P->Q;
 	double		G[SL_MAX_INPUTS * SL_MAX_INPUTS],
-				b[SL_MAX_INPUTS];
+				b[SL_MAX_INPUTS],
+				a[SL_MAX_INPUTS];
 	double		norm0[SL_MAX_INPUTS];
 	double		rss = P->syy;
 
@@ -298,21 +300,35 @@ grid_rss(Problem *P, const double *u)
 		double	   *v = P->Q + (size_t) (j + 1) * m;
 		const double *t = P->tau + (size_t) j * m;
 		double		s = 0.0,
-					a;
+					sq = 0.0,
+					sy = 0.0;
 
+		/* one pass: |v|^2, q0.v, v.ys; centred below */
 		for (int i = 0; i < m; i++)
 		{
-			v[i] = P->sw[i] * boxcox(u[j], t[i]);
-			s += v[i] * v[i];
+			double		vi = P->sw[i] * boxcox(u[j], t[i]);
+
+			v[i] = vi;
+			s += vi * vi;
+			sq += q0[i] * vi;
+			sy += vi * P->ys[i];
 		}
 		if (!isfinite(s))
 			return INFINITY;
 		norm0[j] = s;
-		a = dot(q0, v, m);
-		axpy(-a, q0, v, m);
-		for (int l = 0; l <= j; l++)
-			G[j * k + l] = dot(P->Q + (size_t) (l + 1) * m, v, m);
-		b[j] = dot(v, P->ys, m);
+		a[j] = sq;
+		G[j * k + j] = s - sq * sq;
+		b[j] = sy - sq * P->yq;
+		if (!(G[j * k + j] > 1e-8 * s))
+		{
+			/* mostly along the constant column: centre explicitly */
+			axpy(-sq, q0, v, m);
+			G[j * k + j] = dot(v, v, m);
+			b[j] = dot(v, P->ys, m);
+			a[j] = 0.0;
+		}
+		for (int l = 0; l < j; l++)
+			G[j * k + l] = dot(P->Q + (size_t) (l + 1) * m, v, m) - a[l] * a[j];
 	}
 	/* Cholesky G = L L' in place (lower), then rss -= |L^-1 b|^2 */
 	for (int j = 0; j < k; j++)
@@ -605,6 +621,7 @@ problem_workspace(Problem *P, const SlAlloc *al)
 		for (size_t i = 0; i < m; i++)
 			P->Q[i] = P->sw[i] / P->sqrt_w;
 		yq = dot(P->Q, P->ys, P->m);
+		P->yq = yq;
 		P->syy = dot(P->ys, P->ys, P->m) - yq * yq;
 	}
 	return mem;
