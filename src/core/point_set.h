@@ -38,7 +38,23 @@ typedef struct PointSet
 	PsSlot	   *slots;			/* open-addressing hash of entries */
 	uint32_t	n_slots;
 	FastSum		y2;				/* exact sum of y^2 over all rows */
+
+	/*
+	 * Once the hash holds PS_HASH_LIMIT entries, rows whose inputs it does
+	 * not hold are appended here unmerged (k inputs then y per row): a
+	 * stream of distinct inputs costs a sequential write instead of a
+	 * random probe into an ever larger table.  Runs of equal inputs are
+	 * merged when the points are sorted (ps_sorted), and folded into the
+	 * hash by ps_compact, which also runs by itself when the log turns out
+	 * to be mostly repeats.
+	 */
+	double	   *log;
+	int64_t		n_log;
+	int64_t		cap_log;
+	int64_t		log_check;		/* n_log at which to look for repeats */
 } PointSet;
+
+#define PS_HASH_LIMIT (1 << 16)
 
 /* what the solver sees: entries sorted by their inputs */
 typedef struct SortedPoints
@@ -64,6 +80,8 @@ extern void ps_init(PointSet *ps, int k);
 extern void ps_free(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al);
 extern PsStatus ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al);
+/* fold the log into the hash: afterwards every entry is distinct */
+extern PsStatus ps_compact(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al);
 extern void ps_sorted_free(SortedPoints *sp, const SlAlloc *al);
 /* distinct values of input j among the entries, counted up to limit */
@@ -73,7 +91,9 @@ extern int	ps_distinct_inputs(const SortedPoints *sp, int j, int limit);
  * Byte format, version 1 (little-endian host order, as PostgreSQL's own
  * internal serialisations): u8 version, u8 k, u16 zero, i32 n, i64 n_rows,
  * the exact sum of y^2, then n entries of k x float8, i64 w, and either
- * float8 y (w = 1) or the exact sum of y (w > 1).
+ * float8 y (w = 1) or the exact sum of y (w > 1).  Entries may repeat
+ * inputs (the log's rows are written as entries of w = 1) unless the set
+ * was compacted first; reading merges them.
  */
 #define PS_FORMAT_VERSION 1
 extern size_t ps_serial_size(const PointSet *ps);

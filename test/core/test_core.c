@@ -713,6 +713,124 @@ test_fast_sum(void)
 		  adds, bad);
 }
 
+/* the sorted points of two sets are the same, bit for bit */
+static bool
+same_sorted(const PointSet *a, const PointSet *b)
+{
+	SortedPoints sa,
+				sb;
+	bool		same;
+
+	ps_sorted(a, &sa, AL);
+	ps_sorted(b, &sb, AL);
+	same = sa.m == sb.m && sa.n_rows == sb.n_rows &&
+		memcmp(&sa.ss_within, &sb.ss_within, sizeof(double)) == 0 &&
+		memcmp(sa.x, sb.x, sizeof(double) * (size_t) sa.m * sa.k) == 0 &&
+		memcmp(sa.w, sb.w, sizeof(double) * (size_t) sa.m) == 0 &&
+		memcmp(sa.y, sb.y, sizeof(double) * (size_t) sa.m) == 0;
+	ps_sorted_free(&sa, AL);
+	ps_sorted_free(&sb, AL);
+	return same;
+}
+
+/*
+ * More distinct inputs than the hash keeps: rows beyond it go to the log.
+ * Any order, merged halves, a serialised round trip and a compacted copy
+ * all give the same sorted points; a stream of repeats folds the log back.
+ */
+static void
+test_point_set_log(void)
+{
+	enum {POOL = 150000, ROWS = 300000};
+	double	   *pool = malloc(sizeof(double) * POOL);
+	int		   *pick = malloc(sizeof(int) * ROWS);
+	double	   *yv = malloc(sizeof(double) * ROWS);
+	char	   *used = calloc(POOL, 1);
+	int			distinct = 0;
+	PointSet	a,
+				b,
+				h1,
+				h2,
+				back;
+	unsigned char *buf;
+	size_t		len;
+	SortedPoints sp;
+	bool		ok_order,
+				ok_merge,
+				ok_serial,
+				ok_compact;
+
+	for (int i = 0; i < POOL; i++)
+		pool[i] = 1e6 * (1.0 + i) * unif(1.0, 1.0 + 1e-9);
+	for (int i = 0; i < ROWS; i++)
+	{
+		pick[i] = (int) (rng_next() % POOL);
+		yv[i] = unif(1, 3);
+		distinct += !used[pick[i]];
+		used[pick[i]] = 1;
+	}
+	ps_init(&a, 1);
+	ps_init(&h1, 1);
+	ps_init(&h2, 1);
+	for (int i = 0; i < ROWS; i++)
+	{
+		ps_add(&a, &pool[pick[i]], yv[i], AL);
+		ps_add(i < ROWS / 2 ? &h1 : &h2, &pool[pick[i]], yv[i], AL);
+	}
+	ps_init(&b, 1);
+	for (int i = ROWS - 1; i >= 0; i--)
+		ps_add(&b, &pool[pick[i]], yv[i], AL);
+	ok_order = a.n_log > 0 && same_sorted(&a, &b);
+	ps_merge(&h2, &h1, AL);
+	ok_merge = same_sorted(&a, &h2);
+	len = ps_serial_size(&a);
+	buf = malloc(len);
+	ps_serialize(&a, buf);
+	ok_serial = ps_deserialize(&back, buf, len, AL) == PS_OK && same_sorted(&a, &back);
+	ps_sorted(&a, &sp, AL);
+	CHECK(sp.m == distinct && ok_order && ok_merge && ok_serial,
+		  "point set log: %d distinct of %d rows (%lld logged): same points in reverse order %s, merged halves %s, serialised %s",
+		  distinct, ROWS, (long long) a.n_log, ok_order ? "yes" : "NO",
+		  ok_merge ? "yes" : "NO", ok_serial ? "yes" : "NO");
+	ps_sorted_free(&sp, AL);
+	ps_compact(&b, AL);
+	ok_compact = b.n_log == 0 && b.n == distinct && same_sorted(&a, &b);
+	CHECK(ok_compact, "point set log: compaction leaves %d distinct entries and the same points", b.n);
+	free(buf);
+	ps_free(&a, AL);
+	ps_free(&b, AL);
+	ps_free(&h1, AL);
+	ps_free(&h2, AL);
+	ps_free(&back, AL);
+
+	/* a long stream of repeats beyond the hash folds the log back by itself */
+	{
+		PointSet	r;
+		int64_t		max_log = 0;
+
+		ps_init(&r, 1);
+		/* fill the hash, then repeat 50000 other inputs */
+		for (int i = 0; i < PS_HASH_LIMIT; i++)
+			ps_add(&r, &pool[i], 1.0, AL);
+		for (int i = 0; i < 2500 * 1000; i++)
+		{
+			double		x = pool[PS_HASH_LIMIT + i % 50000];
+
+			ps_add(&r, &x, 1.0 + (i % 7), AL);
+			if (r.n_log > max_log)
+				max_log = r.n_log;
+		}
+		CHECK(r.n == PS_HASH_LIMIT + 50000 && r.n_log == 0 && max_log < ((int64_t) 1 << 21),
+			  "point set log: 2.5M repeats of 50000 new inputs fold into the hash (%d entries, %lld logged, log peaked at %lld rows)",
+			  r.n, (long long) r.n_log, (long long) max_log);
+		ps_free(&r, AL);
+	}
+	free(pool);
+	free(pick);
+	free(yv);
+	free(used);
+}
+
 int
 main(void)
 {
@@ -723,6 +841,7 @@ main(void)
 	test_determinism_and_merge();
 	test_log_law();
 	test_fast_sum();
+	test_point_set_log();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
 }
