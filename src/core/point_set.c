@@ -300,11 +300,11 @@ static PsStatus
 log_append(PointSet *ps, const double *rows, int64_t n, const SlAlloc *al)
 {
 	size_t		stride = (size_t) ps->k + 1;
+	PsStatus	st;
 
 	if ((int64_t) ps->n + ps->n_log + n > PS_MAX_ENTRIES)
 	{
-		PsStatus	st = ps_compact(ps, al);
-
+		st = ps_compact(ps, al);
 		if (st != PS_OK)
 			return st;
 		if ((int64_t) ps->n + n > PS_MAX_ENTRIES)
@@ -326,14 +326,14 @@ log_append(PointSet *ps, const double *rows, int64_t n, const SlAlloc *al)
 	memcpy(&ps->log[(size_t) ps->n_log * stride], rows, sizeof(double) * stride * (size_t) n);
 	ps->n_log += n;
 	if (ps->log_check == 0)
-		ps->log_check = (int64_t) 1 << 21;
+		ps->log_check = PS_LOG_CHECK_ROWS;
 	if (ps->n_log >= ps->log_check)
 	{
 		/* mostly repeats: fold them into the hash; else look again later */
 		int64_t		runs = 1;
 
-		if (!sort_rows(ps->log, ps->n_log, ps->k, al))
-			return PS_NO_MEMORY;
+		if ((st = ps_sort_log(ps, al)) != PS_OK)
+			return st;
 		for (int64_t i = 1; i < ps->n_log; i++)
 			runs += cmp_inputs(&ps->log[(size_t) (i - 1) * stride],
 							   &ps->log[(size_t) i * stride], ps->k) != 0;
@@ -470,17 +470,63 @@ ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 }
 
 PsStatus
+ps_sort_log(PointSet *ps, const SlAlloc *al)
+{
+	size_t		stride = (size_t) ps->k + 1;
+	int64_t		head = ps->log_sorted,
+				tail = ps->n_log - ps->log_sorted;
+	double	   *merged;
+
+	if (tail == 0)
+		return PS_OK;
+	if (!sort_rows(ps->log + (size_t) head * stride, tail, ps->k, al))
+		return PS_NO_MEMORY;
+	if (head > 0)
+	{
+		/* merge the sorted head and the newly sorted tail */
+		const double *a = ps->log,
+				   *b = ps->log + (size_t) head * stride;
+		int64_t		i = 0,
+					j = 0,
+					o = 0;
+
+		merged = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->cap_log);
+		if (merged == NULL)
+			return PS_NO_MEMORY;
+		while (i < head || j < tail)
+		{
+			const double *src;
+
+			if (j >= tail || (i < head && cmp_inputs(&a[(size_t) i * stride],
+													 &b[(size_t) j * stride], ps->k) <= 0))
+				src = &a[(size_t) i++ * stride];
+			else
+				src = &b[(size_t) j++ * stride];
+			memcpy(&merged[(size_t) o++ * stride], src, sizeof(double) * stride);
+		}
+		al->free(al->ctx, ps->log);
+		ps->log = merged;
+	}
+	ps->log_sorted = ps->n_log;
+	return PS_OK;
+}
+
+PsStatus
 ps_compact(PointSet *ps, const SlAlloc *al)
 {
 	size_t		stride = (size_t) ps->k + 1;
 	double	   *log = ps->log;
 	int64_t		n_log = ps->n_log;
 
+	PsStatus	sst;
+
 	if (n_log == 0)
 		return PS_OK;
-	if (!sort_rows(log, n_log, ps->k, al))
-		return PS_NO_MEMORY;
+	if ((sst = ps_sort_log(ps, al)) != PS_OK)
+		return sst;
+	log = ps->log;
 	/* detach the log first: the entries it becomes count against the limit */
+	ps->log_sorted = 0;
 	ps->log = NULL;
 	ps->n_log = 0;
 	ps->cap_log = 0;
@@ -569,7 +615,9 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 	sort_k = k;
 	sort_x = ps->x;
 	qsort(order, (size_t) n, sizeof(int32_t), cmp_entries);
-	if (ps->n_log > 0)
+	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
+		log = ps->log;			/* in order already (ps_sort_log) */
+	else if (ps->n_log > 0)
 	{
 		/* a sorted copy of the log (the state is not changed) */
 		log = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->n_log);
@@ -644,7 +692,7 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 	}
 	out->m = m;
 	al->free(al->ctx, order);
-	if (log)
+	if (log && log != ps->log)
 		al->free(al->ctx, log);
 	fs_value_dd(&ps->y2, &y2.hi, &y2.lo);
 	{

@@ -52,9 +52,11 @@ typedef struct PointSet
 	int64_t		n_log;
 	int64_t		cap_log;
 	int64_t		log_check;		/* n_log at which to look for repeats */
+	int64_t		log_sorted;		/* leading log rows known to be in order */
 } PointSet;
 
 #define PS_HASH_LIMIT (1 << 16)
+#define PS_LOG_CHECK_ROWS ((int64_t) 1 << 22)	/* first look for repeats */
 
 /* what the solver sees: entries sorted by their inputs */
 typedef struct SortedPoints
@@ -82,6 +84,11 @@ extern PsStatus ps_add(PointSet *ps, const double *x, double y, const SlAlloc *a
 extern PsStatus ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al);
 /* fold the log into the hash: afterwards every entry is distinct */
 extern PsStatus ps_compact(PointSet *ps, const SlAlloc *al);
+/*
+ * Put the log in order (the set's value is unchanged), so that ps_sorted
+ * can read it in place instead of sorting a copy.  Optional.
+ */
+extern PsStatus ps_sort_log(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al);
 extern void ps_sorted_free(SortedPoints *sp, const SlAlloc *al);
 /* distinct values of input j among the entries, counted up to limit */

@@ -606,15 +606,16 @@ static double *
 problem_workspace(Problem *P, const SlAlloc *al)
 {
 	size_t		m = (size_t) P->m;
-	double	   *mem = al->alloc(al->ctx, sizeof(double) * m * (P->n + 3 + P->k));
+	int			nr = P->lin_bounded ? 3 : 2;	/* rm only for differences */
+	double	   *mem = al->alloc(al->ctx, sizeof(double) * m * (P->n + nr + P->k));
 
 	if (mem == NULL)
 		return NULL;
 	P->Q = mem;
 	P->r = P->Q + (size_t) P->n * m;
 	P->rp = P->r + m;
-	P->rm = P->rp + m;
-	P->J = P->rm + m;
+	P->rm = P->lin_bounded ? P->rp + m : NULL;
+	P->J = P->rp + (size_t) (nr - 1) * m;
 	{
 		double		yq = 0.0;
 

@@ -280,6 +280,8 @@ sl_power_law_final(PG_FUNCTION_ARGS)
 	k = st->k;
 	ncoef = 2 * k + 1;
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	/* order the log in place (the state's value is unchanged) */
+	ps_sort_log(&st->ps, &st->al);
 	ps_sorted(&st->ps, &sp, &al);
 	status = power_law_fit(&sp, &st->spec, &al, sl_pg_interrupt, &fit);
 	ps_sorted_free(&sp, &al);
