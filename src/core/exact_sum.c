@@ -154,6 +154,18 @@ split_double(double v, bool *negative, uint64_t *m, int *e)
 	*negative = signbit(v) != 0;
 	*m = (uint64_t) ldexp(f, 53);
 	*e = ex - 53;
+	if (ex < -1021 && *m != 0)
+	{
+		/*
+		 * Subnormal: drop the mantissa's trailing zeros so the lowest bit
+		 * sits at 2^-1074 or above.  Otherwise the square of a subnormal
+		 * (exponent down to -2252) would address digits below XS_MIN_DIGIT.
+		 */
+		int			tz = __builtin_ctzll(*m);
+
+		*m >>= tz;
+		*e += tz;
+	}
 }
 
 bool

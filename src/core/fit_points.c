@@ -58,6 +58,8 @@ fp_status_detail(FpStatus st)
 			return "A value of y is not finite.";
 		case FP_BAD_SUM:
 			return "An exact sum is not in canonical form or out of range.";
+		case FP_SUM_RANGE:
+			return "A sum of y over the rows with the same inputs is out of the range of float8.";
 		case FP_BAD_SUM_SQUARES:
 			return "The sum of squares of y disagrees with the entries.";
 		case FP_BAD_TEXT:
@@ -215,6 +217,23 @@ view_dd(const SumView *v)
 	for (int i = 0; i < v->nd; i++)
 		r = dd_add(r, dd_from(ldexp((double) view_digit(v, i), 32 * (v->lo + i))));
 	return r;
+}
+
+/* the value of a view rounded to double, as xs_value rounds it */
+static double
+view_value(const SumView *v)
+{
+	int64_t		dig[MAX_SUM_DIGITS];
+	ExactSum	xs;
+
+	for (int i = 0; i < v->nd; i++)
+		dig[i] = view_digit(v, i);
+	xs_init(&xs);
+	xs.lo = v->lo;
+	xs.n = v->nd;
+	xs.cap = v->nd;
+	xs.dig = dig;
+	return xs_value(&xs);
 }
 
 /* an ExactSum holding the value of a view */
@@ -432,6 +451,11 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 			if ((st = read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT,
 							   SUM_Y_LSB, &s)) != FP_OK)
 				goto done;
+			if (!isfinite(view_value(&s)))
+			{
+				st = FP_SUM_RANGE;
+				goto done;
+			}
 			sd = view_dd(&s);
 			explained = dd_add(explained, dd_div(dd_mul(sd, sd), dd_from((double) w)));
 			any_multi = true;

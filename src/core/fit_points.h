@@ -27,7 +27,8 @@
  * could not be dropped (it is not the sign extension of the digit below).
  * Sums of y lie in digits [-34, 34], sums of y^2 in [-68, 67] and are
  * multiples of 2^-1074 and 2^-2148: the ranges sums of finite doubles can
- * reach.  The sum of y^2 is never below the part the entries explain
+ * reach; a sum of y rounds to a finite float8 (as PointSet requires).
+ * The sum of y^2 is never below the part the entries explain
  * (sum over entries of (sum y)^2 / w), and equals the sum of y^2 of the
  * entries exactly when every entry holds one row.
  *
@@ -71,6 +72,7 @@ typedef enum FpStatus
 	FP_BAD_Y,					/* a single y not finite */
 	FP_BAD_SUM,					/* an exact sum not in canonical form or range */
 	FP_BAD_SUM_SQUARES,			/* the sum of y^2 disagrees with the entries */
+	FP_SUM_RANGE,				/* a sum of y rounds outside the float8 range */
 	FP_BAD_TEXT					/* text form is not \x and hex digits */
 } FpStatus;
 

@@ -86,9 +86,21 @@ value_of_point_set(const PointSet *ps)
 	unsigned char *buf;
 	size_t		len;
 
+	FpInfo		info;
+	FpStatus	st;
+
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	if (fp_from_point_set(ps, &buf, &len, &al) != FP_OK)
 		elog(ERROR, "%s: could not encode a point set", FN);
+	/* what is stored must read back: only an overflowing sum of y cannot */
+	st = fp_validate(buf, len, ps->k, &info, &al);
+	if (st == FP_SUM_RANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: sum of y over the rows with the same inputs is out of range for type double precision",
+						FN)));
+	if (st != FP_OK)
+		elog(ERROR, "%s: encoded point set does not validate: %s", FN, fp_status_detail(st));
 	return make_value(buf, len);
 }
 

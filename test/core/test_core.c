@@ -461,6 +461,9 @@ test_log_law(void)
 	ls_free(&sh, AL);
 }
 
+/* test_fit_points.c */
+extern void test_fit_points(int *n_pass, int *n_fail);
+
 int
 main(void)
 {
@@ -469,6 +472,7 @@ main(void)
 	test_synthetic_2();
 	test_determinism_and_merge();
 	test_log_law();
+	test_fit_points(&n_pass, &n_fail);
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
 }
