@@ -16,7 +16,8 @@ OBJS = \
 	src/pg/log_law_agg.o \
 	src/pg/fit_state.o
 
-REGRESS = fit_power_law fit_log_law options bad_input parallel determinism
+REGRESS = upgrade fit_power_law fit_log_law options bad_input parallel determinism \
+	fit_points fit_points_errors incremental
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core
