@@ -106,7 +106,7 @@ floor_div32(int e)
 }
 
 /* add sign * m * 2^e, m < 2^107, to digits already covering the range */
-static void
+static inline void
 add_mantissa(int64_t *dig, int lo, bool negative, unsigned __int128 m, int e)
 {
 	int			d = floor_div32(e);
@@ -128,7 +128,7 @@ add_mantissa(int64_t *dig, int lo, bool negative, unsigned __int128 m, int e)
 	}
 }
 
-static bool
+static inline bool
 add_scaled(ExactSum *xs, bool negative, unsigned __int128 m, int e,
 		   const SlAlloc *al)
 {
@@ -136,7 +136,9 @@ add_scaled(ExactSum *xs, bool negative, unsigned __int128 m, int e,
 
 	if (m == 0)
 		return true;
-	if (!ensure_range(xs, d, d + 4 + HEADROOM, al))
+	/* the digits touched are usually already there */
+	if (!(xs->n > 0 && d >= xs->lo && d + 4 + HEADROOM <= xs->lo + xs->n - 1) &&
+		!ensure_range(xs, d, d + 4 + HEADROOM, al))
 		return false;
 	add_mantissa(xs->dig, xs->lo, negative, m, e);
 	if (++xs->pending >= MAX_PENDING)
@@ -144,27 +146,23 @@ add_scaled(ExactSum *xs, bool negative, unsigned __int128 m, int e,
 	return true;
 }
 
-/* v = sign * m * 2^e with m < 2^53 an integer */
+/* finite v = sign * m * 2^e with m < 2^53 an integer, read from the bits */
 static inline void
 split_double(double v, bool *negative, uint64_t *m, int *e)
 {
-	int			ex;
-	double		f = frexp(fabs(v), &ex);
+	uint64_t	u;
+	int			biased;
 
-	*negative = signbit(v) != 0;
-	*m = (uint64_t) ldexp(f, 53);
-	*e = ex - 53;
-	if (ex < -1021 && *m != 0)
+	memcpy(&u, &v, sizeof(u));
+	biased = (int) ((u >> 52) & 0x7FF);
+	*negative = (u >> 63) != 0;
+	*m = u & (((uint64_t) 1 << 52) - 1);
+	if (biased == 0)
+		*e = -1074;				/* subnormal */
+	else
 	{
-		/*
-		 * Subnormal: drop the mantissa's trailing zeros so the lowest bit
-		 * sits at 2^-1074 or above.  Otherwise the square of a subnormal
-		 * (exponent down to -2252) would address digits below XS_MIN_DIGIT.
-		 */
-		int			tz = __builtin_ctzll(*m);
-
-		*m >>= tz;
-		*e += tz;
+		*m |= (uint64_t) 1 << 52;
+		*e = biased - 1075;
 	}
 }
 

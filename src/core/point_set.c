@@ -72,22 +72,24 @@ grow(const SlAlloc *al, void *p, size_t elem, size_t old_n, size_t new_n)
 static PsStatus
 rehash(PointSet *ps, uint32_t n_slots, const SlAlloc *al)
 {
-	int32_t    *slots;
+	PsSlot	   *slots;
 
 	if (ps->slots)
 		al->free(al->ctx, ps->slots);
 	ps->slots = NULL;
-	slots = al->alloc(al->ctx, sizeof(int32_t) * (size_t) n_slots);
+	slots = al->alloc(al->ctx, sizeof(PsSlot) * (size_t) n_slots);
 	if (slots == NULL)
 		return PS_NO_MEMORY;
-	memset(slots, 0xff, sizeof(int32_t) * (size_t) n_slots);
+	memset(slots, 0xff, sizeof(PsSlot) * (size_t) n_slots);
 	for (int32_t i = 0; i < ps->n; i++)
 	{
-		uint32_t	s = (uint32_t) hash_inputs(&ps->x[(size_t) i * ps->k], ps->k) & (n_slots - 1);
+		uint64_t	h = hash_inputs(&ps->x[(size_t) i * ps->k], ps->k);
+		uint32_t	s = (uint32_t) h & (n_slots - 1);
 
-		while (slots[s] >= 0)
+		while (slots[s].idx >= 0)
 			s = (s + 1) & (n_slots - 1);
-		slots[s] = i;
+		slots[s].idx = i;
+		slots[s].tag = (uint32_t) (h >> 32);
 	}
 	ps->slots = slots;
 	ps->n_slots = n_slots;
@@ -130,34 +132,64 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 	return PS_OK;
 }
 
+static inline bool
+same_inputs(const double *a, const double *b, int k)
+{
+	for (int j = 0; j < k; j++)
+	{
+		uint64_t	ua,
+					ub;
+
+		memcpy(&ua, &a[j], 8);
+		memcpy(&ub, &b[j], 8);
+		if (ua != ub)
+			return false;
+	}
+	return true;
+}
+
 /* index of the entry with inputs x, creating it (w = 0) if absent */
-static PsStatus
+static inline PsStatus
 find_or_insert(PointSet *ps, const double *x, int32_t *idx, const SlAlloc *al)
 {
-	PsStatus	st = reserve_entry(ps, al);
+	uint64_t	h = hash_inputs(x, ps->k);
 	uint32_t	s;
 	int			k = ps->k;
 
-	if (st != PS_OK)
-		return st;
-	s = (uint32_t) hash_inputs(x, k) & (ps->n_slots - 1);
-	while (ps->slots[s] >= 0)
+	if (ps->n_slots > 0)
 	{
-		int32_t		e = ps->slots[s];
+		uint32_t	tag = (uint32_t) (h >> 32);
 
-		if (memcmp(&ps->x[(size_t) e * k], x, sizeof(double) * k) == 0)
+		s = (uint32_t) h & (ps->n_slots - 1);
+		while (ps->slots[s].idx >= 0)
 		{
-			*idx = e;
-			return PS_OK;
+			int32_t		e = ps->slots[s].idx;
+
+			if (ps->slots[s].tag == tag && same_inputs(&ps->x[(size_t) e * k], x, k))
+			{
+				*idx = e;
+				return PS_OK;
+			}
+			s = (s + 1) & (ps->n_slots - 1);
 		}
-		s = (s + 1) & (ps->n_slots - 1);
 	}
+	{
+		PsStatus	st = reserve_entry(ps, al);
+
+		if (st != PS_OK)
+			return st;
+	}
+	/* the table may have been rebuilt: find the free slot again */
+	s = (uint32_t) h & (ps->n_slots - 1);
+	while (ps->slots[s].idx >= 0)
+		s = (s + 1) & (ps->n_slots - 1);
 	*idx = ps->n;
 	memcpy(&ps->x[(size_t) ps->n * k], x, sizeof(double) * k);
 	ps->y1[ps->n] = 0.0;
 	ps->w[ps->n] = 0;
 	ps->acc[ps->n] = -1;
-	ps->slots[s] = ps->n;
+	ps->slots[s].idx = ps->n;
+	ps->slots[s].tag = (uint32_t) (h >> 32);
 	ps->n++;
 	return PS_OK;
 }

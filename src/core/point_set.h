@@ -15,6 +15,13 @@
 #define SL_MAX_INPUTS 3
 #define PS_MAX_ENTRIES (INT32_MAX / 4)
 
+/* a hash slot: entry index (-1 empty) and high hash bits, checked first */
+typedef struct PsSlot
+{
+	int32_t		idx;
+	uint32_t	tag;
+} PsSlot;
+
 typedef struct PointSet
 {
 	int			k;				/* inputs per point, 1..3 */
@@ -28,7 +35,7 @@ typedef struct PointSet
 	ExactSum   *accs;			/* exact sum of y for merged entries */
 	int32_t		n_acc;
 	int32_t		cap_acc;
-	int32_t    *slots;			/* open-addressing hash of entries, -1 empty */
+	PsSlot	   *slots;			/* open-addressing hash of entries */
 	uint32_t	n_slots;
 	ExactSum	y2;				/* exact sum of y^2 over all rows */
 } PointSet;

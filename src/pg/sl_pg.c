@@ -62,7 +62,7 @@ sl_format_double(double v, char *buf, size_t len)
 }
 
 void
-sl_check_input(const char *fn, const char *arg, double v, bool positive,
+sl_input_error(const char *fn, const char *arg, double v, bool positive,
 			   int positive_errcode)
 {
 	char		buf[64];
@@ -77,6 +77,7 @@ sl_check_input(const char *fn, const char *arg, double v, bool positive,
 				(errcode(positive_errcode),
 				 errmsg("%s: argument %s must be positive, got %s",
 						fn, arg, sl_format_double(v, buf, sizeof(buf)))));
+	elog(ERROR, "%s: argument %s rejected", fn, arg);
 }
 
 Datum
