@@ -14,14 +14,14 @@ ps_init(PointSet *ps, int k)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->k = k;
-	xs_init(&ps->y2);
+	fs_init(&ps->y2);
 }
 
 void
 ps_free(PointSet *ps, const SlAlloc *al)
 {
 	for (int i = 0; i < ps->n_acc; i++)
-		xs_free(&ps->accs[i], al);
+		fs_free(&ps->accs[i], al);
 	if (ps->x)
 		al->free(al->ctx, ps->x);
 	if (ps->y1)
@@ -34,7 +34,7 @@ ps_free(PointSet *ps, const SlAlloc *al)
 		al->free(al->ctx, ps->accs);
 	if (ps->slots)
 		al->free(al->ctx, ps->slots);
-	xs_free(&ps->y2, al);
+	fs_free(&ps->y2, al);
 	ps_init(ps, ps->k);
 }
 
@@ -198,12 +198,12 @@ find_or_insert(PointSet *ps, const double *x, int32_t *idx, const SlAlloc *al)
 static PsStatus
 promote(PointSet *ps, int32_t e, const SlAlloc *al)
 {
-	ExactSum   *a;
+	FastSum    *a;
 
 	if (ps->n_acc == ps->cap_acc)
 	{
 		int32_t		nc = ps->cap_acc ? ps->cap_acc * 2 : 8;
-		void	   *p = grow(al, ps->accs, sizeof(ExactSum), ps->cap_acc, nc);
+		void	   *p = grow(al, ps->accs, sizeof(FastSum), ps->cap_acc, nc);
 
 		if (!p)
 			return PS_NO_MEMORY;
@@ -211,8 +211,8 @@ promote(PointSet *ps, int32_t e, const SlAlloc *al)
 		ps->cap_acc = nc;
 	}
 	a = &ps->accs[ps->n_acc];
-	xs_init(a);
-	if (ps->w[e] == 1 && !xs_add(a, ps->y1[e], al))
+	fs_init(a);
+	if (ps->w[e] == 1 && !fs_add(a, ps->y1[e], al))
 		return PS_NO_MEMORY;
 	ps->acc[e] = ps->n_acc++;
 	return PS_OK;
@@ -226,7 +226,7 @@ ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 
 	if (st != PS_OK)
 		return st;
-	if (!xs_add_product(&ps->y2, y, y, al))
+	if (!fs_add_square(&ps->y2, y, al))
 		return PS_NO_MEMORY;
 	ps->n_rows++;
 	if (ps->w[e] == 0)
@@ -237,16 +237,16 @@ ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 	}
 	if (ps->acc[e] < 0 && (st = promote(ps, e, al)) != PS_OK)
 		return st;
-	if (!xs_add(&ps->accs[ps->acc[e]], y, al))
+	if (!fs_add(&ps->accs[ps->acc[e]], y, al))
 		return PS_NO_MEMORY;
 	ps->w[e]++;
 	return PS_OK;
 }
 
-/* add w rows whose y sum is exactly y1 (w == 1) or *sum (w > 1) */
+/* add w rows whose y sum is exactly y1 (w == 1) or *xsum or *fsum (w > 1) */
 static PsStatus
 add_entry(PointSet *ps, const double *x, int64_t w, double y1,
-		  const ExactSum *sum, const SlAlloc *al)
+		  const ExactSum *xsum, const FastSum *fsum, const SlAlloc *al)
 {
 	int32_t		e;
 	PsStatus	st = find_or_insert(ps, x, &e, al);
@@ -261,8 +261,9 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 	}
 	if (ps->acc[e] < 0 && (st = promote(ps, e, al)) != PS_OK)
 		return st;
-	if (w == 1 ? !xs_add(&ps->accs[ps->acc[e]], y1, al)
-		: !xs_add_sum(&ps->accs[ps->acc[e]], sum, al))
+	if (w == 1 ? !fs_add(&ps->accs[ps->acc[e]], y1, al)
+		: xsum ? !fs_add_exact(&ps->accs[ps->acc[e]], xsum, al)
+		: !fs_add_fast(&ps->accs[ps->acc[e]], fsum, al))
 		return PS_NO_MEMORY;
 	ps->w[e] += w;
 	return PS_OK;
@@ -275,13 +276,14 @@ ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 	{
 		PsStatus	st = add_entry(ps, &other->x[(size_t) i * other->k], other->w[i],
 								   other->y1[i],
+								   NULL,
 								   other->acc[i] >= 0 ? &other->accs[other->acc[i]] : NULL,
 								   al);
 
 		if (st != PS_OK)
 			return st;
 	}
-	if (!xs_add_sum(&ps->y2, &other->y2, al))
+	if (!fs_add_fast(&ps->y2, &other->y2, al))
 		return PS_NO_MEMORY;
 	ps->n_rows += other->n_rows;
 	return PS_OK;
@@ -350,14 +352,14 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 			dd_t		s;
 			dd_t		mean;
 
-			xs_value_dd(&ps->accs[ps->acc[e]], &s.hi, &s.lo);
+			fs_value_dd(&ps->accs[ps->acc[e]], &s.hi, &s.lo);
 			mean = dd_div(s, dd_from(w));
 			out->y[i] = mean.hi + mean.lo;
 			sum_sq_means = dd_add(sum_sq_means, dd_mul(s, mean));
 		}
 	}
 	al->free(al->ctx, order);
-	xs_value_dd(&ps->y2, &y2.hi, &y2.lo);
+	fs_value_dd(&ps->y2, &y2.hi, &y2.lo);
 	{
 		dd_t		within = dd_sub(y2, sum_sq_means);
 
@@ -405,11 +407,11 @@ ps_distinct_inputs(const SortedPoints *sp, int j, int limit)
 size_t
 ps_serial_size(const PointSet *ps)
 {
-	size_t		size = 16 + xs_serial_size(&ps->y2);
+	size_t		size = 16 + fs_serial_size(&ps->y2);
 
 	for (int32_t i = 0; i < ps->n; i++)
 		size += 8 * (size_t) ps->k + 8 +
-			(ps->acc[i] < 0 ? 8 : xs_serial_size(&ps->accs[ps->acc[i]]));
+			(ps->acc[i] < 0 ? 8 : fs_serial_size(&ps->accs[ps->acc[i]]));
 	return size;
 }
 
@@ -423,7 +425,7 @@ ps_serialize(const PointSet *ps, unsigned char *out)
 	memcpy(p + 4, &ps->n, 4);
 	memcpy(p + 8, &ps->n_rows, 8);
 	p += 16;
-	p += xs_serialize(&ps->y2, p);
+	p += fs_serialize(&ps->y2, p);
 	for (int32_t i = 0; i < ps->n; i++)
 	{
 		memcpy(p, &ps->x[(size_t) i * ps->k], 8 * (size_t) ps->k);
@@ -436,7 +438,7 @@ ps_serialize(const PointSet *ps, unsigned char *out)
 			p += 8;
 		}
 		else
-			p += xs_serialize(&ps->accs[ps->acc[i]], p);
+			p += fs_serialize(&ps->accs[ps->acc[i]], p);
 	}
 }
 
@@ -463,7 +465,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 	if (n < 0 || n > PS_MAX_ENTRIES || n_rows < n)
 		return PS_BAD_FORMAT;
 	off = 16;
-	used = xs_deserialize(&ps->y2, buf + off, len - off, al, &nomem);
+	used = xs_deserialize(&ps->y2.spill, buf + off, len - off, al, &nomem);
 	if (used == 0)
 		return nomem ? PS_NO_MEMORY : PS_BAD_FORMAT;
 	off += used;
@@ -493,7 +495,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 			off += 8;
 			if (!isfinite(y1))
 				return PS_BAD_FORMAT;
-			st = add_entry(ps, x, 1, y1, NULL, al);
+			st = add_entry(ps, x, 1, y1, NULL, NULL, al);
 		}
 		else
 		{
@@ -506,7 +508,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 				xs_free(&tmp, al);
 				return PS_BAD_FORMAT;
 			}
-			st = add_entry(ps, x, w, 0.0, &tmp, al);
+			st = add_entry(ps, x, w, 0.0, &tmp, NULL, al);
 			xs_free(&tmp, al);
 		}
 		if (st != PS_OK)

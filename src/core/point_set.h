@@ -32,12 +32,12 @@ typedef struct PointSet
 	double	   *y1;				/* y of an entry seen once */
 	int64_t    *w;				/* rows per entry */
 	int32_t    *acc;			/* index into accs once w > 1, else -1 */
-	ExactSum   *accs;			/* exact sum of y for merged entries */
+	FastSum    *accs;			/* exact sum of y for merged entries */
 	int32_t		n_acc;
 	int32_t		cap_acc;
 	PsSlot	   *slots;			/* open-addressing hash of entries */
 	uint32_t	n_slots;
-	ExactSum	y2;				/* exact sum of y^2 over all rows */
+	FastSum		y2;				/* exact sum of y^2 over all rows */
 } PointSet;
 
 /* what the solver sees: entries sorted by their inputs */

@@ -643,6 +643,76 @@ test_noisy_vs_reference(void)
 		  P, worse, worst, overflowed);
 }
 
+/* FastSum gives the same exact value as ExactSum, whatever path adds take */
+static void
+test_fast_sum(void)
+{
+	int			bad = 0;
+	long		adds = 0;
+
+	for (int trial = 0; trial < 60; trial++)
+	{
+		ExactSum	xs,
+					xq,
+					back;
+		FastSum		fs,
+					fq;
+		int			n = trial % 10 == 9 ? 200000 : 1 + (int) (rng_next() % 3000);
+		double		h1,
+					l1,
+					h2,
+					l2;
+
+		xs_init(&xs);
+		xs_init(&xq);
+		fs_init(&fs);
+		fs_init(&fq);
+		for (int i = 0; i < n; i++)
+		{
+			double		v;
+
+			switch (trial % 5)
+			{
+				case 0:			/* one magnitude, one sign */
+					v = unif(1.0, 2.0);
+					break;
+				case 1:			/* mixed signs, a few decades */
+					v = unif(-1, 1) * pow(10.0, unif(-3, 3));
+					break;
+				case 2:			/* the whole range, subnormals included */
+					v = (rng_next() % 2 ? 1 : -1) * ldexp(unif(0.5, 1), (int) (rng_next() % 2100) - 1074);
+					break;
+				case 3:			/* small first, then values that fill the window */
+					v = i == 0 ? 1.0 : ldexp(unif(1, 2), 47);
+					break;
+				default:		/* cancellation */
+					v = i % 2 ? 1e16 : -1e16 + unif(-1, 1);
+					break;
+			}
+			xs_add(&xs, v, AL);
+			fs_add(&fs, v, AL);
+			xs_add_product(&xq, v, v, AL);
+			fs_add_square(&fq, v, AL);
+			adds++;
+		}
+		xs_value_dd(&xs, &h1, &l1);
+		fs_value_dd(&fs, &h2, &l2);
+		bad += !(h1 == h2 && l1 == l2);
+		xs_value_dd(&xq, &h1, &l1);
+		fs_value_dd(&fq, &h2, &l2);
+		bad += !(h1 == h2 && l1 == l2);
+		fs_to_exact(&fs, &back, AL);
+		bad += xs_value(&back) != xs_value(&xs);
+		xs_free(&back, AL);
+		xs_free(&xs, AL);
+		xs_free(&xq, AL);
+		fs_free(&fs, AL);
+		fs_free(&fq, AL);
+	}
+	CHECK(bad == 0, "fast sum: equals the exact sum (value and double-double) over 60 streams, %ld adds, incl. window overflow and subnormal squares (%d mismatches)",
+		  adds, bad);
+}
+
 /* test_fit_points.c */
 extern void test_fit_points(int *n_pass, int *n_fail);
 
@@ -655,6 +725,7 @@ main(void)
 	test_noisy_vs_reference();
 	test_determinism_and_merge();
 	test_log_law();
+	test_fast_sum();
 	test_fit_points(&n_pass, &n_fail);
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
