@@ -9,4 +9,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
   build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib liblapacke-dev \
-  python3 python3-numpy python3-scipy >/dev/null
+  postgresql-15-cron python3 python3-numpy python3-scipy python3-psycopg2 >/dev/null

@@ -293,7 +293,7 @@ xs_value(const ExactSum *xs)
 void
 xs_value_dd(const ExactSum *xs, double *hi, double *lo)
 {
-	int64_t		tmp[XS_MAX_DIGITS];
+	int64_t		tmp[XS_MAX_DIGITS + 3];
 	bool		neg;
 	int			n;
 	double		h;
@@ -302,6 +302,16 @@ xs_value_dd(const ExactSum *xs, double *hi, double *lo)
 	if (xs->n == 0)
 		return;
 	n = magnitude(xs, tmp, &neg);
+
+	/*
+	 * Three zero digits above the top: h may round up into the next digit
+	 * and its mantissa spans three digits, so subtracting it always fits.
+	 * Without them the remainder was dropped when the sum happened to have
+	 * little headroom; now the result depends on the exact value only, not
+	 * on how many digits the sum had allocated.
+	 */
+	memset(tmp + n, 0, 3 * sizeof(int64_t));
+	n += 3;
 	h = round_magnitude(tmp, n, xs->lo);
 	if (!isfinite(h))
 	{

@@ -830,6 +830,8 @@ test_point_set_log(void)
 	free(yv);
 	free(used);
 }
+/* test_fit_points.c */
+extern void test_fit_points(int *n_pass, int *n_fail);
 
 int
 main(void)
@@ -842,6 +844,7 @@ main(void)
 	test_log_law();
 	test_fast_sum();
 	test_point_set_log();
+	test_fit_points(&n_pass, &n_fail);
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
 }
