@@ -71,6 +71,8 @@ grow(const SlAlloc *al, void *p, size_t elem, size_t old_n, size_t new_n)
 	return al->realloc(al->ctx, p, elem * old_n, elem * new_n);
 }
 
+#define PS_SCAN_LIMIT 32		/* entries found by a linear scan before hashing */
+
 static PsStatus
 rehash(PointSet *ps, uint32_t n_slots, const SlAlloc *al)
 {
@@ -124,9 +126,10 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 		ps->acc = p;
 		ps->cap = nc;
 	}
-	if ((uint32_t) (ps->n + 1) * 2 > ps->n_slots)
+	/* small sets are scanned, not hashed (see find_or_insert) */
+	if (ps->n + 1 > PS_SCAN_LIMIT && (uint32_t) (ps->n + 1) * 2 > ps->n_slots)
 	{
-		PsStatus	st = rehash(ps, ps->n_slots ? ps->n_slots * 2 : 32, al);
+		PsStatus	st = rehash(ps, ps->n_slots ? ps->n_slots * 2 : 4 * PS_SCAN_LIMIT, al);
 
 		if (st != PS_OK)
 			return st;
@@ -159,10 +162,40 @@ static inline PsStatus
 find_or_insert(PointSet *ps, const double *x, bool log_ok, int32_t *idx,
 			   const SlAlloc *al)
 {
-	uint64_t	h = hash_inputs(x, ps->k);
+	uint64_t	h;
 	uint32_t	s;
 	int			k = ps->k;
 
+	if (ps->n_slots == 0)
+	{
+		/* up to PS_SCAN_LIMIT entries: a linear scan, no table */
+		for (int32_t e = 0; e < ps->n; e++)
+			if (same_inputs(&ps->x[(size_t) e * k], x, k))
+			{
+				*idx = e;
+				return PS_OK;
+			}
+		if ((int64_t) ps->n + ps->n_log >= PS_MAX_ENTRIES)
+			return PS_TOO_MANY_POINTS;
+		{
+			PsStatus	st = reserve_entry(ps, al);
+
+			if (st != PS_OK)
+				return st;
+		}
+		if (ps->n_slots == 0)
+		{
+			*idx = ps->n;
+			memcpy(&ps->x[(size_t) ps->n * k], x, sizeof(double) * k);
+			ps->y1[ps->n] = 0.0;
+			ps->w[ps->n] = 0;
+			ps->acc[ps->n] = -1;
+			ps->n++;
+			return PS_OK;
+		}
+		/* the table was just built: insert through it */
+	}
+	h = hash_inputs(x, ps->k);
 	if (ps->n_slots > 0)
 	{
 		uint32_t	tag = (uint32_t) (h >> 32);
