@@ -78,3 +78,15 @@ FROM (VALUES (1.0, 2.0, 3.0), (10.0, 2.0, 2.0), (100.0, 2.0, 1.5), (1000.0, 2.0,
 -- constant y: a flat law, r2 undefined (NULL)
 SELECT (f).l_inf, (f).a, (f).r2 IS NULL AS r2_null, (f).rmse
 FROM (SELECT fit_power_law(x, 2.5) AS f FROM generate_series(1, 10) x) s;
+
+-- predict_loss decodes a fit once while it stays the same and follows it when it changes:
+-- fits alternating row by row (and a NULL coefficient among them) match the inline formula
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE p IS DISTINCT FROM i) AS mismatches,
+       count(*) FILTER (WHERE p IS NULL) AS nulls
+FROM (SELECT predict_loss(f, x) AS p, (f).l_inf + (f).a * power(x, -(f).alpha) AS i
+      FROM generate_series(1, 3000) g,
+           LATERAL (SELECT CASE g % 3 WHEN 0 THEN ROW(1.5, 20, 0.3, 9, 1, 0, '{}')::power_law_fit
+                                      WHEN 1 THEN ROW(2.0, 5, 0.7, 9, 1, 0, '{}')::power_law_fit
+                                      ELSE ROW(1.0, NULL, 0.5, 9, 1, 0, '{}')::power_law_fit END AS f,
+                           1000.0 * g AS x) v) s;

@@ -264,16 +264,11 @@ sl_log_law_predict(PG_FUNCTION_ARGS)
 	int			k = PG_NARGS() - 1;
 	LogLawFit	fit;
 	double		x[LL_MAX_INPUTS];
-	bool		isnull;
 
 	if (k < 1 || k > LL_MAX_INPUTS)
 		elog(ERROR, "predict_loss: unexpected number of arguments");
-	for (int j = 0; j <= k; j++)
-	{
-		fit.coef[j] = DatumGetFloat8(GetAttributeByNum(fit_tuple, 1 + j, &isnull));
-		if (isnull)
-			PG_RETURN_NULL();
-	}
+	if (!sl_fit_fields(fcinfo, fit_tuple, k + 1, fit.coef))
+		PG_RETURN_NULL();
 	for (int j = 0; j < k; j++)
 	{
 		x[j] = PG_GETARG_FLOAT8(j + 1);

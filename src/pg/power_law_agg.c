@@ -350,22 +350,19 @@ sl_power_law_predict(PG_FUNCTION_ARGS)
 	int			k = PG_NARGS() - 1;
 	PowerLawFit fit;
 	double		x[SL_MAX_INPUTS];
+	double		f[1 + 2 * SL_MAX_INPUTS];
 	double		y;
-	bool		isnull;
 
 	if (k < 1 || k > SL_MAX_INPUTS)
 		elog(ERROR, "predict_loss: unexpected number of arguments");
-	fit.l_inf = DatumGetFloat8(GetAttributeByNum(fit_tuple, 1, &isnull));
-	if (isnull)
+	/* fields: l_inf, then (coef, exponent) per input */
+	if (!sl_fit_fields(fcinfo, fit_tuple, 1 + 2 * k, f))
 		PG_RETURN_NULL();
+	fit.l_inf = f[0];
 	for (int j = 0; j < k; j++)
 	{
-		fit.coef[j] = DatumGetFloat8(GetAttributeByNum(fit_tuple, 2 + 2 * j, &isnull));
-		if (isnull)
-			PG_RETURN_NULL();
-		fit.expo[j] = DatumGetFloat8(GetAttributeByNum(fit_tuple, 3 + 2 * j, &isnull));
-		if (isnull)
-			PG_RETURN_NULL();
+		fit.coef[j] = f[1 + 2 * j];
+		fit.expo[j] = f[2 + 2 * j];
 	}
 	for (int j = 0; j < k; j++)
 	{

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "catalog/pg_type.h"
+#include "utils/typcache.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -153,4 +154,88 @@ sl_options_first_seen(const char *fn, Jsonb **seen, Jsonb *options, MemoryContex
 		memcmp(options, *seen, VARSIZE(options)) != 0)
 		sl_options_mismatch(fn);
 	return false;
+}
+
+#define FIT_MAX_FIELDS 16
+
+typedef struct FitFieldCache
+{
+	Oid			typid;
+	int32		typmod;
+	TupleDesc	tupdesc;		/* copy in fn_mcxt */
+	int			n;				/* fields decoded */
+	bool		valid;
+	bool		all_set;		/* none of the n fields was NULL */
+	uint32		len;
+	uint32		cap;
+	char	   *bytes;			/* the last tuple, to compare */
+	double		vals[FIT_MAX_FIELDS];
+} FitFieldCache;
+
+bool
+sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n, double *out)
+{
+	FitFieldCache *c = (FitFieldCache *) fcinfo->flinfo->fn_extra;
+	uint32		len = HeapTupleHeaderGetDatumLength(tup);
+	Oid			typid = HeapTupleHeaderGetTypeId(tup);
+	int32		typmod = HeapTupleHeaderGetTypMod(tup);
+	Datum		values[FIT_MAX_FIELDS];
+	bool		nulls[FIT_MAX_FIELDS];
+	HeapTupleData tmp;
+
+	if (n < 1 || n > FIT_MAX_FIELDS)
+		elog(ERROR, "predict_loss: unexpected number of fields %d", n);
+	if (c == NULL)
+	{
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FitFieldCache));
+		fcinfo->flinfo->fn_extra = c;
+	}
+	if (c->valid && c->n == n && c->len == len && memcmp(c->bytes, tup, len) == 0)
+	{
+		memcpy(out, c->vals, sizeof(double) * n);
+		return c->all_set;
+	}
+	if (c->tupdesc == NULL || c->typid != typid || c->typmod != typmod)
+	{
+		TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (c->tupdesc)
+			FreeTupleDesc(c->tupdesc);
+		c->tupdesc = CreateTupleDescCopy(td);
+		MemoryContextSwitchTo(old);
+		ReleaseTupleDesc(td);
+		c->typid = typid;
+		c->typmod = typmod;
+	}
+	if (c->tupdesc->natts < n || c->tupdesc->natts > FIT_MAX_FIELDS)
+		elog(ERROR, "predict_loss: unexpected row type with %d fields", c->tupdesc->natts);
+	for (int i = 0; i < n; i++)
+		if (TupleDescAttr(c->tupdesc, i)->atttypid != FLOAT8OID)
+			elog(ERROR, "predict_loss: field %d of the fit is not float8", i + 1);
+	tmp.t_len = len;
+	ItemPointerSetInvalid(&(tmp.t_self));
+	tmp.t_tableOid = InvalidOid;
+	tmp.t_data = tup;
+	heap_deform_tuple(&tmp, c->tupdesc, values, nulls);
+	c->all_set = true;
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			c->all_set = false;
+		c->vals[i] = nulls[i] ? 0.0 : DatumGetFloat8(values[i]);
+	}
+	if (len > c->cap)
+	{
+		if (c->bytes)
+			pfree(c->bytes);
+		c->bytes = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len);
+		c->cap = len;
+	}
+	memcpy(c->bytes, tup, len);
+	c->len = len;
+	c->n = n;
+	c->valid = true;
+	memcpy(out, c->vals, sizeof(double) * n);
+	return c->all_set;
 }

@@ -10,6 +10,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "access/htup_details.h"
 #include "utils/jsonb.h"
 
 #include "sl_alloc.h"
@@ -57,6 +58,15 @@ extern bool sl_has_options_arg(FunctionCallInfo fcinfo);
 
 /* text[] of the names whose flag is set (an empty array if none) */
 extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
+/*
+ * The first n fields (float8) of a fit composite into out; false if one is
+ * NULL.  Decodes through a tuple descriptor cached in fn_extra and reuses
+ * the previous call's fields when the tuple's bytes are the same (a fit
+ * that is constant over a query is decoded once).
+ */
+extern bool sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n,
+						  double *out);
+
 /* ERROR for a state that failed to deserialise */
 extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
 #endif
