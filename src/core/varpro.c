@@ -30,6 +30,7 @@
 #define FULL_STARTS 2			/* subsample optima polished on all points */
 
 static const int grid_points[SL_MAX_INPUTS + 1] = {0, 25, 41, 15};
+#define GRID_MAX_SIDE 41
 
 typedef struct Problem
 {
@@ -697,8 +698,14 @@ search(Problem *P, double *grid_f, double (*cand_u)[SL_MAX_INPUTS], double *cand
 	int			starts[MAX_STARTS],
 				n_starts = 0;
 
+	double		gval[SL_MAX_INPUTS][GRID_MAX_SIDE];
+
 	for (int j = 0; j < k; j++)
+	{
 		n_grid *= G;
+		for (int g = 0; g < G; g++)
+			gval[j][g] = grid_value(P, j, g, G);
+	}
 	for (int idx = 0; idx < n_grid; idx++)
 	{
 		int			g[SL_MAX_INPUTS];
@@ -708,7 +715,7 @@ search(Problem *P, double *grid_f, double (*cand_u)[SL_MAX_INPUTS], double *cand
 			P->interrupt();
 		grid_coords(idx, k, G, g);
 		for (int j = 0; j < k; j++)
-			u[j] = grid_value(P, j, g[j], G);
+			u[j] = gval[j][g[j]];
 		grid_f[idx] = P->lin_bounded ? evaluate(P, u, P->r, NULL, NULL) : grid_rss(P, u);
 	}
 	/*
@@ -756,7 +763,7 @@ search(Problem *P, double *grid_f, double (*cand_u)[SL_MAX_INPUTS], double *cand
 
 		grid_coords(starts[s], k, G, g);
 		for (int j = 0; j < k; j++)
-			u[j] = grid_value(P, j, g[j], G);
+			u[j] = gval[j][g[j]];
 		f = levenberg_marquardt(P, u);
 		/* insertion into the list kept best first (ties: earlier start) */
 		for (pos = s; pos > 0 && !(cand_f[pos - 1] <= f); pos--)
