@@ -107,7 +107,7 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 		return PS_TOO_MANY_POINTS;
 	if (ps->n == ps->cap)
 	{
-		int32_t		nc = ps->cap ? ps->cap * 2 : 16;
+		int32_t		nc = ps->cap ? ps->cap * 2 : PS_SCAN_LIMIT;
 		void	   *p;
 
 		if (nc > PS_MAX_ENTRIES)
