@@ -31,14 +31,20 @@ fi
 
 # does the installed library hold this tree's code?  (compare .text only:
 # debug info embeds the build directory)
-lib_note="installed build; this tree is not built, so not compared"
-if [ -f scalinglaw.so ] && command -v objcopy >/dev/null; then
-  t1=$(objcopy -O binary --only-section=.text scalinglaw.so /dev/stdout | md5sum | cut -c1-32)
-  t2=$(objcopy -O binary --only-section=.text "$pkglibdir/scalinglaw.so" /dev/stdout | md5sum | cut -c1-32)
-  if [ "$t1" = "$t2" ]; then
-    lib_note="installed build, code identical to this tree's build"
+text_md5() {
+  objcopy -O binary --only-section=.text "$1" /dev/stdout 2>/dev/null | md5sum | cut -c1-12
+}
+have_objcopy=$(command -v objcopy || true)
+lib_note="installed build"
+if [ -n "$have_objcopy" ]; then
+  t_inst=$(text_md5 "$pkglibdir/scalinglaw.so")
+  lib_note="installed build (.text md5 $t_inst)"
+  if [ ! -f scalinglaw.so ]; then
+    lib_note="$lib_note; this tree is not built, so not compared"
+  elif [ "$(text_md5 scalinglaw.so)" = "$t_inst" ]; then
+    lib_note="$lib_note, code identical to this tree's build"
   else
-    lib_note="installed build, code DIFFERS from this tree's build (run make install to measure this tree)"
+    lib_note="$lib_note, code DIFFERS from this tree's build (run make install to measure this tree)"
     echo "bench: WARNING: the installed scalinglaw.so is not this tree's build" >&2
   fi
 fi
@@ -87,3 +93,10 @@ export BENCH_LIB_NOTE="$lib_note"
 export BENCH_SERVER_NOTE="shared_buffers $sb, fsync off, autovacuum off (tables are VACUUM ANALYZEd after loading)"
 export BENCH_COMMAND=${BENCH_COMMAND:-"make bench${QUICK:+ QUICK=$QUICK}${SCALE:+ SCALE=$SCALE}${REPEAT:+ REPEAT=$REPEAT}${BUDGET:+ BUDGET=$BUDGET}${CASES:+ CASES=$CASES}"}
 /usr/bin/python3 "$top/test/bench/bench.py"
+
+# a library installed while the benchmark ran makes the results a mixture
+if [ -n "$have_objcopy" ] && [ "$(text_md5 "$pkglibdir/scalinglaw.so")" != "$t_inst" ]; then
+  msg="WARNING: scalinglaw.so was reinstalled during this run; the results mix two builds"
+  echo "$msg"
+  printf '\n**%s**\n' "$msg" >>"$top/test/bench/results/latest.md"
+fi
