@@ -21,6 +21,7 @@ import io
 import math
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -684,9 +685,66 @@ def git(*args):
         return "?"
 
 
+def text_md5(path):
+    """md5 of a library's code (.text), or None without objcopy"""
+    try:
+        r = subprocess.run(["objcopy", "-O", "binary", "--only-section=.text", path, "/dev/stdout"],
+                           capture_output=True)
+    except OSError:
+        return None
+    return __import__("hashlib").md5(r.stdout).hexdigest()[:12] if r.returncode == 0 else None
+
+
+def create_extension(c):
+    """CREATE EXTENSION scalinglaw, then point its C functions at a private
+    copy of the installed library (BENCH_PIN_DIR) so that the whole run
+    measures one build even if it is reinstalled meanwhile.  Returns the
+    note on the library for the report."""
+    pkglib, pin = os.environ.get("BENCH_PKGLIBDIR"), os.environ.get("BENCH_PIN_DIR")
+    q(c, "DROP EXTENSION IF EXISTS scalinglaw CASCADE")
+    if not (pkglib and pin):
+        q(c, "CREATE EXTENSION scalinglaw")
+        return "installed build"
+    src = os.path.join(pkglib, "scalinglaw.so")
+    before = os.stat(src).st_mtime_ns
+    q(c, "CREATE EXTENSION scalinglaw")
+    dst = os.path.join(pin, "scalinglaw.so")
+    shutil.copyfile(src, dst)
+    os.chmod(dst, 0o755)
+    if os.stat(src).st_mtime_ns != before:
+        sys.exit("bench: scalinglaw.so was reinstalled while the benchmark started; run it again")
+    n = q(c, "WITH u AS (UPDATE pg_proc SET probin = %s WHERE probin = '$libdir/scalinglaw' RETURNING 1) "
+             "SELECT count(*) FROM u", (dst,))[0][0]
+    if n == 0:
+        sys.exit("bench: no function of scalinglaw has probin '$libdir/scalinglaw'")
+    # check that a new backend maps the copy, not the installed file
+    t = connect()
+    pid = q(t, "SELECT pg_backend_pid()")[0][0]
+    q(t, "SELECT fit_power_law(x, y) FROM (VALUES (1, 3.0), (2, 2.5), (4, 2.2), (8, 2.1)) v(x, y)")
+    try:
+        with open("/proc/%d/maps" % pid) as f:
+            maps = [l.split()[-1] for l in f if "scalinglaw" in l]
+        if not maps or any(m != dst for m in maps):
+            sys.exit("bench: the server did not load the pinned copy of scalinglaw.so: %s" % sorted(set(maps)))
+    except PermissionError:
+        pass
+    t.close()
+    md5 = text_md5(dst)
+    note = "installed build (code md5 %s), loaded from a copy taken at the start" % md5
+    tree = os.environ.get("BENCH_TREE_LIB")
+    if not tree or not md5:
+        note += "; this tree is not built, so not compared"
+    elif text_md5(tree) == md5:
+        note += "; code identical to this tree's build"
+    else:
+        note += "; code DIFFERS from this tree's build (make install to measure this tree)"
+        log("WARNING: the installed scalinglaw.so is not this tree's build")
+    return note
+
+
 def main():
     c = connect()
-    q(c, "CREATE EXTENSION IF NOT EXISTS scalinglaw")
+    lib = create_extension(c)
     with open(os.path.join(HERE, "reference.sql")) as f:
         q(c, "DROP FUNCTION IF EXISTS bench_py_init, py_curve_fit, py_curve_fit_k, py_varpro, py_curve_fit_log2, "
                 "py_fit_errors CASCADE")
@@ -713,7 +771,6 @@ def main():
     cpu, mem = machine()
     commit = git("rev-parse", "--short", "HEAD")
     dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
-    lib = os.environ.get("BENCH_LIB_NOTE", "installed build (not compared with this tree)")
     out = io.StringIO()
     w = lambda s="": out.write(s + "\n")
     w("## Benchmark results")
