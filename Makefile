@@ -1,7 +1,7 @@
 # scalinglaw: PGXS build (see README.md)
 EXTENSION = scalinglaw
 MODULE_big = scalinglaw
-DATA = scalinglaw--1.0.sql
+DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql
 OBJS = \
 	src/core/sl_alloc.o \
 	src/core/exact_sum.o \
@@ -9,12 +9,15 @@ OBJS = \
 	src/core/lsq.o \
 	src/core/varpro.o \
 	src/core/log_law.o \
+	src/core/fit_points.o \
 	src/pg/sl_pg.o \
 	src/pg/options.o \
 	src/pg/power_law_agg.o \
-	src/pg/log_law_agg.o
+	src/pg/log_law_agg.o \
+	src/pg/fit_state.o
 
-REGRESS = fit_power_law fit_log_law options bad_input parallel determinism
+REGRESS = upgrade fit_power_law fit_log_law options bad_input parallel determinism \
+	fit_points fit_points_errors incremental
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core

@@ -10,5 +10,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
   build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib liblapacke-dev \
-  python3 python3-numpy python3-scipy \
-  postgresql-plpython3-15 python3-psycopg2 >/dev/null
+  postgresql-15-cron python3 python3-numpy python3-scipy python3-psycopg2 \
+  postgresql-plpython3-15 >/dev/null

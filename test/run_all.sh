@@ -2,7 +2,8 @@
 # Runs every test of scalinglaw: installs packages (root), builds with
 # warnings as errors, installs, runs the core unit tests (also under ASan and
 # UBSan), then pg_regress and the data checks on a temporary cluster
-# (pg_virtualenv).  Ends with the line 'N passed, N failed'.
+# (pg_virtualenv), then the script tests of storing, sharding and scheduling
+# (test/storage, test/shard, test/cron).  Ends with the line 'N passed, N failed'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -66,6 +67,15 @@ pass=$((pass + rp))
 fail=$((fail + rf))
 cat "$log/data"
 count_plain "$log/data"
+
+# storing (pg_dump, SQL-level corruption), sharding (postgres_fdw) and
+# scheduling (pg_cron): each starts and stops its own clusters
+for t in storage shard cron; do
+  echo "== test/$t/run.sh"
+  bash "test/$t/run.sh" >"$log/$t" 2>&1
+  cat "$log/$t"
+  count_plain "$log/$t"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -106,7 +106,7 @@ floor_div32(int e)
 }
 
 /* add sign * m * 2^e, m < 2^107, to digits already covering the range */
-static void
+static inline void
 add_mantissa(int64_t *dig, int lo, bool negative, unsigned __int128 m, int e)
 {
 	int			d = floor_div32(e);
@@ -128,7 +128,7 @@ add_mantissa(int64_t *dig, int lo, bool negative, unsigned __int128 m, int e)
 	}
 }
 
-static bool
+static inline bool
 add_scaled(ExactSum *xs, bool negative, unsigned __int128 m, int e,
 		   const SlAlloc *al)
 {
@@ -136,7 +136,9 @@ add_scaled(ExactSum *xs, bool negative, unsigned __int128 m, int e,
 
 	if (m == 0)
 		return true;
-	if (!ensure_range(xs, d, d + 4 + HEADROOM, al))
+	/* the digits touched are usually already there */
+	if (!(xs->n > 0 && d >= xs->lo && d + 4 + HEADROOM <= xs->lo + xs->n - 1) &&
+		!ensure_range(xs, d, d + 4 + HEADROOM, al))
 		return false;
 	add_mantissa(xs->dig, xs->lo, negative, m, e);
 	if (++xs->pending >= MAX_PENDING)
@@ -144,16 +146,24 @@ add_scaled(ExactSum *xs, bool negative, unsigned __int128 m, int e,
 	return true;
 }
 
-/* v = sign * m * 2^e with m < 2^53 an integer */
+/* finite v = sign * m * 2^e with m < 2^53 an integer, read from the bits */
 static inline void
 split_double(double v, bool *negative, uint64_t *m, int *e)
 {
-	int			ex;
-	double		f = frexp(fabs(v), &ex);
+	uint64_t	u;
+	int			biased;
 
-	*negative = signbit(v) != 0;
-	*m = (uint64_t) ldexp(f, 53);
-	*e = ex - 53;
+	memcpy(&u, &v, sizeof(u));
+	biased = (int) ((u >> 52) & 0x7FF);
+	*negative = (u >> 63) != 0;
+	*m = u & (((uint64_t) 1 << 52) - 1);
+	if (biased == 0)
+		*e = -1074;				/* subnormal */
+	else
+	{
+		*m |= (uint64_t) 1 << 52;
+		*e = biased - 1075;
+	}
 }
 
 bool
@@ -283,7 +293,7 @@ xs_value(const ExactSum *xs)
 void
 xs_value_dd(const ExactSum *xs, double *hi, double *lo)
 {
-	int64_t		tmp[XS_MAX_DIGITS];
+	int64_t		tmp[XS_MAX_DIGITS + 3];
 	bool		neg;
 	int			n;
 	double		h;
@@ -292,6 +302,16 @@ xs_value_dd(const ExactSum *xs, double *hi, double *lo)
 	if (xs->n == 0)
 		return;
 	n = magnitude(xs, tmp, &neg);
+
+	/*
+	 * Three zero digits above the top: h may round up into the next digit
+	 * and its mantissa spans three digits, so subtracting it always fits.
+	 * Without them the remainder was dropped when the sum happened to have
+	 * little headroom; now the result depends on the exact value only, not
+	 * on how many digits the sum had allocated.
+	 */
+	memset(tmp + n, 0, 3 * sizeof(int64_t));
+	n += 3;
 	h = round_magnitude(tmp, n, xs->lo);
 	if (!isfinite(h))
 	{
@@ -398,4 +418,183 @@ xs_deserialize(ExactSum *xs, const unsigned char *buf, size_t len,
 	xs->n = hdr[1];
 	xs->cap = hdr[1];
 	return need;
+}
+
+/* ---- FastSum ---- */
+
+#define FS_SUM_MARGIN 24		/* first add's lowest bit sits this far above e0 */
+#define FS_SQUARE_MARGIN 10
+
+void
+fs_init(FastSum *fs)
+{
+	memset(fs, 0, sizeof(*fs));
+	xs_init(&fs->spill);
+}
+
+void
+fs_free(FastSum *fs, const SlAlloc *al)
+{
+	xs_free(&fs->spill, al);
+	fs_init(fs);
+}
+
+static inline __int128
+fs_acc(const FastSum *fs)
+{
+	return (__int128) (((unsigned __int128) (uint64_t) fs->acc_hi << 64) | fs->acc_lo);
+}
+
+static inline void
+fs_set_acc(FastSum *fs, __int128 v)
+{
+	fs->acc_lo = (uint64_t) v;
+	fs->acc_hi = (int64_t) (v >> 64);
+}
+
+/* add the integer v * 2^e exactly to an ExactSum */
+static bool
+xs_add_int128(ExactSum *xs, __int128 v, int e, const SlAlloc *al)
+{
+	bool		neg = v < 0;
+	unsigned __int128 mag = neg ? -(unsigned __int128) v : (unsigned __int128) v;
+	uint64_t	lo = (uint64_t) mag,
+				hi = (uint64_t) (mag >> 64);
+
+	return add_scaled(xs, neg, lo, e, al) && add_scaled(xs, neg, hi, e + 64, al);
+}
+
+/* add sign * m * 2^e, m < 2^107; margin places a first window */
+static inline bool
+fs_add_scaled(FastSum *fs, bool negative, unsigned __int128 m, int bits, int e,
+			  int margin, const SlAlloc *al)
+{
+	int			shift;
+
+	if (m == 0)
+		return true;
+	if (!fs->has_window)
+	{
+		fs->e0 = e - margin;
+		fs->has_window = 1;
+	}
+	shift = e - fs->e0;
+	/* |m << shift| < 2^126 leaves the sign bit and one bit of carry */
+	if (shift >= 0 && shift + bits <= 126)
+	{
+		__int128	v = (__int128) (m << shift);
+		__int128	acc = fs_acc(fs),
+					sum;
+
+		if (negative)
+			v = -v;
+		if (!__builtin_add_overflow(acc, v, &sum))
+		{
+			fs_set_acc(fs, sum);
+			return true;
+		}
+		/* full: move acc to the exact sum and start again */
+		if (!xs_add_int128(&fs->spill, acc, fs->e0, al))
+			return false;
+		fs_set_acc(fs, v);
+		return true;
+	}
+	return add_scaled(&fs->spill, negative, m, e, al);
+}
+
+bool
+fs_add(FastSum *fs, double v, const SlAlloc *al)
+{
+	bool		neg;
+	uint64_t	m;
+	int			e;
+
+	if (v == 0.0)
+		return true;
+	split_double(v, &neg, &m, &e);
+	return fs_add_scaled(fs, neg, m, 53, e, FS_SUM_MARGIN, al);
+}
+
+bool
+fs_add_square(FastSum *fs, double v, const SlAlloc *al)
+{
+	bool		neg;
+	uint64_t	m;
+	int			e;
+
+	if (v == 0.0)
+		return true;
+	split_double(v, &neg, &m, &e);
+	return fs_add_scaled(fs, false, (unsigned __int128) m * m, 106, 2 * e,
+						 FS_SQUARE_MARGIN, al);
+}
+
+bool
+fs_add_exact(FastSum *fs, const ExactSum *other, const SlAlloc *al)
+{
+	return xs_add_sum(&fs->spill, other, al);
+}
+
+bool
+fs_add_fast(FastSum *fs, const FastSum *other, const SlAlloc *al)
+{
+	if (!xs_add_sum(&fs->spill, &other->spill, al))
+		return false;
+	return fs_acc(other) == 0 || xs_add_int128(&fs->spill, fs_acc(other), other->e0, al);
+}
+
+bool
+fs_to_exact(const FastSum *fs, ExactSum *out, const SlAlloc *al)
+{
+	xs_init(out);
+	if (!xs_add_sum(out, &fs->spill, al))
+		return false;
+	return fs_acc(fs) == 0 || xs_add_int128(out, fs_acc(fs), fs->e0, al);
+}
+
+/*
+ * The whole value in a scratch ExactSum whose digits live in buf (room for
+ * every digit a sum can use, so no allocation happens).
+ */
+static void
+fs_scratch(const FastSum *fs, ExactSum *t, int64_t *buf)
+{
+	static const SlAlloc no_alloc = {0};
+
+	xs_init(t);
+	t->dig = buf;
+	t->cap = XS_MAX_DIGITS;
+	(void) xs_add_sum(t, &fs->spill, &no_alloc);
+	if (fs_acc(fs) != 0)
+		(void) xs_add_int128(t, fs_acc(fs), fs->e0, &no_alloc);
+}
+
+void
+fs_value_dd(const FastSum *fs, double *hi, double *lo)
+{
+	ExactSum	t;
+	int64_t		buf[XS_MAX_DIGITS];
+
+	fs_scratch(fs, &t, buf);
+	xs_value_dd(&t, hi, lo);
+}
+
+size_t
+fs_serial_size(const FastSum *fs)
+{
+	ExactSum	t;
+	int64_t		buf[XS_MAX_DIGITS];
+
+	fs_scratch(fs, &t, buf);
+	return xs_serial_size(&t);
+}
+
+size_t
+fs_serialize(const FastSum *fs, unsigned char *out)
+{
+	ExactSum	t;
+	int64_t		buf[XS_MAX_DIGITS];
+
+	fs_scratch(fs, &t, buf);
+	return xs_serialize(&t, out);
 }

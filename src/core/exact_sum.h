@@ -55,4 +55,34 @@ extern size_t xs_serialize(const ExactSum *xs, unsigned char *out);
 extern size_t xs_deserialize(ExactSum *xs, const unsigned char *buf, size_t len,
 							 const SlAlloc *al, bool *alloc_failed);
 
+/*
+ * FastSum: an ExactSum with a native fast path.  The first add fixes a
+ * window of 127 bits; adds that fall inside it accumulate in a 128-bit
+ * integer, the rest (and the integer, whenever it would overflow) go to the
+ * ExactSum.  The value is acc * 2^e0 + spill, exactly, so readings do not
+ * depend on which path an add took.  acc is kept as two 64-bit halves so
+ * the struct needs only 8-byte alignment (palloc's).
+ */
+typedef struct FastSum
+{
+	uint64_t	acc_lo;
+	int64_t		acc_hi;
+	int32_t		e0;				/* weight of acc's bit 0 is 2^e0 */
+	int32_t		has_window;
+	ExactSum	spill;
+} FastSum;
+
+extern void fs_init(FastSum *fs);
+extern void fs_free(FastSum *fs, const SlAlloc *al);
+extern bool fs_add(FastSum *fs, double v, const SlAlloc *al);
+extern bool fs_add_square(FastSum *fs, double v, const SlAlloc *al);
+extern bool fs_add_exact(FastSum *fs, const ExactSum *other, const SlAlloc *al);
+extern bool fs_add_fast(FastSum *fs, const FastSum *other, const SlAlloc *al);
+/* the whole value as an ExactSum (out initialised here, allocated with al) */
+extern bool fs_to_exact(const FastSum *fs, ExactSum *out, const SlAlloc *al);
+extern void fs_value_dd(const FastSum *fs, double *hi, double *lo);
+/* serialised exactly as xs_serialize would write the whole value */
+extern size_t fs_serial_size(const FastSum *fs);
+extern size_t fs_serialize(const FastSum *fs, unsigned char *out);
+
 #endif

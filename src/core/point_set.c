@@ -14,14 +14,14 @@ ps_init(PointSet *ps, int k)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->k = k;
-	xs_init(&ps->y2);
+	fs_init(&ps->y2);
 }
 
 void
 ps_free(PointSet *ps, const SlAlloc *al)
 {
 	for (int i = 0; i < ps->n_acc; i++)
-		xs_free(&ps->accs[i], al);
+		fs_free(&ps->accs[i], al);
 	if (ps->x)
 		al->free(al->ctx, ps->x);
 	if (ps->y1)
@@ -34,7 +34,9 @@ ps_free(PointSet *ps, const SlAlloc *al)
 		al->free(al->ctx, ps->accs);
 	if (ps->slots)
 		al->free(al->ctx, ps->slots);
-	xs_free(&ps->y2, al);
+	if (ps->log)
+		al->free(al->ctx, ps->log);
+	fs_free(&ps->y2, al);
 	ps_init(ps, ps->k);
 }
 
@@ -69,25 +71,29 @@ grow(const SlAlloc *al, void *p, size_t elem, size_t old_n, size_t new_n)
 	return al->realloc(al->ctx, p, elem * old_n, elem * new_n);
 }
 
+#define PS_SCAN_LIMIT 32		/* entries found by a linear scan before hashing */
+
 static PsStatus
 rehash(PointSet *ps, uint32_t n_slots, const SlAlloc *al)
 {
-	int32_t    *slots;
+	PsSlot	   *slots;
 
 	if (ps->slots)
 		al->free(al->ctx, ps->slots);
 	ps->slots = NULL;
-	slots = al->alloc(al->ctx, sizeof(int32_t) * (size_t) n_slots);
+	slots = al->alloc(al->ctx, sizeof(PsSlot) * (size_t) n_slots);
 	if (slots == NULL)
 		return PS_NO_MEMORY;
-	memset(slots, 0xff, sizeof(int32_t) * (size_t) n_slots);
+	memset(slots, 0xff, sizeof(PsSlot) * (size_t) n_slots);
 	for (int32_t i = 0; i < ps->n; i++)
 	{
-		uint32_t	s = (uint32_t) hash_inputs(&ps->x[(size_t) i * ps->k], ps->k) & (n_slots - 1);
+		uint64_t	h = hash_inputs(&ps->x[(size_t) i * ps->k], ps->k);
+		uint32_t	s = (uint32_t) h & (n_slots - 1);
 
-		while (slots[s] >= 0)
+		while (slots[s].idx >= 0)
 			s = (s + 1) & (n_slots - 1);
-		slots[s] = i;
+		slots[s].idx = i;
+		slots[s].tag = (uint32_t) (h >> 32);
 	}
 	ps->slots = slots;
 	ps->n_slots = n_slots;
@@ -120,9 +126,10 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 		ps->acc = p;
 		ps->cap = nc;
 	}
-	if ((uint32_t) (ps->n + 1) * 2 > ps->n_slots)
+	/* small sets are scanned, not hashed (see find_or_insert) */
+	if (ps->n + 1 > PS_SCAN_LIMIT && (uint32_t) (ps->n + 1) * 2 > ps->n_slots)
 	{
-		PsStatus	st = rehash(ps, ps->n_slots ? ps->n_slots * 2 : 32, al);
+		PsStatus	st = rehash(ps, ps->n_slots ? ps->n_slots * 2 : 4 * PS_SCAN_LIMIT, al);
 
 		if (st != PS_OK)
 			return st;
@@ -130,35 +137,243 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 	return PS_OK;
 }
 
-/* index of the entry with inputs x, creating it (w = 0) if absent */
-static PsStatus
-find_or_insert(PointSet *ps, const double *x, int32_t *idx, const SlAlloc *al)
+static inline bool
+same_inputs(const double *a, const double *b, int k)
 {
-	PsStatus	st = reserve_entry(ps, al);
+	for (int j = 0; j < k; j++)
+	{
+		uint64_t	ua,
+					ub;
+
+		memcpy(&ua, &a[j], 8);
+		memcpy(&ub, &b[j], 8);
+		if (ua != ub)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Index of the entry with inputs x, creating it (w = 0) if absent.  With
+ * log_ok, a new input finds no room once the hash holds PS_HASH_LIMIT
+ * entries: *idx is then -1 and the caller logs the row.
+ */
+static inline PsStatus
+find_or_insert(PointSet *ps, const double *x, bool log_ok, int32_t *idx,
+			   const SlAlloc *al)
+{
+	uint64_t	h;
 	uint32_t	s;
 	int			k = ps->k;
 
-	if (st != PS_OK)
-		return st;
-	s = (uint32_t) hash_inputs(x, k) & (ps->n_slots - 1);
-	while (ps->slots[s] >= 0)
+	if (ps->n_slots == 0)
 	{
-		int32_t		e = ps->slots[s];
-
-		if (memcmp(&ps->x[(size_t) e * k], x, sizeof(double) * k) == 0)
+		/* up to PS_SCAN_LIMIT entries: a linear scan, no table */
+		for (int32_t e = 0; e < ps->n; e++)
+			if (same_inputs(&ps->x[(size_t) e * k], x, k))
+			{
+				*idx = e;
+				return PS_OK;
+			}
+		if ((int64_t) ps->n + ps->n_log >= PS_MAX_ENTRIES)
+			return PS_TOO_MANY_POINTS;
 		{
-			*idx = e;
+			PsStatus	st = reserve_entry(ps, al);
+
+			if (st != PS_OK)
+				return st;
+		}
+		if (ps->n_slots == 0)
+		{
+			*idx = ps->n;
+			memcpy(&ps->x[(size_t) ps->n * k], x, sizeof(double) * k);
+			ps->y1[ps->n] = 0.0;
+			ps->w[ps->n] = 0;
+			ps->acc[ps->n] = -1;
+			ps->n++;
 			return PS_OK;
 		}
-		s = (s + 1) & (ps->n_slots - 1);
+		/* the table was just built: insert through it */
 	}
+	h = hash_inputs(x, ps->k);
+	if (ps->n_slots > 0)
+	{
+		uint32_t	tag = (uint32_t) (h >> 32);
+
+		s = (uint32_t) h & (ps->n_slots - 1);
+		while (ps->slots[s].idx >= 0)
+		{
+			int32_t		e = ps->slots[s].idx;
+
+			if (ps->slots[s].tag == tag && same_inputs(&ps->x[(size_t) e * k], x, k))
+			{
+				*idx = e;
+				return PS_OK;
+			}
+			s = (s + 1) & (ps->n_slots - 1);
+		}
+	}
+	if (log_ok && ps->n >= PS_HASH_LIMIT)
+	{
+		*idx = -1;
+		return PS_OK;
+	}
+	if ((int64_t) ps->n + ps->n_log >= PS_MAX_ENTRIES)
+		return PS_TOO_MANY_POINTS;
+	{
+		PsStatus	st = reserve_entry(ps, al);
+
+		if (st != PS_OK)
+			return st;
+	}
+	/* the table may have been rebuilt: find the free slot again */
+	s = (uint32_t) h & (ps->n_slots - 1);
+	while (ps->slots[s].idx >= 0)
+		s = (s + 1) & (ps->n_slots - 1);
 	*idx = ps->n;
 	memcpy(&ps->x[(size_t) ps->n * k], x, sizeof(double) * k);
 	ps->y1[ps->n] = 0.0;
 	ps->w[ps->n] = 0;
 	ps->acc[ps->n] = -1;
-	ps->slots[s] = ps->n;
+	ps->slots[s].idx = ps->n;
+	ps->slots[s].tag = (uint32_t) (h >> 32);
 	ps->n++;
+	return PS_OK;
+}
+
+/* lexicographic comparison of two input tuples */
+static inline int
+cmp_inputs(const double *a, const double *b, int k)
+{
+	for (int j = 0; j < k; j++)
+	{
+		if (a[j] < b[j])
+			return -1;
+		if (a[j] > b[j])
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Sort n log rows (k inputs then y) by their inputs: LSD radix sort on the
+ * bits of each input (positive doubles order as their bit patterns),
+ * 16 bits per pass, passes where every row has the same digit skipped.
+ */
+static bool
+sort_rows(double *rows, int64_t n, int k, const SlAlloc *al)
+{
+	int			stride = k + 1;
+	double	   *tmp,
+			   *src = rows,
+			   *dst;
+	size_t	   *cnt;
+
+	if (n < 2)
+		return true;
+	tmp = al->alloc(al->ctx, sizeof(double) * (size_t) stride * (size_t) n);
+	cnt = al->alloc(al->ctx, sizeof(size_t) * 65536);
+	if (tmp == NULL || cnt == NULL)
+	{
+		if (tmp)
+			al->free(al->ctx, tmp);
+		if (cnt)
+			al->free(al->ctx, cnt);
+		return false;
+	}
+	dst = tmp;
+	for (int j = k - 1; j >= 0; j--)
+		for (int shift = 0; shift < 64; shift += 16)
+		{
+			size_t		pos = 0;
+			uint64_t	first;
+			double	   *t;
+
+			memset(cnt, 0, sizeof(size_t) * 65536);
+			for (int64_t i = 0; i < n; i++)
+			{
+				uint64_t	b;
+
+				memcpy(&b, &src[(size_t) i * stride + j], 8);
+				cnt[(b >> shift) & 0xFFFF]++;
+			}
+			memcpy(&first, &src[j], 8);
+			if (cnt[(first >> shift) & 0xFFFF] == (size_t) n)
+				continue;
+			for (int d = 0; d < 65536; d++)
+			{
+				size_t		c = cnt[d];
+
+				cnt[d] = pos;
+				pos += c;
+			}
+			for (int64_t i = 0; i < n; i++)
+			{
+				uint64_t	b;
+				size_t		to;
+
+				memcpy(&b, &src[(size_t) i * stride + j], 8);
+				to = cnt[(b >> shift) & 0xFFFF]++;
+				for (int c = 0; c < stride; c++)
+					dst[to * stride + c] = src[(size_t) i * stride + c];
+			}
+			t = src;
+			src = dst;
+			dst = t;
+		}
+	if (src != rows)
+		memcpy(rows, src, sizeof(double) * (size_t) stride * (size_t) n);
+	al->free(al->ctx, tmp);
+	al->free(al->ctx, cnt);
+	return true;
+}
+
+/* append n rows (k inputs then y each) to the log */
+static PsStatus
+log_append(PointSet *ps, const double *rows, int64_t n, const SlAlloc *al)
+{
+	size_t		stride = (size_t) ps->k + 1;
+	PsStatus	st;
+
+	if ((int64_t) ps->n + ps->n_log + n > PS_MAX_ENTRIES)
+	{
+		st = ps_compact(ps, al);
+		if (st != PS_OK)
+			return st;
+		if ((int64_t) ps->n + n > PS_MAX_ENTRIES)
+			return PS_TOO_MANY_POINTS;
+	}
+	if (ps->n_log + n > ps->cap_log)
+	{
+		int64_t		nc = ps->cap_log ? ps->cap_log : 1024;
+		void	   *p;
+
+		while (nc < ps->n_log + n)
+			nc *= 2;
+		p = grow(al, ps->log, sizeof(double) * stride, (size_t) ps->cap_log, (size_t) nc);
+		if (p == NULL)
+			return PS_NO_MEMORY;
+		ps->log = p;
+		ps->cap_log = nc;
+	}
+	memcpy(&ps->log[(size_t) ps->n_log * stride], rows, sizeof(double) * stride * (size_t) n);
+	ps->n_log += n;
+	if (ps->log_check == 0)
+		ps->log_check = PS_LOG_CHECK_ROWS;
+	if (ps->n_log >= ps->log_check)
+	{
+		/* mostly repeats: fold them into the hash; else look again later */
+		int64_t		runs = 1;
+
+		if ((st = ps_sort_log(ps, al)) != PS_OK)
+			return st;
+		for (int64_t i = 1; i < ps->n_log; i++)
+			runs += cmp_inputs(&ps->log[(size_t) (i - 1) * stride],
+							   &ps->log[(size_t) i * stride], ps->k) != 0;
+		if (2 * runs <= ps->n_log)
+			return ps_compact(ps, al);
+		ps->log_check = 2 * ps->n_log;
+	}
 	return PS_OK;
 }
 
@@ -166,12 +381,12 @@ find_or_insert(PointSet *ps, const double *x, int32_t *idx, const SlAlloc *al)
 static PsStatus
 promote(PointSet *ps, int32_t e, const SlAlloc *al)
 {
-	ExactSum   *a;
+	FastSum    *a;
 
 	if (ps->n_acc == ps->cap_acc)
 	{
 		int32_t		nc = ps->cap_acc ? ps->cap_acc * 2 : 8;
-		void	   *p = grow(al, ps->accs, sizeof(ExactSum), ps->cap_acc, nc);
+		void	   *p = grow(al, ps->accs, sizeof(FastSum), ps->cap_acc, nc);
 
 		if (!p)
 			return PS_NO_MEMORY;
@@ -179,8 +394,8 @@ promote(PointSet *ps, int32_t e, const SlAlloc *al)
 		ps->cap_acc = nc;
 	}
 	a = &ps->accs[ps->n_acc];
-	xs_init(a);
-	if (ps->w[e] == 1 && !xs_add(a, ps->y1[e], al))
+	fs_init(a);
+	if (ps->w[e] == 1 && !fs_add(a, ps->y1[e], al))
 		return PS_NO_MEMORY;
 	ps->acc[e] = ps->n_acc++;
 	return PS_OK;
@@ -190,13 +405,24 @@ PsStatus
 ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 {
 	int32_t		e;
-	PsStatus	st = find_or_insert(ps, x, &e, al);
+	PsStatus	st = find_or_insert(ps, x, true, &e, al);
 
 	if (st != PS_OK)
 		return st;
-	if (!xs_add_product(&ps->y2, y, y, al))
+	if (e < 0)
+	{
+		double		row[SL_MAX_INPUTS + 1];
+
+		memcpy(row, x, sizeof(double) * ps->k);
+		row[ps->k] = y;
+		if ((st = log_append(ps, row, 1, al)) != PS_OK)
+			return st;
+	}
+	if (!fs_add_square(&ps->y2, y, al))
 		return PS_NO_MEMORY;
 	ps->n_rows++;
+	if (e < 0)
+		return PS_OK;
 	if (ps->w[e] == 0)
 	{
 		ps->y1[e] = y;
@@ -205,22 +431,34 @@ ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 	}
 	if (ps->acc[e] < 0 && (st = promote(ps, e, al)) != PS_OK)
 		return st;
-	if (!xs_add(&ps->accs[ps->acc[e]], y, al))
+	if (!fs_add(&ps->accs[ps->acc[e]], y, al))
 		return PS_NO_MEMORY;
 	ps->w[e]++;
 	return PS_OK;
 }
 
-/* add w rows whose y sum is exactly y1 (w == 1) or *sum (w > 1) */
+/*
+ * Add w rows whose y sum is exactly y1 (w == 1) or *xsum or *fsum (w > 1).
+ * A single row with new inputs goes to the log when log_ok and the hash is
+ * full.
+ */
 static PsStatus
 add_entry(PointSet *ps, const double *x, int64_t w, double y1,
-		  const ExactSum *sum, const SlAlloc *al)
+		  const ExactSum *xsum, const FastSum *fsum, bool log_ok, const SlAlloc *al)
 {
 	int32_t		e;
-	PsStatus	st = find_or_insert(ps, x, &e, al);
+	PsStatus	st = find_or_insert(ps, x, log_ok && w == 1, &e, al);
 
 	if (st != PS_OK)
 		return st;
+	if (e < 0)
+	{
+		double		row[SL_MAX_INPUTS + 1];
+
+		memcpy(row, x, sizeof(double) * ps->k);
+		row[ps->k] = y1;
+		return log_append(ps, row, 1, al);
+	}
 	if (ps->w[e] == 0 && w == 1)
 	{
 		ps->y1[e] = y1;
@@ -229,8 +467,9 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 	}
 	if (ps->acc[e] < 0 && (st = promote(ps, e, al)) != PS_OK)
 		return st;
-	if (w == 1 ? !xs_add(&ps->accs[ps->acc[e]], y1, al)
-		: !xs_add_sum(&ps->accs[ps->acc[e]], sum, al))
+	if (w == 1 ? !fs_add(&ps->accs[ps->acc[e]], y1, al)
+		: xsum ? !fs_add_exact(&ps->accs[ps->acc[e]], xsum, al)
+		: !fs_add_fast(&ps->accs[ps->acc[e]], fsum, al))
 		return PS_NO_MEMORY;
 	ps->w[e] += w;
 	return PS_OK;
@@ -243,15 +482,121 @@ ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 	{
 		PsStatus	st = add_entry(ps, &other->x[(size_t) i * other->k], other->w[i],
 								   other->y1[i],
+								   NULL,
 								   other->acc[i] >= 0 ? &other->accs[other->acc[i]] : NULL,
-								   al);
+								   true, al);
 
 		if (st != PS_OK)
 			return st;
 	}
-	if (!xs_add_sum(&ps->y2, &other->y2, al))
+	if (other->n_log > 0)
+	{
+		PsStatus	st = log_append(ps, other->log, other->n_log, al);
+
+		if (st != PS_OK)
+			return st;
+	}
+	if (!fs_add_fast(&ps->y2, &other->y2, al))
 		return PS_NO_MEMORY;
 	ps->n_rows += other->n_rows;
+	return PS_OK;
+}
+
+PsStatus
+ps_sort_log(PointSet *ps, const SlAlloc *al)
+{
+	size_t		stride = (size_t) ps->k + 1;
+	int64_t		head = ps->log_sorted,
+				tail = ps->n_log - ps->log_sorted;
+	double	   *merged;
+
+	if (tail == 0)
+		return PS_OK;
+	if (!sort_rows(ps->log + (size_t) head * stride, tail, ps->k, al))
+		return PS_NO_MEMORY;
+	if (head > 0)
+	{
+		/* merge the sorted head and the newly sorted tail */
+		const double *a = ps->log,
+				   *b = ps->log + (size_t) head * stride;
+		int64_t		i = 0,
+					j = 0,
+					o = 0;
+
+		merged = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->cap_log);
+		if (merged == NULL)
+			return PS_NO_MEMORY;
+		while (i < head || j < tail)
+		{
+			const double *src;
+
+			if (j >= tail || (i < head && cmp_inputs(&a[(size_t) i * stride],
+													 &b[(size_t) j * stride], ps->k) <= 0))
+				src = &a[(size_t) i++ * stride];
+			else
+				src = &b[(size_t) j++ * stride];
+			memcpy(&merged[(size_t) o++ * stride], src, sizeof(double) * stride);
+		}
+		al->free(al->ctx, ps->log);
+		ps->log = merged;
+	}
+	ps->log_sorted = ps->n_log;
+	return PS_OK;
+}
+
+PsStatus
+ps_compact(PointSet *ps, const SlAlloc *al)
+{
+	size_t		stride = (size_t) ps->k + 1;
+	double	   *log = ps->log;
+	int64_t		n_log = ps->n_log;
+
+	PsStatus	sst;
+
+	if (n_log == 0)
+		return PS_OK;
+	if ((sst = ps_sort_log(ps, al)) != PS_OK)
+		return sst;
+	log = ps->log;
+	/* detach the log first: the entries it becomes count against the limit */
+	ps->log_sorted = 0;
+	ps->log = NULL;
+	ps->n_log = 0;
+	ps->cap_log = 0;
+	ps->log_check = 0;
+	for (int64_t i = 0; i < n_log;)
+	{
+		const double *x = &log[(size_t) i * stride];
+		int64_t		j = i + 1;
+		PsStatus	st;
+
+		while (j < n_log && cmp_inputs(x, &log[(size_t) j * stride], ps->k) == 0)
+			j++;
+		if (j == i + 1)
+			st = add_entry(ps, x, 1, x[ps->k], NULL, NULL, false, al);
+		else
+		{
+			FastSum		run;
+
+			fs_init(&run);
+			for (int64_t r = i; r < j; r++)
+				if (!fs_add(&run, log[(size_t) r * stride + ps->k], al))
+				{
+					fs_free(&run, al);
+					al->free(al->ctx, log);
+					return PS_NO_MEMORY;
+				}
+			st = add_entry(ps, x, j - i, 0.0, NULL, &run, false, al);
+			fs_free(&run, al);
+		}
+		if (st != PS_OK)
+		{
+			al->free(al->ctx, log);
+			return st;
+		}
+		i = j;
+	}
+	al->free(al->ctx, log);
 	return PS_OK;
 }
 
@@ -280,52 +625,109 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 {
 	int32_t    *order;
 	int			k = ps->k;
-	int32_t		m = ps->n;
+	size_t		stride = (size_t) k + 1;
+	int32_t		n = ps->n;
+	int64_t		m_max = (int64_t) ps->n + ps->n_log;
+	double	   *log = NULL;
 	dd_t		sum_sq_means = dd_from(0.0);
 	dd_t		y2;
+	int32_t		m = 0;
+	int64_t		j = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->k = k;
-	out->m = m;
 	out->n_rows = ps->n_rows;
-	order = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (m ? m : 1));
-	out->x = al->alloc(al->ctx, sizeof(double) * (size_t) (m ? m : 1) * k);
-	out->w = al->alloc(al->ctx, sizeof(double) * (size_t) (m ? m : 1));
-	out->y = al->alloc(al->ctx, sizeof(double) * (size_t) (m ? m : 1));
+	order = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (n ? n : 1));
+	out->x = al->alloc(al->ctx, sizeof(double) * (size_t) (m_max ? m_max : 1) * k);
+	out->w = al->alloc(al->ctx, sizeof(double) * (size_t) (m_max ? m_max : 1));
+	out->y = al->alloc(al->ctx, sizeof(double) * (size_t) (m_max ? m_max : 1));
 	if (!order || !out->x || !out->w || !out->y)
 		return PS_NO_MEMORY;
-	for (int32_t i = 0; i < m; i++)
+	for (int32_t i = 0; i < n; i++)
 		order[i] = i;
 	sort_k = k;
 	sort_x = ps->x;
-	qsort(order, (size_t) m, sizeof(int32_t), cmp_entries);
-	for (int32_t i = 0; i < m; i++)
+	qsort(order, (size_t) n, sizeof(int32_t), cmp_entries);
+	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
+		log = ps->log;			/* in order already (ps_sort_log) */
+	else if (ps->n_log > 0)
 	{
-		int32_t		e = order[i];
-		double		w = (double) ps->w[e];
+		/* a sorted copy of the log (the state is not changed) */
+		log = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->n_log);
+		if (log == NULL)
+			return PS_NO_MEMORY;
+		memcpy(log, ps->log, sizeof(double) * stride * (size_t) ps->n_log);
+		if (!sort_rows(log, ps->n_log, k, al))
+			return PS_NO_MEMORY;
+	}
 
-		memcpy(&out->x[(size_t) i * k], &ps->x[(size_t) e * k], sizeof(double) * k);
-		out->w[i] = w;
-		if (ps->acc[e] < 0)
+	/* merge the sorted entries with the sorted log, one point per input */
+	for (int32_t i = 0; i < n || j < ps->n_log;)
+	{
+		const double *ex = i < n ? &ps->x[(size_t) order[i] * k] : NULL;
+		const double *lx = j < ps->n_log ? &log[(size_t) j * stride] : NULL;
+		const double *x;
+		int			c = ex == NULL ? 1 : lx == NULL ? -1 : cmp_inputs(ex, lx, k);
+		int64_t		run_end = j;
+		int32_t		e = c <= 0 ? order[i] : -1;
+		double		w;
+
+		x = c <= 0 ? ex : lx;
+		if (c >= 0)
+			while (run_end < ps->n_log &&
+				   cmp_inputs(x, &log[(size_t) run_end * stride], k) == 0)
+				run_end++;
+		w = (e >= 0 ? (double) ps->w[e] : 0.0) + (double) (run_end - j);
+		memcpy(&out->x[(size_t) m * k], x, sizeof(double) * k);
+		out->w[m] = w;
+		if (w == 1.0)
 		{
-			double		y = ps->y1[e];
+			double		y = e >= 0 ? ps->y1[e] : log[(size_t) j * stride + k];
 
-			out->y[i] = y;
+			out->y[m] = y;
 			sum_sq_means = dd_add(sum_sq_means, dd_make(y * y, fma(y, y, -y * y)));
 		}
 		else
 		{
-			dd_t		s;
+			dd_t		sum;
 			dd_t		mean;
 
-			xs_value_dd(&ps->accs[ps->acc[e]], &s.hi, &s.lo);
-			mean = dd_div(s, dd_from(w));
-			out->y[i] = mean.hi + mean.lo;
-			sum_sq_means = dd_add(sum_sq_means, dd_mul(s, mean));
+			if (run_end == j)
+				fs_value_dd(&ps->accs[ps->acc[e]], &sum.hi, &sum.lo);
+			else
+			{
+				/* rows of one input split between the hash and the log */
+				FastSum		t;
+				bool		ok = true;
+
+				fs_init(&t);
+				if (e >= 0)
+					ok = ps->acc[e] < 0 ? fs_add(&t, ps->y1[e], al)
+						: fs_add_fast(&t, &ps->accs[ps->acc[e]], al);
+				for (int64_t r = j; r < run_end && ok; r++)
+					ok = fs_add(&t, log[(size_t) r * stride + k], al);
+				if (!ok)
+				{
+					fs_free(&t, al);
+					return PS_NO_MEMORY;
+				}
+				fs_value_dd(&t, &sum.hi, &sum.lo);
+				fs_free(&t, al);
+			}
+			mean = dd_div(sum, dd_from(w));
+			out->y[m] = mean.hi + mean.lo;
+			sum_sq_means = dd_add(sum_sq_means, dd_mul(sum, mean));
 		}
+		m++;
+		if (c <= 0)
+			i++;
+		j = run_end;
 	}
+	out->m = m;
 	al->free(al->ctx, order);
-	xs_value_dd(&ps->y2, &y2.hi, &y2.lo);
+	if (log && log != ps->log)
+		al->free(al->ctx, log);
+	fs_value_dd(&ps->y2, &y2.hi, &y2.lo);
 	{
 		dd_t		within = dd_sub(y2, sum_sq_means);
 
@@ -373,11 +775,13 @@ ps_distinct_inputs(const SortedPoints *sp, int j, int limit)
 size_t
 ps_serial_size(const PointSet *ps)
 {
-	size_t		size = 16 + xs_serial_size(&ps->y2);
+	size_t		size = 16 + fs_serial_size(&ps->y2);
 
 	for (int32_t i = 0; i < ps->n; i++)
 		size += 8 * (size_t) ps->k + 8 +
-			(ps->acc[i] < 0 ? 8 : xs_serial_size(&ps->accs[ps->acc[i]]));
+			(ps->acc[i] < 0 ? 8 : fs_serial_size(&ps->accs[ps->acc[i]]));
+	/* log rows: entries of one row each */
+	size += (8 * (size_t) ps->k + 16) * (size_t) ps->n_log;
 	return size;
 }
 
@@ -386,12 +790,14 @@ ps_serialize(const PointSet *ps, unsigned char *out)
 {
 	unsigned char *p = out;
 	uint8_t		hdr[4] = {PS_FORMAT_VERSION, (uint8_t) ps->k, 0, 0};
+	int32_t		n = (int32_t) (ps->n + ps->n_log);	/* <= PS_MAX_ENTRIES */
+	int64_t		one = 1;
 
 	memcpy(p, hdr, 4);
-	memcpy(p + 4, &ps->n, 4);
+	memcpy(p + 4, &n, 4);
 	memcpy(p + 8, &ps->n_rows, 8);
 	p += 16;
-	p += xs_serialize(&ps->y2, p);
+	p += fs_serialize(&ps->y2, p);
 	for (int32_t i = 0; i < ps->n; i++)
 	{
 		memcpy(p, &ps->x[(size_t) i * ps->k], 8 * (size_t) ps->k);
@@ -404,7 +810,18 @@ ps_serialize(const PointSet *ps, unsigned char *out)
 			p += 8;
 		}
 		else
-			p += xs_serialize(&ps->accs[ps->acc[i]], p);
+			p += fs_serialize(&ps->accs[ps->acc[i]], p);
+	}
+	for (int64_t i = 0; i < ps->n_log; i++)
+	{
+		const double *row = &ps->log[(size_t) i * (ps->k + 1)];
+
+		memcpy(p, row, 8 * (size_t) ps->k);
+		p += 8 * ps->k;
+		memcpy(p, &one, 8);
+		p += 8;
+		memcpy(p, &row[ps->k], 8);
+		p += 8;
 	}
 }
 
@@ -431,7 +848,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 	if (n < 0 || n > PS_MAX_ENTRIES || n_rows < n)
 		return PS_BAD_FORMAT;
 	off = 16;
-	used = xs_deserialize(&ps->y2, buf + off, len - off, al, &nomem);
+	used = xs_deserialize(&ps->y2.spill, buf + off, len - off, al, &nomem);
 	if (used == 0)
 		return nomem ? PS_NO_MEMORY : PS_BAD_FORMAT;
 	off += used;
@@ -461,7 +878,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 			off += 8;
 			if (!isfinite(y1))
 				return PS_BAD_FORMAT;
-			st = add_entry(ps, x, 1, y1, NULL, al);
+			st = add_entry(ps, x, 1, y1, NULL, NULL, true, al);
 		}
 		else
 		{
@@ -474,7 +891,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 				xs_free(&tmp, al);
 				return PS_BAD_FORMAT;
 			}
-			st = add_entry(ps, x, w, 0.0, &tmp, al);
+			st = add_entry(ps, x, w, 0.0, &tmp, NULL, true, al);
 			xs_free(&tmp, al);
 		}
 		if (st != PS_OK)

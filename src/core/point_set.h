@@ -15,6 +15,13 @@
 #define SL_MAX_INPUTS 3
 #define PS_MAX_ENTRIES (INT32_MAX / 4)
 
+/* a hash slot: entry index (-1 empty) and high hash bits, checked first */
+typedef struct PsSlot
+{
+	int32_t		idx;
+	uint32_t	tag;
+} PsSlot;
+
 typedef struct PointSet
 {
 	int			k;				/* inputs per point, 1..3 */
@@ -25,13 +32,31 @@ typedef struct PointSet
 	double	   *y1;				/* y of an entry seen once */
 	int64_t    *w;				/* rows per entry */
 	int32_t    *acc;			/* index into accs once w > 1, else -1 */
-	ExactSum   *accs;			/* exact sum of y for merged entries */
+	FastSum    *accs;			/* exact sum of y for merged entries */
 	int32_t		n_acc;
 	int32_t		cap_acc;
-	int32_t    *slots;			/* open-addressing hash of entries, -1 empty */
+	PsSlot	   *slots;			/* open-addressing hash of entries */
 	uint32_t	n_slots;
-	ExactSum	y2;				/* exact sum of y^2 over all rows */
+	FastSum		y2;				/* exact sum of y^2 over all rows */
+
+	/*
+	 * Once the hash holds PS_HASH_LIMIT entries, rows whose inputs it does
+	 * not hold are appended here unmerged (k inputs then y per row): a
+	 * stream of distinct inputs costs a sequential write instead of a
+	 * random probe into an ever larger table.  Runs of equal inputs are
+	 * merged when the points are sorted (ps_sorted), and folded into the
+	 * hash by ps_compact, which also runs by itself when the log turns out
+	 * to be mostly repeats.
+	 */
+	double	   *log;
+	int64_t		n_log;
+	int64_t		cap_log;
+	int64_t		log_check;		/* n_log at which to look for repeats */
+	int64_t		log_sorted;		/* leading log rows known to be in order */
 } PointSet;
+
+#define PS_HASH_LIMIT (1 << 16)
+#define PS_LOG_CHECK_ROWS ((int64_t) 1 << 22)	/* first look for repeats */
 
 /* what the solver sees: entries sorted by their inputs */
 typedef struct SortedPoints
@@ -57,6 +82,13 @@ extern void ps_init(PointSet *ps, int k);
 extern void ps_free(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al);
 extern PsStatus ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al);
+/* fold the log into the hash: afterwards every entry is distinct */
+extern PsStatus ps_compact(PointSet *ps, const SlAlloc *al);
+/*
+ * Put the log in order (the set's value is unchanged), so that ps_sorted
+ * can read it in place instead of sorting a copy.  Optional.
+ */
+extern PsStatus ps_sort_log(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al);
 extern void ps_sorted_free(SortedPoints *sp, const SlAlloc *al);
 /* distinct values of input j among the entries, counted up to limit */
@@ -66,7 +98,9 @@ extern int	ps_distinct_inputs(const SortedPoints *sp, int j, int limit);
  * Byte format, version 1 (little-endian host order, as PostgreSQL's own
  * internal serialisations): u8 version, u8 k, u16 zero, i32 n, i64 n_rows,
  * the exact sum of y^2, then n entries of k x float8, i64 w, and either
- * float8 y (w = 1) or the exact sum of y (w > 1).
+ * float8 y (w = 1) or the exact sum of y (w > 1).  Entries may repeat
+ * inputs (the log's rows are written as entries of w = 1) unless the set
+ * was compacted first; reading merges them.
  */
 #define PS_FORMAT_VERSION 1
 extern size_t ps_serial_size(const PointSet *ps);

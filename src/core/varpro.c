@@ -25,8 +25,11 @@
 #define GRID_SOFT 0.5			/* grid uniform in asinh(u / GRID_SOFT) */
 #define MAX_STARTS 4
 #define LM_MAX_ITER 200
+#define RANK_TOL 1e-13			/* a basis column this much inside the others' span */
+#define GRID_MAX_POINTS 2048	/* more points: grid on an even subsample first */
+#define FULL_STARTS 2			/* subsample optima polished on all points */
 
-static const int grid_points[SL_MAX_INPUTS + 1] = {0, 161, 41, 15};
+static const int grid_points[SL_MAX_INPUTS + 1] = {0, 25, 41, 15};
 
 typedef struct Problem
 {
@@ -36,6 +39,9 @@ typedef struct Problem
 	const double *tau;			/* k * m, input j at tau[j*m + i] */
 	const double *sw;			/* sqrt(weight) */
 	const double *ys;			/* scaled, weighted y: sw * (y - ym) / ysd */
+	double		sqrt_w;			/* norm of the constant column */
+	double		syy;			/* |ys|^2 less its part along the constant column */
+	double		yq;				/* that part: q0 . ys */
 	double		centre[SL_MAX_INPUTS];
 	double		T[SL_MAX_INPUTS];
 	double		ym,
@@ -45,12 +51,12 @@ typedef struct Problem
 	const PowerLawSpec *spec;
 	bool		lin_bounded;
 	/* workspace */
-	double	   *A,
-			   *A0,
-			   *b,
-			   *work,
-			   *col_norm;
-	int			lwork;
+	double	   *Q;				/* n * m: orthonormal basis at the last evaluation */
+	double		R[LSQ_MAX_COLS * LSQ_MAX_COLS];
+	double	   *r,				/* residual at the current point of a search */
+			   *rp,				/* residual at a trial point */
+			   *rm,
+			   *J;				/* k * m */
 	SlInterruptFn interrupt;
 	long		evals;
 } Problem;
@@ -66,6 +72,34 @@ boxcox(double u, double t)
 	if (fabs(z) < 1e-5)
 		return t * (1.0 - z / 2.0 + z * z / 6.0);
 	return -expm1(-z) / u;
+}
+
+/* d/du of boxcox(u, t) = -exp(-z) (expm1(z) - z) / u^2, z = u t */
+static inline double
+boxcox_du(double u, double t)
+{
+	double		z = u * t;
+
+	if (fabs(z) < 1e-3)
+		return t * t * (-0.5 + z * (1.0 / 3.0 - z * (1.0 / 8.0 - z / 30.0)));
+	return -exp(-z) * (expm1(z) - z) / (u * u);
+}
+
+static inline double
+dot(const double *a, const double *b, int m)
+{
+	double		s = 0.0;
+
+	for (int i = 0; i < m; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+static inline void
+axpy(double alpha, const double *x, double *y, int m)
+{
+	for (int i = 0; i < m; i++)
+		y[i] += alpha * x[i];
 }
 
 /*
@@ -138,43 +172,77 @@ build_constraints(const Problem *P, const double *u, LinConstraint *cons)
 }
 
 /*
- * Projected residual at exponents u: returns the scaled RSS (INFINITY where
- * the basis is rank deficient or no admissible c exists); c and the
- * residual vector r (length m) are optional outputs.
+ * Projected residual at exponents u.  The weighted basis (the constant
+ * column and one Box-Cox column per input) is factored A = Q R by modified
+ * Gram-Schmidt with one re-orthogonalisation pass, which keeps Q orthonormal
+ * to rounding for these few columns; y is projected out the same way, so
+ * the residual r (length m, required) is computed explicitly and stays
+ * accurate even when it is tiny.  Returns the scaled RSS, or INFINITY where
+ * the basis is numerically rank deficient or no admissible c exists.  c
+ * (n, optional) gets the scaled linear coefficients; Q and R stay in P.
  */
 static double
-evaluate(Problem *P, const double *u, double *c_out, double *r, bool *active)
+evaluate(Problem *P, const double *u, double *r, double *c_out, bool *active)
 {
 	int			m = P->m,
 				n = P->n;
+	double	   *Q = P->Q;
+	double	   *R = P->R;
+	double		z[LSQ_MAX_COLS] = {0};
 	double		c[LSQ_MAX_COLS];
-	double		rss;
 
 	P->evals++;
-	for (int i = 0; i < m; i++)
+	memset(R, 0, sizeof(P->R));
+	R[0] = P->sqrt_w;			/* Q's column 0 is sw / sqrt_w, set once */
+	for (int j = 1; j < n; j++)
 	{
-		P->A[i] = P->sw[i];
-		P->b[i] = P->ys[i];
-	}
-	for (int j = 0; j < P->k; j++)
-	{
-		double	   *col = P->A + (size_t) (j + 1) * m;
-		const double *t = P->tau + (size_t) j * m;
-		double		s = 0.0;
+		double	   *v = Q + (size_t) j * m;
+		const double *t = P->tau + (size_t) (j - 1) * m;
+		double		uj = u[j - 1];
+		double		norm0,
+					norm;
 
 		for (int i = 0; i < m; i++)
-		{
-			col[i] = P->sw[i] * boxcox(u[j], t[i]);
-			s += col[i] * col[i];
-		}
-		P->col_norm[j + 1] = sqrt(s);
-		if (!isfinite(s))
+			v[i] = P->sw[i] * boxcox(uj, t[i]);
+		norm0 = sqrt(dot(v, v, m));
+		if (!isfinite(norm0))
 			return INFINITY;
+		for (int pass = 0; pass < 2; pass++)
+			for (int l = 0; l < j; l++)
+			{
+				double		d = dot(Q + (size_t) l * m, v, m);
+
+				axpy(-d, Q + (size_t) l * m, v, m);
+				R[l + j * n] += d;
+			}
+		norm = sqrt(dot(v, v, m));
+		if (!(norm > RANK_TOL * norm0))
+			return INFINITY;
+		R[j + j * n] = norm;
+		{
+			double		inv = 1.0 / norm;
+
+			for (int i = 0; i < m; i++)
+				v[i] *= inv;
+		}
 	}
-	if (r)
-		memcpy(P->A0, P->A, sizeof(double) * (size_t) m * n);
-	if (!lsq_solve(P->A, m, n, P->col_norm, P->b, P->work, P->lwork, c, &rss))
-		return INFINITY;
+	memcpy(r, P->ys, sizeof(double) * m);
+	for (int pass = 0; pass < 2; pass++)
+		for (int l = 0; l < n; l++)
+		{
+			double		d = dot(Q + (size_t) l * m, r, m);
+
+			axpy(-d, Q + (size_t) l * m, r, m);
+			z[l] += d;
+		}
+	for (int j = n - 1; j >= 0; j--)
+	{
+		double		s = z[j];
+
+		for (int l = j + 1; l < n; l++)
+			s -= R[j + l * n] * c[l];
+		c[j] = s / R[j + j * n];
+	}
 	if (P->lin_bounded)
 	{
 		LinConstraint cons[LSQ_MAX_ROWS];
@@ -186,33 +254,165 @@ evaluate(Problem *P, const double *u, double *c_out, double *r, bool *active)
 			double		cc[LSQ_MAX_COLS];
 			double		extra;
 
-			if (!lsq_constrained(P->A, m, n, c, cons, nc, cc, &extra, act))
+			if (!lsq_constrained(R, n, n, c, cons, nc, cc, &extra, act))
 				return INFINITY;
+			/* r = y - Q R cc = (y - Q R c) + Q R (c - cc) */
+			for (int j = 0; j < n; j++)
+			{
+				double		d = 0.0;
+
+				for (int l = j; l < n; l++)
+					d += R[j + l * n] * (c[l] - cc[l]);
+				axpy(d, Q + (size_t) j * m, r, m);
+			}
 			memcpy(c, cc, sizeof(cc));
-			rss += extra;
 		}
 		if (active)
 			memcpy(active, act, sizeof(bool) * nc);
 	}
 	if (c_out)
 		memcpy(c_out, c, sizeof(double) * n);
-	if (r)
-	{
-		/* recompute the residual from the kept copy of the basis */
-		double		s = 0.0;
+	return dot(r, r, m);
+}
 
+/*
+ * The scaled RSS at u for ranking grid points (no bounds on the linear
+ * coefficients): each Box-Cox column is centred against the constant
+ * column, and the k x k normal equations of the centred columns are solved
+ * by Cholesky.  Cheaper than evaluate(); accurate enough to pick basins,
+ * which the polish then resolves with evaluate().
+ */
+static double
+grid_rss(Problem *P, const double *u)
+{
+	int			k = P->k,
+				m = P->m;
+	const double *q0 = P->Q;
+	double		G[SL_MAX_INPUTS * SL_MAX_INPUTS],
+				b[SL_MAX_INPUTS],
+				a[SL_MAX_INPUTS];
+	double		norm0[SL_MAX_INPUTS];
+	double		rss = P->syy;
+
+	P->evals++;
+	for (int j = 0; j < k; j++)
+	{
+		double	   *v = P->Q + (size_t) (j + 1) * m;
+		const double *t = P->tau + (size_t) j * m;
+		double		s = 0.0,
+					sq = 0.0,
+					sy = 0.0;
+
+		/* one pass: |v|^2, q0.v, v.ys; centred below */
 		for (int i = 0; i < m; i++)
 		{
-			double		f = 0.0;
+			double		vi = P->sw[i] * boxcox(u[j], t[i]);
 
-			for (int j = 0; j < n; j++)
-				f += P->A0[i + (size_t) j * m] * c[j];
-			r[i] = P->ys[i] - f;
-			s += r[i] * r[i];
+			v[i] = vi;
+			s += vi * vi;
+			sq += q0[i] * vi;
+			sy += vi * P->ys[i];
 		}
-		rss = s;
+		if (!isfinite(s))
+			return INFINITY;
+		norm0[j] = s;
+		a[j] = sq;
+		G[j * k + j] = s - sq * sq;
+		b[j] = sy - sq * P->yq;
+		if (!(G[j * k + j] > 1e-8 * s))
+		{
+			/* mostly along the constant column: centre explicitly */
+			axpy(-sq, q0, v, m);
+			G[j * k + j] = dot(v, v, m);
+			b[j] = dot(v, P->ys, m);
+			a[j] = 0.0;
+		}
+		for (int l = 0; l < j; l++)
+			G[j * k + l] = dot(P->Q + (size_t) (l + 1) * m, v, m) - a[l] * a[j];
 	}
-	return rss;
+	/* Cholesky G = L L' in place (lower), then rss -= |L^-1 b|^2 */
+	for (int j = 0; j < k; j++)
+	{
+		double		d = G[j * k + j];
+
+		for (int l = 0; l < j; l++)
+			d -= G[j * k + l] * G[j * k + l];
+		if (!(d > 1e-20 * norm0[j]))
+			return INFINITY;
+		d = sqrt(d);
+		G[j * k + j] = d;
+		for (int i = j + 1; i < k; i++)
+		{
+			double		e = G[i * k + j];
+
+			for (int l = 0; l < j; l++)
+				e -= G[i * k + l] * G[j * k + l];
+			G[i * k + j] = e / d;
+		}
+		for (int l = 0; l < j; l++)
+			b[j] -= G[j * k + l] * b[l];
+		b[j] /= d;
+		rss -= b[j] * b[j];
+	}
+	return rss > 0.0 ? rss : 0.0;
+}
+
+/*
+ * Jacobian of the projected residual in u at the point of the last
+ * evaluation (r, c, and Q in P).  Without bounds on the linear
+ * coefficients: Kaufman's form -(I - Q Q') dA/du_j c, whose J' r is the
+ * exact gradient.  With them the projection is not smooth: central
+ * differences.  Returns false if no usable derivative exists.
+ */
+static bool
+jacobian(Problem *P, const double *u, const double *r, const double *c)
+{
+	int			k = P->k,
+				m = P->m,
+				n = P->n;
+
+	if (!P->lin_bounded)
+	{
+		for (int j = 0; j < k; j++)
+		{
+			double	   *col = P->J + (size_t) j * m;
+			const double *t = P->tau + (size_t) j * m;
+
+			for (int i = 0; i < m; i++)
+				col[i] = -c[j + 1] * P->sw[i] * boxcox_du(u[j], t[i]);
+			for (int l = 0; l < n; l++)
+				axpy(-dot(P->Q + (size_t) l * m, col, m), P->Q + (size_t) l * m, col, m);
+		}
+		return true;
+	}
+	for (int j = 0; j < k; j++)
+	{
+		double	   *col = P->J + (size_t) j * m;
+		double		h = 1e-6 * (1.0 > fabs(u[j]) ? 1.0 : fabs(u[j]));
+		double		up[SL_MAX_INPUTS],
+					um[SL_MAX_INPUTS];
+		double		fp,
+					fm;
+
+		memcpy(up, u, sizeof(up));
+		memcpy(um, u, sizeof(um));
+		up[j] += h;
+		um[j] -= h;
+		fp = evaluate(P, up, P->rp, NULL, NULL);
+		fm = evaluate(P, um, P->rm, NULL, NULL);
+		if (isfinite(fp) && isfinite(fm))
+			for (int i = 0; i < m; i++)
+				col[i] = (P->rp[i] - P->rm[i]) / (2.0 * h);
+		else if (isfinite(fp))	/* one-sided where the other side is inadmissible */
+			for (int i = 0; i < m; i++)
+				col[i] = (P->rp[i] - r[i]) / h;
+		else if (isfinite(fm))
+			for (int i = 0; i < m; i++)
+				col[i] = (r[i] - P->rm[i]) / h;
+		else
+			return false;
+	}
+	return true;
 }
 
 static double
@@ -236,14 +436,14 @@ clampd(double v, double lo, double hi)
 
 /* Levenberg-Marquardt in u from u (in place); returns the final RSS */
 static double
-levenberg_marquardt(Problem *P, double *u, double f, double *r, double *rp,
-					double *rm, double *J)
+levenberg_marquardt(Problem *P, double *u)
 {
 	int			k = P->k,
 				m = P->m;
 	double		lambda = 1e-3;
+	double		c[LSQ_MAX_COLS];
+	double		f = evaluate(P, u, P->r, c, NULL);
 
-	f = evaluate(P, u, NULL, r, NULL);
 	if (!isfinite(f))
 		return f;
 	for (int iter = 0; iter < LM_MAX_ITER; iter++)
@@ -255,57 +455,17 @@ levenberg_marquardt(Problem *P, double *u, double f, double *r, double *rp,
 
 		if (P->interrupt)
 			P->interrupt();
-		if (f == 0.0)
+		if (f == 0.0 || !jacobian(P, u, P->r, c))
 			break;
-		for (int j = 0; j < k; j++)
-		{
-			double		h = 1e-6 * (1.0 > fabs(u[j]) ? 1.0 : fabs(u[j]));
-			double		up[SL_MAX_INPUTS],
-						um[SL_MAX_INPUTS];
-			double		fp,
-						fm;
-
-			memcpy(up, u, sizeof(up));
-			memcpy(um, u, sizeof(um));
-			up[j] += h;
-			um[j] -= h;
-			fp = evaluate(P, up, NULL, rp, NULL);
-			fm = evaluate(P, um, NULL, rm, NULL);
-			if (!isfinite(fp) || !isfinite(fm))
-			{
-				/* one-sided where the other side is inadmissible */
-				if (isfinite(fp))
-				{
-					for (int i = 0; i < m; i++)
-						J[(size_t) j * m + i] = (rp[i] - r[i]) / h;
-				}
-				else if (isfinite(fm))
-				{
-					for (int i = 0; i < m; i++)
-						J[(size_t) j * m + i] = (r[i] - rm[i]) / h;
-				}
-				else
-					return f;
-			}
-			else
-				for (int i = 0; i < m; i++)
-					J[(size_t) j * m + i] = (rp[i] - rm[i]) / (2.0 * h);
-		}
+#ifdef SL_DEBUG_EVALS
+		fprintf(stderr, "lm iter %d u %.12g f %.17g lambda %g\n", iter, u[0], f, lambda);
+#endif
 		for (int a = 0; a < k; a++)
 		{
-			double		s = 0.0;
-
-			for (int i = 0; i < m; i++)
-				s += J[(size_t) a * m + i] * r[i];
-			g[a] = s;
+			g[a] = dot(P->J + (size_t) a * m, P->r, m);
 			for (int b = 0; b <= a; b++)
-			{
-				double		t = 0.0;
-
-				for (int i = 0; i < m; i++)
-					t += J[(size_t) a * m + i] * J[(size_t) b * m + i];
-				H[a * k + b] = H[b * k + a] = t;
-			}
+				H[a * k + b] = H[b * k + a] =
+					dot(P->J + (size_t) a * m, P->J + (size_t) b * m, m);
 		}
 		/* gradient of f/2 is g; a variable on a bound pushed outward stays */
 		for (int j = 0; j < k; j++)
@@ -315,10 +475,12 @@ levenberg_marquardt(Problem *P, double *u, double f, double *r, double *rp,
 		{
 			double		M[SL_MAX_INPUTS * SL_MAX_INPUTS],
 						d[SL_MAX_INPUTS];
-			double		unew[SL_MAX_INPUTS];
+			double		unew[SL_MAX_INPUTS],
+						cnew[LSQ_MAX_COLS];
 			int			idx[SL_MAX_INPUTS],
 						nf = 0;
-			double		fnew;
+			double		fnew,
+						pred;
 			double		step = 0.0;
 
 			for (int j = 0; j < k; j++)
@@ -348,15 +510,39 @@ levenberg_marquardt(Problem *P, double *u, double f, double *r, double *rp,
 			}
 			if (step < 1e-15)
 				return f;
-			fnew = evaluate(P, unew, NULL, rp, NULL);
+			/* what the linear model |r + J d|^2 promises for this step */
+			pred = 0.0;
+			for (int a = 0; a < k; a++)
+			{
+				double		da = unew[a] - u[a];
+
+				pred -= 2.0 * g[a] * da;
+				for (int b = 0; b < k; b++)
+					pred -= da * H[a * k + b] * (unew[b] - u[b]);
+			}
+			/* a gain below the rounding of f cannot be measured: converged */
+			if (pred <= 1e-15 * f)
+				return f;
+			fnew = evaluate(P, unew, P->rp, cnew, NULL);
 			if (fnew < f)
 			{
 				double		gain = f - fnew;
+				double	   *t = P->r;
 
+				/*
+				 * Gain ratio against the model: where it is poor (large
+				 * residuals, a curved valley) the damping grows instead of
+				 * zig-zagging across the valley.
+				 */
 				memcpy(u, unew, sizeof(unew));
-				memcpy(r, rp, sizeof(double) * m);
+				memcpy(c, cnew, sizeof(cnew));
+				P->r = P->rp;
+				P->rp = t;
 				f = fnew;
-				lambda = fmax(lambda / 3.0, 1e-12);
+				if (pred > 0.0 && gain < 0.25 * pred)
+					lambda *= 2.0;
+				else if (!(pred > 0.0) || gain > 0.75 * pred)
+					lambda = fmax(lambda / 3.0, 1e-12);
 				improved = true;
 				if (gain <= 1e-15 * f && step < 1e-9)
 					return f;
@@ -415,6 +601,153 @@ grid_coords(int idx, int k, int G, int *g)
 	}
 }
 
+/* workspace of a problem with P->m points: Q, r, rp, rm, J; mem owns it */
+static double *
+problem_workspace(Problem *P, const SlAlloc *al)
+{
+	size_t		m = (size_t) P->m;
+	int			nr = P->lin_bounded ? 3 : 2;	/* rm only for differences */
+	double	   *mem = al->alloc(al->ctx, sizeof(double) * m * (P->n + nr + P->k));
+
+	if (mem == NULL)
+		return NULL;
+	P->Q = mem;
+	P->r = P->Q + (size_t) P->n * m;
+	P->rp = P->r + m;
+	P->rm = P->lin_bounded ? P->rp + m : NULL;
+	P->J = P->rp + (size_t) (nr - 1) * m;
+	{
+		double		yq = 0.0;
+
+		for (size_t i = 0; i < m; i++)
+			P->Q[i] = P->sw[i] / P->sqrt_w;
+		yq = dot(P->Q, P->ys, P->m);
+		P->yq = yq;
+		P->syy = dot(P->ys, P->ys, P->m) - yq * yq;
+	}
+	return mem;
+}
+
+/* is grid point idx (coordinates g) no higher than any finite neighbour? */
+static bool
+grid_local_min(const double *grid_f, int idx, const int *g, int k, int G)
+{
+	int			n_nb = 1;
+
+	for (int j = 0; j < k; j++)
+		n_nb *= 3;
+	for (int code = 0; code < n_nb; code++)
+	{
+		int			t = code,
+					nb = 0,
+					stride = 1;
+		bool		inside = true,
+					self = true;
+
+		for (int j = 0; j < k; j++, t /= 3, stride *= G)
+		{
+			int			d = t % 3 - 1;
+			int			c = g[j] + d;
+
+			if (d != 0)
+				self = false;
+			if (c < 0 || c >= G)
+				inside = false;
+			nb += c * stride;
+		}
+		if (inside && !self && grid_f[nb] < grid_f[idx])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Global search on P: the grid, then Levenberg-Marquardt from the best few
+ * grid points that are not neighbours.  Writes up to MAX_STARTS local
+ * optima, best first, to cand_u / cand_f; returns how many.
+ */
+static int
+search(Problem *P, double *grid_f, double (*cand_u)[SL_MAX_INPUTS], double *cand_f)
+{
+	int			k = P->k;
+	int			G = grid_points[k];
+	int			n_grid = 1;
+	int			starts[MAX_STARTS],
+				n_starts = 0;
+
+	for (int j = 0; j < k; j++)
+		n_grid *= G;
+	for (int idx = 0; idx < n_grid; idx++)
+	{
+		int			g[SL_MAX_INPUTS];
+		double		u[SL_MAX_INPUTS];
+
+		if (P->interrupt && idx % 64 == 0)
+			P->interrupt();
+		grid_coords(idx, k, G, g);
+		for (int j = 0; j < k; j++)
+			u[j] = grid_value(P, j, g[j], G);
+		grid_f[idx] = P->lin_bounded ? evaluate(P, u, P->r, NULL, NULL) : grid_rss(P, u);
+	}
+	/*
+	 * Starts: the best few grid points that are local minima of the grid
+	 * (no neighbour lower), no two adjacent.  A profile with one basin
+	 * gets one polish.
+	 */
+	while (n_starts < MAX_STARTS)
+	{
+		int			pick = -1;
+
+		for (int idx = 0; idx < n_grid; idx++)
+		{
+			int			g[SL_MAX_INPUTS];
+			bool		skip = false;
+
+			if (!isfinite(grid_f[idx]) || (pick >= 0 && grid_f[idx] >= grid_f[pick]))
+				continue;
+			grid_coords(idx, k, G, g);
+			for (int s = 0; s < n_starts && !skip; s++)
+			{
+				int			h[SL_MAX_INPUTS];
+				int			dist = 0;
+
+				grid_coords(starts[s], k, G, h);
+				for (int j = 0; j < k; j++)
+					dist = dist > abs(g[j] - h[j]) ? dist : abs(g[j] - h[j]);
+				skip = dist <= 1;
+			}
+			if (!skip && !grid_local_min(grid_f, idx, g, k, G))
+				skip = true;
+			if (!skip)
+				pick = idx;
+		}
+		if (pick < 0)
+			break;
+		starts[n_starts++] = pick;
+	}
+	for (int s = 0; s < n_starts; s++)
+	{
+		int			g[SL_MAX_INPUTS];
+		double		u[SL_MAX_INPUTS] = {0};
+		double		f;
+		int			pos;
+
+		grid_coords(starts[s], k, G, g);
+		for (int j = 0; j < k; j++)
+			u[j] = grid_value(P, j, g[j], G);
+		f = levenberg_marquardt(P, u);
+		/* insertion into the list kept best first (ties: earlier start) */
+		for (pos = s; pos > 0 && !(cand_f[pos - 1] <= f); pos--)
+		{
+			cand_f[pos] = cand_f[pos - 1];
+			memcpy(cand_u[pos], cand_u[pos - 1], sizeof(cand_u[0]));
+		}
+		cand_f[pos] = f;
+		memcpy(cand_u[pos], u, sizeof(cand_u[0]));
+	}
+	return n_starts;
+}
+
 FitStatus
 power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 			  const SlAlloc *al, SlInterruptFn interrupt, PowerLawFit *out)
@@ -423,27 +756,23 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	int			k = spec->k,
 				m = pts->m,
 				n = k + 1;
-	int			G = grid_points[k];
 	int			n_grid = 1;
 	double	   *mem,
+			   *work,
 			   *tau,
 			   *sw,
 			   *ys,
-			   *r,
-			   *rp,
-			   *rm,
-			   *J,
 			   *grid_f;
-	size_t		words;
 	double		W = 0.0,
 				ym = 0.0,
 				var = 0.0;
 	double		best_u[SL_MAX_INPUTS] = {0};
 	double		best_f = INFINITY;
+	double		cand_u[MAX_STARTS][SL_MAX_INPUTS];
+	double		cand_f[MAX_STARTS];
+	int			n_cand;
 	double		c[LSQ_MAX_COLS];
 	bool		active[LSQ_MAX_ROWS];
-	int			starts[MAX_STARTS],
-				n_starts = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->n = pts->n_rows;
@@ -454,7 +783,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		if (ps_distinct_inputs(pts, j, 3) < 3)
 			return FIT_UNDETERMINED;
 	for (int j = 0; j < k; j++)
-		n_grid *= G;
+		n_grid *= grid_points[k];
 
 	memset(&P, 0, sizeof(P));
 	P.k = k;
@@ -462,24 +791,13 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	P.m = m;
 	P.spec = spec;
 	P.interrupt = interrupt;
-	P.lwork = lsq_work_size(m, n);
-	words = (size_t) m * (k + 1 + 1 + 2 * n + 1 + 3 + k) + P.lwork + n + n_grid;
-	mem = al->alloc(al->ctx, sizeof(double) * words);
+	mem = al->alloc(al->ctx, sizeof(double) * ((size_t) m * (k + 2) + n_grid));
 	if (mem == NULL)
 		return FIT_NO_MEMORY;
 	tau = mem;
 	sw = tau + (size_t) k * m;
 	ys = sw + m;
-	P.A = ys + m;
-	P.A0 = P.A + (size_t) n * m;
-	P.b = P.A0 + (size_t) n * m;
-	r = P.b + m;
-	rp = r + m;
-	rm = rp + m;
-	J = rm + m;
-	P.work = J + (size_t) k * m;
-	P.col_norm = P.work + P.lwork;
-	grid_f = P.col_norm + n;
+	grid_f = ys + m;
 	P.tau = tau;
 	P.sw = sw;
 	P.ys = ys;
@@ -499,8 +817,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	P.ysd = var > 0.0 ? sqrt(var / W) : (ym != 0.0 ? fabs(ym) : 1.0);
 	for (int i = 0; i < m; i++)
 		ys[i] = sw[i] * (pts->y[i] - ym) / P.ysd;
-	/* the constant column's norm is the same at every exponent */
-	P.col_norm[0] = sqrt(W);
+	P.sqrt_w = sqrt(W);
 	for (int j = 0; j < k; j++)
 	{
 		double		cen = 0.0,
@@ -526,70 +843,76 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	for (int j = 0; j <= k; j++)
 		if (isfinite(spec->lin_lo[j]) || isfinite(spec->lin_hi[j]))
 			P.lin_bounded = true;
-
-	/* global grid */
-	for (int idx = 0; idx < n_grid; idx++)
-	{
-		int			g[SL_MAX_INPUTS];
-		double		u[SL_MAX_INPUTS];
-
-		if (interrupt && idx % 64 == 0)
-			interrupt();
-		grid_coords(idx, k, G, g);
-		for (int j = 0; j < k; j++)
-			u[j] = grid_value(&P, j, g[j], G);
-		grid_f[idx] = evaluate(&P, u, NULL, NULL, NULL);
-	}
-	/* the best few grid points, no two adjacent */
-	while (n_starts < MAX_STARTS)
-	{
-		int			pick = -1;
-
-		for (int idx = 0; idx < n_grid; idx++)
-		{
-			int			g[SL_MAX_INPUTS];
-			bool		near = false;
-
-			if (!isfinite(grid_f[idx]) || (pick >= 0 && grid_f[idx] >= grid_f[pick]))
-				continue;
-			grid_coords(idx, k, G, g);
-			for (int s = 0; s < n_starts && !near; s++)
-			{
-				int			h[SL_MAX_INPUTS];
-				int			dist = 0;
-
-				grid_coords(starts[s], k, G, h);
-				for (int j = 0; j < k; j++)
-					dist = dist > abs(g[j] - h[j]) ? dist : abs(g[j] - h[j]);
-				near = dist <= 1;
-			}
-			if (!near)
-				pick = idx;
-		}
-		if (pick < 0)
-			break;
-		starts[n_starts++] = pick;
-	}
-	if (n_starts == 0)
+	work = problem_workspace(&P, al);
+	if (work == NULL)
 	{
 		al->free(al->ctx, mem);
-		return FIT_UNDETERMINED;
+		return FIT_NO_MEMORY;
 	}
-	for (int s = 0; s < n_starts; s++)
-	{
-		int			g[SL_MAX_INPUTS];
-		double		u[SL_MAX_INPUTS] = {0};
-		double		f;
 
-		grid_coords(starts[s], k, G, g);
-		for (int j = 0; j < k; j++)
-			u[j] = grid_value(&P, j, g[j], G);
-		f = levenberg_marquardt(&P, u, grid_f[starts[s]], r, rp, rm, J);
-		if (f < best_f)
+	if (m <= GRID_MAX_POINTS)
+		n_cand = search(&P, grid_f, cand_u, cand_f);
+	else
+	{
+		/*
+		 * Many points: find the basins on an even subsample of the sorted
+		 * points (same scaling, so exponents carry over), then polish the
+		 * best subsample optima on every point.
+		 */
+		Problem		S = P;
+		int			ms = GRID_MAX_POINTS;
+		double	   *sub = al->alloc(al->ctx, sizeof(double) * (size_t) ms * (k + 2));
+		double	   *sub_work;
+		double		sub_w = 0.0;
+
+		if (sub == NULL)
 		{
-			best_f = f;
-			memcpy(best_u, u, sizeof(best_u));
+			al->free(al->ctx, work);
+			al->free(al->ctx, mem);
+			return FIT_NO_MEMORY;
 		}
+		for (int s = 0; s < ms; s++)
+		{
+			size_t		i = (size_t) (((double) s + 0.5) * m / ms);
+
+			for (int j = 0; j < k; j++)
+				sub[(size_t) j * ms + s] = tau[(size_t) j * m + i];
+			sub[(size_t) k * ms + s] = sw[i];
+			sub[(size_t) (k + 1) * ms + s] = ys[i];
+			sub_w += sw[i] * sw[i];
+		}
+		S.m = ms;
+		S.tau = sub;
+		S.sw = sub + (size_t) k * ms;
+		S.ys = sub + (size_t) (k + 1) * ms;
+		S.sqrt_w = sqrt(sub_w);
+		sub_work = problem_workspace(&S, al);
+		if (sub_work == NULL)
+		{
+			al->free(al->ctx, sub);
+			al->free(al->ctx, work);
+			al->free(al->ctx, mem);
+			return FIT_NO_MEMORY;
+		}
+		n_cand = search(&S, grid_f, cand_u, cand_f);
+		if (n_cand > FULL_STARTS)
+			n_cand = FULL_STARTS;
+		for (int s = 0; s < n_cand; s++)
+			cand_f[s] = isfinite(cand_f[s]) ? levenberg_marquardt(&P, cand_u[s]) : INFINITY;
+		al->free(al->ctx, sub_work);
+		al->free(al->ctx, sub);
+	}
+	for (int s = 0; s < n_cand; s++)
+		if (cand_f[s] < best_f)
+		{
+			best_f = cand_f[s];
+			memcpy(best_u, cand_u[s], sizeof(best_u));
+		}
+	if (n_cand == 0 || !isfinite(best_f))
+	{
+		al->free(al->ctx, work);
+		al->free(al->ctx, mem);
+		return FIT_UNDETERMINED;
 	}
 	/* an exponent within rounding of 0 is its logarithmic limit */
 	for (int j = 0; j < k; j++)
@@ -601,16 +924,17 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 
 			memcpy(u0, best_u, sizeof(u0));
 			u0[j] = 0.0;
-			f0 = evaluate(&P, u0, NULL, NULL, NULL);
+			f0 = evaluate(&P, u0, P.r, NULL, NULL);
 			if (f0 <= best_f * (1.0 + 1e-12) + 1e-300)
 			{
 				best_f = f0;
 				memcpy(best_u, u0, sizeof(u0));
 			}
 		}
-	best_f = evaluate(&P, best_u, c, r, active);
+	best_f = evaluate(&P, best_u, P.r, c, active);
 	if (!isfinite(best_f))
 	{
+		al->free(al->ctx, work);
 		al->free(al->ctx, mem);
 		return FIT_UNDETERMINED;
 	}
@@ -647,6 +971,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 			out->coef[j] += 0.0;
 		if (!finite || !isfinite(l_inf))
 		{
+			al->free(al->ctx, work);
 			al->free(al->ctx, mem);
 			return FIT_OVERFLOW;
 		}
@@ -673,6 +998,10 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		out->rmse = sqrt(rss / (double) pts->n_rows);
 		out->r2 = tss > 0.0 ? 1.0 - rss / tss : NAN;
 	}
+#ifdef SL_DEBUG_EVALS
+	fprintf(stderr, "evals %ld\n", P.evals);
+#endif
+	al->free(al->ctx, work);
 	al->free(al->ctx, mem);
 	return FIT_OK;
 }

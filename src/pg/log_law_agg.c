@@ -13,6 +13,7 @@
 #include "utils/jsonb.h"
 
 #include "log_law.h"
+#include "sl_fits.h"
 
 #define FN "fit_log_law"
 
@@ -194,23 +195,24 @@ sl_log_law_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-PG_FUNCTION_INFO_V1(sl_log_law_final);
+/*
+ * The result composite of a fit of st (shared with fit_log_law(fit_points)):
+ * *isnull when the data cannot determine the law.
+ */
 Datum
-sl_log_law_final(PG_FUNCTION_ARGS)
+sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSpec *spec,
+				  bool *isnull)
 {
-	LlState    *st = PG_ARGISNULL(0) ? NULL : (LlState *) PG_GETARG_POINTER(0);
 	LogLawFit	fit;
 	TupleDesc	tupdesc;
 	Datum		values[LL_MAX_INPUTS + 5];
 	bool		nulls[LL_MAX_INPUTS + 5] = {false};
-	int			k,
+	int			k = stats->k,
 				i = 0;
 
-	if (st == NULL || st->stats.n == 0)
-		PG_RETURN_NULL();
-	k = st->k;
-	if (log_law_fit(&st->stats, &st->spec, &fit) != FIT_OK)
-		PG_RETURN_NULL();
+	*isnull = true;
+	if (stats->n == 0 || log_law_fit(stats, spec, &fit) != FIT_OK)
+		return (Datum) 0;
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "%s: return type must be a row type", FN);
 	if (tupdesc->natts != k + 5)
@@ -225,7 +227,33 @@ sl_log_law_final(PG_FUNCTION_ARGS)
 		values[i++] = Float8GetDatum(fit.r2);
 	values[i++] = Float8GetDatum(fit.rmse);
 	values[i++] = sl_name_array(coef_names, fit.at_bound, k + 1);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	*isnull = false;
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/* the spec options give (defaults where options is NULL) */
+void
+sl_log_law_spec(LogLawSpec *spec, int k, Jsonb *options)
+{
+	log_law_default_spec(spec, k);
+	if (options != NULL)
+		sl_parse_options(FN, options, coef_names, k + 1, spec->lo, spec->hi);
+}
+
+PG_FUNCTION_INFO_V1(sl_log_law_final);
+Datum
+sl_log_law_final(PG_FUNCTION_ARGS)
+{
+	LlState    *st = PG_ARGISNULL(0) ? NULL : (LlState *) PG_GETARG_POINTER(0);
+	Datum		result;
+	bool		isnull;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	result = sl_log_law_result(fcinfo, &st->stats, &st->spec, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
 }
 
 PG_FUNCTION_INFO_V1(sl_log_law_predict);

@@ -15,6 +15,7 @@
 
 #include "point_set.h"
 #include "power_law.h"
+#include "sl_fits.h"
 
 #define FN "fit_power_law"
 
@@ -259,11 +260,14 @@ sl_power_law_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-PG_FUNCTION_INFO_V1(sl_power_law_final);
+/*
+ * The result composite of a fit of ps (shared with fit_power_law(fit_points)):
+ * *isnull when the data cannot determine the law.
+ */
 Datum
-sl_power_law_final(PG_FUNCTION_ARGS)
+sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
+					const PowerLawSpec *spec, bool *isnull)
 {
-	PlState    *st = PG_ARGISNULL(0) ? NULL : (PlState *) PG_GETARG_POINTER(0);
 	SlAlloc		al;
 	SortedPoints sp;
 	PowerLawFit fit;
@@ -271,20 +275,18 @@ sl_power_law_final(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	Datum		values[2 * SL_MAX_INPUTS + 5];
 	bool		nulls[2 * SL_MAX_INPUTS + 5] = {false};
-	int			k,
-				ncoef,
+	int			ncoef = 2 * k + 1,
 				i = 0;
 
-	if (st == NULL || st->ps.n_rows == 0)
-		PG_RETURN_NULL();
-	k = st->k;
-	ncoef = 2 * k + 1;
+	*isnull = true;
+	if (ps->n_rows == 0)
+		return (Datum) 0;
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
-	ps_sorted(&st->ps, &sp, &al);
-	status = power_law_fit(&sp, &st->spec, &al, sl_pg_interrupt, &fit);
+	ps_sorted(ps, &sp, &al);
+	status = power_law_fit(&sp, spec, &al, sl_pg_interrupt, &fit);
 	ps_sorted_free(&sp, &al);
 	if (status != FIT_OK)
-		PG_RETURN_NULL();
+		return (Datum) 0;
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "%s: return type must be a row type", FN);
 	if (tupdesc->natts != ncoef + 4)
@@ -303,7 +305,37 @@ sl_power_law_final(PG_FUNCTION_ARGS)
 		values[i++] = Float8GetDatum(fit.r2);
 	values[i++] = Float8GetDatum(fit.rmse);
 	values[i++] = sl_name_array(coef_names, fit.at_bound, ncoef);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	*isnull = false;
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/* the spec options give (defaults where options is NULL) */
+void
+sl_power_law_spec(PowerLawSpec *spec, int k, Jsonb *options)
+{
+	if (options == NULL)
+		power_law_default_spec(spec, k);
+	else
+		spec_from_options(spec, k, options);
+}
+
+PG_FUNCTION_INFO_V1(sl_power_law_final);
+Datum
+sl_power_law_final(PG_FUNCTION_ARGS)
+{
+	PlState    *st = PG_ARGISNULL(0) ? NULL : (PlState *) PG_GETARG_POINTER(0);
+	Datum		result;
+	bool		isnull;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	/* order the log in place (the state's value is unchanged) */
+	if (ps_sort_log(&st->ps, &st->al) != PS_OK)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	result = sl_power_law_result(fcinfo, &st->ps, st->k, &st->spec, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
 }
 
 /*

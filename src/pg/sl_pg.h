@@ -6,6 +6,8 @@
 #ifndef SL_PG_H
 #define SL_PG_H
 
+#include <math.h>
+
 #include "postgres.h"
 #include "fmgr.h"
 #include "utils/jsonb.h"
@@ -17,8 +19,17 @@ extern void sl_pg_alloc_init(SlAlloc *al, MemoryContext ctx);
 extern void sl_pg_interrupt(void);
 
 /* ERROR unless v is finite (and positive when positive is set) */
-extern void sl_check_input(const char *fn, const char *arg, double v,
-						   bool positive, int positive_errcode);
+extern void sl_input_error(const char *fn, const char *arg, double v,
+						   bool positive, int positive_errcode) pg_attribute_noreturn();
+
+static inline void
+sl_check_input(const char *fn, const char *arg, double v, bool positive,
+			   int positive_errcode)
+{
+	if (likely(isfinite(v) && (!positive || v > 0.0)))
+		return;
+	sl_input_error(fn, arg, v, positive, positive_errcode);
+}
 /* "NaN", "Infinity", or %.17g */
 extern const char *sl_format_double(double v, char *buf, size_t len);
 

@@ -3,6 +3,7 @@
  * PostgreSQL server (make -C test/core).  Each check prints a line; the
  * last line is "N passed, N failed".
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "exact_sum.h"
 #include "log_law.h"
 #include "point_set.h"
+#include "lsq.h"
 #include "power_law.h"
 
 static int	n_pass,
@@ -461,14 +463,388 @@ test_log_law(void)
 	ls_free(&sh, AL);
 }
 
+/* rows' RSS of the 1-input law at exponent alpha, by LAPACKE QR (dgels) */
+static double
+reference_rss(const double *x, const double *y, int m, double alpha, double centre)
+{
+	double		A[2 * 64],
+				b[64],
+				work[1024],
+				c[2],
+				norm[2] = {0, 0},
+				rss;
+
+	for (int i = 0; i < m; i++)
+	{
+		double		t = log(x[i]) - centre;
+
+		A[i] = 1.0;
+		A[m + i] = alpha == 0.0 ? t : -expm1(-alpha * t) / alpha;
+		b[i] = y[i];
+		norm[0] += 1.0;
+		norm[1] += A[m + i] * A[m + i];
+	}
+	norm[0] = sqrt(norm[0]);
+	norm[1] = sqrt(norm[1]);
+	if (!lsq_solve(A, m, 2, norm, b, work, 1024, c, &rss))
+		return INFINITY;
+	return rss;
+}
+
+/*
+ * Noisy 1-input problems against a stronger reference: a grid of 2001
+ * exponents over the solver's whole domain, each solved by dgels, with
+ * golden-section refinement of the best three local minima.  Our RSS must
+ * never be worse (1e-9 relative).  Guards the solver's coarse grid.
+ */
+static void
+test_noisy_vs_reference(void)
+{
+	enum {P = 1000, G = 2001, MMAX = 60};
+	int			worse = 0,
+				overflowed = 0;
+	double		worst = 0.0;
+	double		soft = 0.5;
+
+	for (int p = 0; p < P; p++)
+	{
+		int			m = 5 + (int) (rng_next() % 36);
+		double		alpha = p % 10 == 0 ? unif(0.0, 0.05) : unif(0.02, 2.0);
+		double		a = exp(unif(log(0.1), log(1000))),
+					l = unif(-1, 5);
+		double		x0 = pow(10.0, unif(0, 9)),
+					dec = unif(0.5, 6);
+		double		noise = (double[]) {0, 1e-6, 1e-3, 1e-2, 0.1, 0.5}[rng_next() % 6];
+		double		x[MMAX],
+					y[MMAX],
+					centre = 0.0,
+					T = 0.0,
+					spread = 0.0;
+		double		gf[G],
+					gu[G];
+		double		ref = INFINITY;
+		PointSet	ps;
+		PowerLawFit fit;
+		FitStatus	st;
+
+		for (int i = 0; i < m; i++)
+		{
+			/* a few repeated inputs */
+			x[i] = i > 0 && rng_next() % 5 == 0 ? x[i - 1] : x0 * pow(10.0, unif(0, dec));
+			y[i] = l + a * pow(x[i], -alpha);
+		}
+		for (int i = 0; i < m; i++)
+			spread = fmax(spread, fabs(y[i] - y[0]));
+		for (int i = 0; i < m; i++)
+			y[i] += noise * (spread + 1e-3) * unif(-1, 1);
+		ps_init(&ps, 1);
+		for (int i = 0; i < m; i++)
+			ps_add(&ps, &x[i], y[i], AL);
+		st = fit_points(&ps, &fit);
+		ps_free(&ps, AL);
+		for (int i = 0; i < m; i++)
+			centre += log(x[i]) / m;
+		for (int i = 0; i < m; i++)
+			T = fmax(T, fabs(log(x[i]) - centre));
+		for (int g = 0; g < G; g++)
+		{
+			gu[g] = soft * sinh(asinh(60.0 / soft) * g / (G - 1)) / T;
+			gf[g] = reference_rss(x, y, m, gu[g], centre);
+		}
+		for (int round = 0; round < 3; round++)
+		{
+			int			best = -1;
+
+			for (int g = 0; g < G; g++)
+				if (isfinite(gf[g]) && (best < 0 || gf[g] < gf[best]) &&
+					(g == 0 || !(gf[g - 1] < gf[g])) && (g == G - 1 || !(gf[g + 1] < gf[g])))
+					best = g;
+			if (best < 0)
+				break;
+			{
+				double		lo = gu[best > 0 ? best - 1 : 0],
+							hi = gu[best < G - 1 ? best + 1 : G - 1];
+				double		phi = (sqrt(5.0) - 1) / 2;
+
+				ref = fmin(ref, gf[best]);
+				for (int it = 0; it < 80; it++)
+				{
+					double		c1 = hi - phi * (hi - lo),
+								c2 = lo + phi * (hi - lo);
+
+					if (reference_rss(x, y, m, c1, centre) < reference_rss(x, y, m, c2, centre))
+						hi = c2;
+					else
+						lo = c1;
+				}
+				ref = fmin(ref, reference_rss(x, y, m, (lo + hi) / 2, centre));
+			}
+			gf[best] = INFINITY;	/* next round: the next local minimum */
+		}
+		{
+			int			distinct = 0;
+
+			for (int i = 0; i < m; i++)
+			{
+				bool		seen = false;
+
+				for (int j = 0; j < i; j++)
+					seen = seen || x[j] == x[i];
+				distinct += !seen;
+			}
+			/* fewer than 3 distinct inputs: NULL by design, any alpha fits */
+			if (distinct < 3)
+			{
+				if (st != FIT_UNDETERMINED)
+					worse++;
+				continue;
+			}
+		}
+		if (!isfinite(ref))
+			continue;
+		{
+			/*
+			 * An optimum at the exponent cap whose coefficients overflow is
+			 * reported as overflow: compare the RSS at its exponent.  A
+			 * residual computed in double from y is good to about eps max|y|
+			 * per point, so two correct RSS values differ by up to
+			 * ~eps max|y| sqrt(m RSS): the tolerance allows 1e-14 of that
+			 * (about 45 eps), plus 1e-9 relative.
+			 */
+			double		ours = st == FIT_OK ? fit.rss
+				: st == FIT_OVERFLOW ? reference_rss(x, y, m, fit.expo[0], centre) : INFINITY;
+			double		ymax = 0.0;
+
+			for (int i = 0; i < m; i++)
+				ymax = fmax(ymax, fabs(y[i]));
+			if (st == FIT_OVERFLOW)
+				overflowed++;
+			if (!(ours <= ref * (1 + 1e-9) + 1e-14 * ymax * sqrt(m * ref) +
+				  m * (DBL_EPSILON * ymax) * (DBL_EPSILON * ymax)))
+			{
+				worse++;
+				if (getenv("SL_DUMP"))
+				{
+					FILE	   *fp = fopen(getenv("SL_DUMP"), "w");
+
+					for (int i = 0; i < m; i++)
+						fprintf(fp, "%.17g %.17g\n", x[i], y[i]);
+					fclose(fp);
+				}
+				if (worse <= 10)
+					printf("  worse: m=%d alpha=%.4g noise=%g: ours %.10g (alpha %.6g, st %d) ref %.10g; ref at ours %.10g T %g\n",
+						   m, alpha, noise, ours, fit.expo[0], st, ref, reference_rss(x, y, m, fit.expo[0], centre), T);
+			}
+			if (ref > 1e-20 * ymax * ymax)
+				worst = fmax(worst, ours / ref - 1);
+		}
+	}
+	CHECK(worse == 0, "noisy 1-input: RSS never worse than a 2001-point dgels grid + golden section in %d problems (%d worse; worst relative excess %.2e where RSS > 1e-20 max y^2; %d optima at the exponent cap with overflowing coefficients)",
+		  P, worse, worst, overflowed);
+}
+
+/* FastSum gives the same exact value as ExactSum, whatever path adds take */
+static void
+test_fast_sum(void)
+{
+	int			bad = 0;
+	long		adds = 0;
+
+	for (int trial = 0; trial < 60; trial++)
+	{
+		ExactSum	xs,
+					xq,
+					back;
+		FastSum		fs,
+					fq;
+		int			n = trial % 10 == 9 ? 200000 : 1 + (int) (rng_next() % 3000);
+		double		h1,
+					l1,
+					h2,
+					l2;
+
+		xs_init(&xs);
+		xs_init(&xq);
+		fs_init(&fs);
+		fs_init(&fq);
+		for (int i = 0; i < n; i++)
+		{
+			double		v;
+
+			switch (trial % 5)
+			{
+				case 0:			/* one magnitude, one sign */
+					v = unif(1.0, 2.0);
+					break;
+				case 1:			/* mixed signs, a few decades */
+					v = unif(-1, 1) * pow(10.0, unif(-3, 3));
+					break;
+				case 2:			/* the whole range, subnormals included */
+					v = (rng_next() % 2 ? 1 : -1) * ldexp(unif(0.5, 1), (int) (rng_next() % 2100) - 1074);
+					break;
+				case 3:			/* small first, then values that fill the window */
+					v = i == 0 ? 1.0 : ldexp(unif(1, 2), 47);
+					break;
+				default:		/* cancellation */
+					v = i % 2 ? 1e16 : -1e16 + unif(-1, 1);
+					break;
+			}
+			xs_add(&xs, v, AL);
+			fs_add(&fs, v, AL);
+			xs_add_product(&xq, v, v, AL);
+			fs_add_square(&fq, v, AL);
+			adds++;
+		}
+		xs_value_dd(&xs, &h1, &l1);
+		fs_value_dd(&fs, &h2, &l2);
+		bad += !(h1 == h2 && l1 == l2);
+		xs_value_dd(&xq, &h1, &l1);
+		fs_value_dd(&fq, &h2, &l2);
+		bad += !(h1 == h2 && l1 == l2);
+		fs_to_exact(&fs, &back, AL);
+		bad += xs_value(&back) != xs_value(&xs);
+		xs_free(&back, AL);
+		xs_free(&xs, AL);
+		xs_free(&xq, AL);
+		fs_free(&fs, AL);
+		fs_free(&fq, AL);
+	}
+	CHECK(bad == 0, "fast sum: equals the exact sum (value and double-double) over 60 streams, %ld adds, incl. window overflow and subnormal squares (%d mismatches)",
+		  adds, bad);
+}
+
+/* the sorted points of two sets are the same, bit for bit */
+static bool
+same_sorted(const PointSet *a, const PointSet *b)
+{
+	SortedPoints sa,
+				sb;
+	bool		same;
+
+	ps_sorted(a, &sa, AL);
+	ps_sorted(b, &sb, AL);
+	same = sa.m == sb.m && sa.n_rows == sb.n_rows &&
+		memcmp(&sa.ss_within, &sb.ss_within, sizeof(double)) == 0 &&
+		memcmp(sa.x, sb.x, sizeof(double) * (size_t) sa.m * sa.k) == 0 &&
+		memcmp(sa.w, sb.w, sizeof(double) * (size_t) sa.m) == 0 &&
+		memcmp(sa.y, sb.y, sizeof(double) * (size_t) sa.m) == 0;
+	ps_sorted_free(&sa, AL);
+	ps_sorted_free(&sb, AL);
+	return same;
+}
+
+/*
+ * More distinct inputs than the hash keeps: rows beyond it go to the log.
+ * Any order, merged halves, a serialised round trip and a compacted copy
+ * all give the same sorted points; a stream of repeats folds the log back.
+ */
+static void
+test_point_set_log(void)
+{
+	enum {POOL = 150000, ROWS = 300000};
+	double	   *pool = malloc(sizeof(double) * POOL);
+	int		   *pick = malloc(sizeof(int) * ROWS);
+	double	   *yv = malloc(sizeof(double) * ROWS);
+	char	   *used = calloc(POOL, 1);
+	int			distinct = 0;
+	PointSet	a,
+				b,
+				h1,
+				h2,
+				back;
+	unsigned char *buf;
+	size_t		len;
+	SortedPoints sp;
+	bool		ok_order,
+				ok_merge,
+				ok_serial,
+				ok_compact;
+
+	for (int i = 0; i < POOL; i++)
+		pool[i] = 1e6 * (1.0 + i) * unif(1.0, 1.0 + 1e-9);
+	for (int i = 0; i < ROWS; i++)
+	{
+		pick[i] = (int) (rng_next() % POOL);
+		yv[i] = unif(1, 3);
+		distinct += !used[pick[i]];
+		used[pick[i]] = 1;
+	}
+	ps_init(&a, 1);
+	ps_init(&h1, 1);
+	ps_init(&h2, 1);
+	for (int i = 0; i < ROWS; i++)
+	{
+		ps_add(&a, &pool[pick[i]], yv[i], AL);
+		ps_add(i < ROWS / 2 ? &h1 : &h2, &pool[pick[i]], yv[i], AL);
+	}
+	ps_init(&b, 1);
+	for (int i = ROWS - 1; i >= 0; i--)
+		ps_add(&b, &pool[pick[i]], yv[i], AL);
+	ok_order = a.n_log > 0 && same_sorted(&a, &b);
+	ps_merge(&h2, &h1, AL);
+	ok_merge = same_sorted(&a, &h2);
+	len = ps_serial_size(&a);
+	buf = malloc(len);
+	ps_serialize(&a, buf);
+	ok_serial = ps_deserialize(&back, buf, len, AL) == PS_OK && same_sorted(&a, &back);
+	ps_sorted(&a, &sp, AL);
+	CHECK(sp.m == distinct && ok_order && ok_merge && ok_serial,
+		  "point set log: %d distinct of %d rows (%lld logged): same points in reverse order %s, merged halves %s, serialised %s",
+		  distinct, ROWS, (long long) a.n_log, ok_order ? "yes" : "NO",
+		  ok_merge ? "yes" : "NO", ok_serial ? "yes" : "NO");
+	ps_sorted_free(&sp, AL);
+	ps_compact(&b, AL);
+	ok_compact = b.n_log == 0 && b.n == distinct && same_sorted(&a, &b);
+	CHECK(ok_compact, "point set log: compaction leaves %d distinct entries and the same points", b.n);
+	free(buf);
+	ps_free(&a, AL);
+	ps_free(&b, AL);
+	ps_free(&h1, AL);
+	ps_free(&h2, AL);
+	ps_free(&back, AL);
+
+	/* a long stream of repeats beyond the hash folds the log back by itself */
+	{
+		PointSet	r;
+		int64_t		max_log = 0;
+
+		ps_init(&r, 1);
+		/* fill the hash, then repeat 50000 other inputs */
+		for (int i = 0; i < PS_HASH_LIMIT; i++)
+			ps_add(&r, &pool[i], 1.0, AL);
+		for (int64_t i = 0; i < PS_LOG_CHECK_ROWS + 100000; i++)
+		{
+			double		x = pool[PS_HASH_LIMIT + i % 50000];
+
+			ps_add(&r, &x, 1.0 + (i % 7), AL);
+			if (r.n_log > max_log)
+				max_log = r.n_log;
+		}
+		CHECK(r.n == PS_HASH_LIMIT + 50000 && r.n_log < 100000 && max_log <= PS_LOG_CHECK_ROWS,
+			  "point set log: 4.3M repeats of 50000 new inputs fold into the hash (%d entries, %lld logged, log peaked at %lld rows)",
+			  r.n, (long long) r.n_log, (long long) max_log);
+		ps_free(&r, AL);
+	}
+	free(pool);
+	free(pick);
+	free(yv);
+	free(used);
+}
+/* test_fit_points.c */
+extern void test_fit_points(int *n_pass, int *n_fail);
+
 int
 main(void)
 {
 	test_exact_sum();
 	test_synthetic_1();
 	test_synthetic_2();
+	test_noisy_vs_reference();
 	test_determinism_and_merge();
 	test_log_law();
+	test_fast_sum();
+	test_point_set_log();
+	test_fit_points(&n_pass, &n_fail);
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
 }

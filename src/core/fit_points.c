@@ -1,0 +1,966 @@
+/*
+ * fit_points.c -- the canonical byte form of a group's points: validation,
+ * conversion from and to a PointSet, the log law's statistics, and the
+ * text form.  See fit_points.h for the format.
+ */
+#include "fit_points.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dd.h"
+
+#define DIGIT_BASE ((int64_t) 1 << 32)
+#define DIGIT_HALF ((int64_t) 1 << 31)
+
+/* digit ranges (and the exponent of the lowest bit) sums of doubles reach */
+#define SUM_Y_MIN_DIGIT (-34)
+#define SUM_Y_MAX_DIGIT 34
+#define SUM_Y_LSB (-1074)
+#define SUM_YY_MIN_DIGIT (-68)
+#define SUM_YY_MAX_DIGIT 67
+#define SUM_YY_LSB (-2148)
+#define MAX_SUM_DIGITS (SUM_YY_MAX_DIGIT - SUM_YY_MIN_DIGIT + 1)
+
+const char *
+fp_status_detail(FpStatus st)
+{
+	switch (st)
+	{
+		case FP_OK:
+			return "The value is valid.";
+		case FP_NO_MEMORY:
+			return "Out of memory.";
+		case FP_TRUNCATED:
+			return "The value is shorter than its header and entries require.";
+		case FP_TRAILING:
+			return "The value has bytes after its last entry.";
+		case FP_BAD_VERSION:
+			return "The format version is not 1.";
+		case FP_BAD_K:
+			return "The number of inputs is not 1, 2 or 3.";
+		case FP_K_MISMATCH:
+			return "The number of inputs is not the one this type holds.";
+		case FP_BAD_FLAGS:
+			return "The reserved flags are not zero.";
+		case FP_BAD_COUNTS:
+			return "The counts of entries and rows are negative or inconsistent.";
+		case FP_TOO_MANY_ENTRIES:
+			return "The value declares more entries than its length can hold.";
+		case FP_BAD_INPUT:
+			return "An input is not finite and positive.";
+		case FP_UNSORTED:
+			return "The entries are not in strictly increasing order of their inputs.";
+		case FP_BAD_WEIGHT:
+			return "A row count is below 1 or the row counts do not add up to the rows of the value.";
+		case FP_BAD_Y:
+			return "A value of y is not finite.";
+		case FP_BAD_SUM:
+			return "An exact sum is not in canonical form or out of range.";
+		case FP_SUM_RANGE:
+			return "A sum of y over the rows with the same inputs is out of the range of float8.";
+		case FP_BAD_SUM_SQUARES:
+			return "The sum of squares of y disagrees with the entries.";
+		case FP_BAD_TEXT:
+			return "The text form is \\x followed by an even number of hexadecimal digits.";
+	}
+	return "Unknown status.";
+}
+
+/* ---- little-endian access ---- */
+
+static inline uint64_t
+ld_u64(const unsigned char *p)
+{
+	uint64_t	v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static inline int64_t
+ld_i64(const unsigned char *p)
+{
+	return (int64_t) ld_u64(p);
+}
+
+static inline int32_t
+ld_i32(const unsigned char *p)
+{
+	uint32_t	v = (uint32_t) p[0] | (uint32_t) p[1] << 8 |
+		(uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+
+	return (int32_t) v;
+}
+
+static inline double
+ld_f64(const unsigned char *p)
+{
+	uint64_t	u = ld_u64(p);
+	double		d;
+
+	memcpy(&d, &u, 8);
+	return d;
+}
+
+static inline void
+st_u64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		p[i] = (unsigned char) (v & 0xff);
+}
+
+static inline void
+st_i32(unsigned char *p, int32_t v)
+{
+	uint32_t	u = (uint32_t) v;
+
+	for (int i = 0; i < 4; i++, u >>= 8)
+		p[i] = (unsigned char) (u & 0xff);
+}
+
+static inline void
+st_f64(unsigned char *p, double d)
+{
+	uint64_t	u;
+
+	memcpy(&u, &d, 8);
+	st_u64(p, u);
+}
+
+/* ---- exact sums in canonical form ---- */
+
+/* a canonical sum inside a value: digits stay in the buffer */
+typedef struct SumView
+{
+	int32_t		lo;
+	int32_t		nd;
+	const unsigned char *dig;	/* nd little-endian i64 */
+} SumView;
+
+static inline int64_t
+view_digit(const SumView *v, int i)
+{
+	return ld_i64(v->dig + 8 * (size_t) i);
+}
+
+/*
+ * Reads a canonical sum at buf[*off] with digits in [min_digit, max_digit]
+ * and a multiple of 2^lsb.  Never reads past len.
+ */
+static FpStatus
+read_sum(const unsigned char *buf, size_t len, size_t *off, int min_digit,
+		 int max_digit, int lsb, SumView *v)
+{
+	size_t		o = *off;
+	int64_t		top;
+
+	if (len - o < 8)
+		return FP_TRUNCATED;
+	v->lo = ld_i32(buf + o);
+	v->nd = ld_i32(buf + o + 4);
+	v->dig = buf + o + 8;
+	if (v->nd < 0 || v->nd > max_digit - min_digit + 1)
+		return FP_BAD_SUM;
+	if ((len - o - 8) / 8 < (size_t) v->nd)
+		return FP_TRUNCATED;
+	*off = o + 8 + 8 * (size_t) v->nd;
+	if (v->nd == 0)
+		return v->lo == 0 ? FP_OK : FP_BAD_SUM;
+	if (v->lo < min_digit || v->lo > max_digit - v->nd + 1)
+		return FP_BAD_SUM;
+	for (int i = 0; i < v->nd - 1; i++)
+	{
+		int64_t		d = view_digit(v, i);
+
+		if (d < 0 || d >= DIGIT_BASE)
+			return FP_BAD_SUM;
+	}
+	top = view_digit(v, v->nd - 1);
+	if (top < -DIGIT_HALF || top >= DIGIT_HALF)
+		return FP_BAD_SUM;
+	if (view_digit(v, 0) == 0)
+		return FP_BAD_SUM;		/* lowest digit zero: lo not minimal */
+	if (v->nd >= 2)
+	{
+		int64_t		below = view_digit(v, v->nd - 2);
+
+		if ((top == 0 && below < DIGIT_HALF) || (top == -1 && below >= DIGIT_HALF))
+			return FP_BAD_SUM;	/* the top digit is a sign extension */
+	}
+	/* a multiple of 2^lsb, as every sum of (products of) doubles is */
+	if (32 * v->lo < lsb)
+	{
+		int			shift = lsb - 32 * v->lo;
+		uint64_t	d0 = (uint64_t) view_digit(v, 0);
+
+		if (shift >= 32 || (d0 & (((uint64_t) 1 << shift) - 1)) != 0)
+			return FP_BAD_SUM;
+	}
+	return FP_OK;
+}
+
+static bool
+view_negative(const SumView *v)
+{
+	return v->nd > 0 && view_digit(v, v->nd - 1) < 0;
+}
+
+/* the value of a sum as a double-double (tiny parts may underflow) */
+static dd_t
+view_dd(const SumView *v)
+{
+	dd_t		r = dd_from(0.0);
+
+	for (int i = 0; i < v->nd; i++)
+		r = dd_add(r, dd_from(ldexp((double) view_digit(v, i), 32 * (v->lo + i))));
+	return r;
+}
+
+/* the value of a view rounded to double, as xs_value rounds it */
+static double
+view_value(const SumView *v)
+{
+	int64_t		dig[MAX_SUM_DIGITS];
+	ExactSum	xs;
+
+	for (int i = 0; i < v->nd; i++)
+		dig[i] = view_digit(v, i);
+	xs_init(&xs);
+	xs.lo = v->lo;
+	xs.n = v->nd;
+	xs.cap = v->nd;
+	xs.dig = dig;
+	return xs_value(&xs);
+}
+
+/* an ExactSum holding the value of a view */
+static FpStatus
+view_to_xs(const SumView *v, ExactSum *xs, const SlAlloc *al)
+{
+	unsigned char tmp[8 + 8 * MAX_SUM_DIGITS];
+	int32_t		hdr[2] = {v->lo, v->nd};
+	bool		nomem;
+
+	memcpy(tmp, hdr, 8);
+	for (int i = 0; i < v->nd; i++)
+	{
+		int64_t		d = view_digit(v, i);
+
+		memcpy(tmp + 8 + 8 * (size_t) i, &d, 8);
+	}
+	if (xs_deserialize(xs, tmp, 8 + 8 * (size_t) v->nd, al, &nomem) == 0)
+		return nomem ? FP_NO_MEMORY : FP_BAD_SUM;
+	return FP_OK;
+}
+
+/*
+ * Canonical form of propagated digits d[0..*nd) (all but the top in
+ * [0, 2^32), the top any int64); d has room for *nd + 1 digits.
+ */
+static void
+canonical_digits(int64_t *d, int32_t *lo, int32_t *nd)
+{
+	int32_t		n = *nd;
+	int32_t		s = 0;
+
+	if (n > 0 && (d[n - 1] < -DIGIT_HALF || d[n - 1] >= DIGIT_HALF))
+	{
+		int64_t		t = d[n - 1];
+
+		d[n - 1] = t & (DIGIT_BASE - 1);
+		d[n] = t >> 32;			/* |t| < 2^63: now within [-2^31, 2^31) */
+		n++;
+	}
+	while (n >= 2)
+	{
+		if (d[n - 1] == 0 && d[n - 2] < DIGIT_HALF)
+			n--;
+		else if (d[n - 1] == -1 && d[n - 2] >= DIGIT_HALF)
+		{
+			d[n - 2] -= DIGIT_BASE;
+			n--;
+		}
+		else
+			break;
+	}
+	while (s < n && d[s] == 0)
+		s++;
+	if (s == n)
+	{
+		*lo = 0;
+		*nd = 0;
+		return;
+	}
+	if (s > 0)
+		memmove(d, d + s, sizeof(int64_t) * (size_t) (n - s));
+	*lo += s;
+	*nd = n - s;
+}
+
+/*
+ * Reads a sum in ExactSum's own serialised form (host order, int32 lo,
+ * int32 n, n int64 propagated digits) at src and makes it canonical.
+ * Returns the bytes read.
+ */
+static size_t
+canonical_from_xs_bytes(const unsigned char *src, int64_t *d, int32_t *lo, int32_t *nd)
+{
+	int32_t		hdr[2];
+
+	memcpy(hdr, src, 8);
+	*lo = hdr[0];
+	*nd = hdr[1];
+	memcpy(d, src + 8, 8 * (size_t) hdr[1]);
+	canonical_digits(d, lo, nd);
+	return 8 + 8 * (size_t) hdr[1];
+}
+
+static size_t
+put_sum(unsigned char *out, const int64_t *d, int32_t lo, int32_t nd)
+{
+	st_i32(out, lo);
+	st_i32(out + 4, nd);
+	for (int i = 0; i < nd; i++)
+		st_u64(out + 8 + 8 * (size_t) i, (uint64_t) d[i]);
+	return 8 + 8 * (size_t) nd;
+}
+
+/* ---- validation ---- */
+
+static int
+cmp_inputs(const double *a, const double *b, int k)
+{
+	for (int j = 0; j < k; j++)
+	{
+		if (a[j] < b[j])
+			return -1;
+		if (a[j] > b[j])
+			return 1;
+	}
+	return 0;
+}
+
+FpStatus
+fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
+			const SlAlloc *al)
+{
+	int			k;
+	int32_t		m;
+	int64_t		n,
+				total = 0;
+	size_t		off = FP_HEADER_SIZE,
+				entry_min;
+	SumView		yy;
+	FpStatus	st;
+	double		prev[SL_MAX_INPUTS];
+	ExactSum	rest;			/* sum y^2 less the y^2 of single-row entries */
+	dd_t		explained = dd_from(0.0);	/* sum over w > 1 of S^2 / w */
+	bool		any_multi = false;
+
+	memset(info, 0, sizeof(*info));
+	if (len < FP_HEADER_SIZE)
+		return FP_TRUNCATED;
+	if (buf[0] != FP_FORMAT_VERSION)
+		return FP_BAD_VERSION;
+	k = buf[1];
+	if (k < 1 || k > SL_MAX_INPUTS)
+		return FP_BAD_K;
+	if (expect_k != 0 && k != expect_k)
+		return FP_K_MISMATCH;
+	if (buf[2] != 0 || buf[3] != 0)
+		return FP_BAD_FLAGS;
+	m = ld_i32(buf + 4);
+	n = ld_i64(buf + 8);
+	if (m < 0 || n < 0 || m > n || (m == 0) != (n == 0))
+		return FP_BAD_COUNTS;
+	entry_min = 8 * (size_t) k + 16;
+	if (len - FP_HEADER_SIZE < 8 || (len - FP_HEADER_SIZE - 8) / entry_min < (size_t) m)
+		return FP_TOO_MANY_ENTRIES;
+	if ((st = read_sum(buf, len, &off, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &yy)) != FP_OK)
+		return st;
+	if (view_negative(&yy))
+		return FP_BAD_SUM_SQUARES;
+	info->k = k;
+	info->m = m;
+	info->n = n;
+	if ((st = view_to_xs(&yy, &rest, al)) != FP_OK)
+		return st;
+	for (int32_t i = 0; i < m; i++)
+	{
+		double		x[SL_MAX_INPUTS];
+		int64_t		w;
+
+		if (len - off < 8 * (size_t) k + 8)
+		{
+			st = FP_TRUNCATED;
+			goto done;
+		}
+		for (int j = 0; j < k; j++)
+		{
+			x[j] = ld_f64(buf + off + 8 * (size_t) j);
+			if (!isfinite(x[j]) || !(x[j] > 0.0))
+			{
+				st = FP_BAD_INPUT;
+				goto done;
+			}
+		}
+		if (i > 0 && cmp_inputs(prev, x, k) >= 0)
+		{
+			st = FP_UNSORTED;
+			goto done;
+		}
+		memcpy(prev, x, sizeof(double) * k);
+		w = ld_i64(buf + off + 8 * (size_t) k);
+		off += 8 * (size_t) k + 8;
+		if (w < 1 || w > n - total)
+		{
+			st = FP_BAD_WEIGHT;
+			goto done;
+		}
+		total += w;
+		if (w == 1)
+		{
+			double		y;
+
+			if (len - off < 8)
+			{
+				st = FP_TRUNCATED;
+				goto done;
+			}
+			y = ld_f64(buf + off);
+			off += 8;
+			if (!isfinite(y))
+			{
+				st = FP_BAD_Y;
+				goto done;
+			}
+			if (!xs_add_product(&rest, -y, y, al))
+			{
+				st = FP_NO_MEMORY;
+				goto done;
+			}
+		}
+		else
+		{
+			SumView		s;
+			dd_t		sd;
+
+			if ((st = read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT,
+							   SUM_Y_LSB, &s)) != FP_OK)
+				goto done;
+			if (!isfinite(view_value(&s)))
+			{
+				st = FP_SUM_RANGE;
+				goto done;
+			}
+			sd = view_dd(&s);
+			explained = dd_add(explained, dd_div(dd_mul(sd, sd), dd_from((double) w)));
+			any_multi = true;
+		}
+	}
+	if (off != len)
+	{
+		st = FP_TRAILING;
+		goto done;
+	}
+	if (total != n)
+	{
+		st = FP_BAD_WEIGHT;
+		goto done;
+	}
+
+	/*
+	 * Sum y^2 against the entries.  With single rows only it is known
+	 * exactly; otherwise the part within entries, sum y^2 - sum S^2 / w,
+	 * cannot be negative (up to the rounding of the double-double check).
+	 */
+	{
+		int64_t		d[XS_MAX_DIGITS + 2];
+		unsigned char tmp[8 + 8 * XS_MAX_DIGITS];
+		int32_t		lo,
+					nd;
+
+		xs_normalize(&rest);
+		xs_serialize(&rest, tmp);
+		canonical_from_xs_bytes(tmp, d, &lo, &nd);
+		if (!any_multi)
+			st = nd == 0 ? FP_OK : FP_BAD_SUM_SQUARES;
+		else
+		{
+			dd_t		r;
+
+			xs_value_dd(&rest, &r.hi, &r.lo);
+			if (isfinite(r.hi) && isfinite(explained.hi) &&
+				dd_sub(r, explained).hi < -0x1p-60 * (fabs(r.hi) + fabs(explained.hi)))
+				st = FP_BAD_SUM_SQUARES;
+			else
+				st = FP_OK;
+		}
+	}
+done:
+	xs_free(&rest, al);
+	return st;
+}
+
+/* ---- from a point set ---- */
+
+/* entry i of a point set's v1 bytes starts at offs[i] */
+typedef struct V1Entries
+{
+	const unsigned char *buf;
+	int			k;
+	size_t	   *offs;
+} V1Entries;
+
+static int
+cmp_v1(const V1Entries *e, int32_t a, int32_t b)
+{
+	double		xa[SL_MAX_INPUTS],
+				xb[SL_MAX_INPUTS];
+
+	memcpy(xa, e->buf + e->offs[a], 8 * (size_t) e->k);
+	memcpy(xb, e->buf + e->offs[b], 8 * (size_t) e->k);
+	return cmp_inputs(xa, xb, e->k);
+}
+
+/* merge sort of idx[0..n) by inputs (tmp has room for n) */
+static void
+sort_v1(const V1Entries *e, int32_t *idx, int32_t *tmp, int32_t n)
+{
+	int32_t		h,
+				i,
+				j,
+				o;
+
+	if (n < 2)
+		return;
+	h = n / 2;
+	sort_v1(e, idx, tmp, h);
+	sort_v1(e, idx + h, tmp, n - h);
+	for (i = 0, j = h, o = 0; i < h || j < n;)
+		tmp[o++] = (j >= n || (i < h && cmp_v1(e, idx[i], idx[j]) <= 0)) ? idx[i++] : idx[j++];
+	memcpy(idx, tmp, sizeof(int32_t) * (size_t) n);
+}
+
+FpStatus
+fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
+				  const SlAlloc *al)
+{
+	size_t		vlen = ps_serial_size(ps);
+	unsigned char *v1 = al->alloc(al->ctx, vlen);
+	int32_t		m;
+	int64_t		n;
+	int			k;
+	size_t		off,
+				size;
+	V1Entries	e;
+	int32_t    *idx = NULL,
+			   *tmp = NULL;
+	unsigned char *o,
+			   *p;
+	int64_t		d[XS_MAX_DIGITS + 2];
+	int32_t		lo,
+				nd;
+	FpStatus	st = FP_NO_MEMORY;
+
+	*out = NULL;
+	*len = 0;
+	if (v1 == NULL)
+		return FP_NO_MEMORY;
+	/* logged rows may repeat inputs: the caller compacts first */
+	if (ps->n_log > 0)
+	{
+		al->free(al->ctx, v1);
+		return FP_UNSORTED;
+	}
+	ps_serialize(ps, v1);
+	k = v1[1];
+	memcpy(&m, v1 + 4, 4);
+	memcpy(&n, v1 + 8, 8);
+	e.buf = v1;
+	e.k = k;
+	e.offs = al->alloc(al->ctx, sizeof(size_t) * (size_t) (m ? m : 1));
+	idx = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (m ? m : 1));
+	tmp = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (m ? m : 1));
+	if (!e.offs || !idx || !tmp)
+		goto done;
+
+	/* sizes in canonical form */
+	off = 16;
+	off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
+	size = FP_HEADER_SIZE + 8 + 8 * (size_t) nd;
+	for (int32_t i = 0; i < m; i++)
+	{
+		int64_t		w;
+
+		e.offs[i] = off;
+		idx[i] = i;
+		memcpy(&w, v1 + off + 8 * (size_t) k, 8);
+		off += 8 * (size_t) k + 8;
+		size += 8 * (size_t) k + 8;
+		if (w == 1)
+		{
+			off += 8;
+			size += 8;
+		}
+		else
+		{
+			off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
+			size += 8 + 8 * (size_t) nd;
+		}
+	}
+	sort_v1(&e, idx, tmp, m);
+
+	o = al->alloc(al->ctx, size);
+	if (o == NULL)
+		goto done;
+	o[0] = FP_FORMAT_VERSION;
+	o[1] = (unsigned char) k;
+	o[2] = o[3] = 0;
+	st_i32(o + 4, m);
+	st_u64(o + 8, (uint64_t) n);
+	canonical_from_xs_bytes(v1 + 16, d, &lo, &nd);
+	p = o + FP_HEADER_SIZE;
+	p += put_sum(p, d, lo, nd);
+	for (int32_t i = 0; i < m; i++)
+	{
+		const unsigned char *src = v1 + e.offs[idx[i]];
+		int64_t		w;
+
+		for (int j = 0; j < k; j++)
+		{
+			double		x;
+
+			memcpy(&x, src + 8 * (size_t) j, 8);
+			st_f64(p + 8 * (size_t) j, x);
+		}
+		memcpy(&w, src + 8 * (size_t) k, 8);
+		st_u64(p + 8 * (size_t) k, (uint64_t) w);
+		p += 8 * (size_t) k + 8;
+		src += 8 * (size_t) k + 8;
+		if (w == 1)
+		{
+			double		y;
+
+			memcpy(&y, src, 8);
+			st_f64(p, y);
+			p += 8;
+		}
+		else
+		{
+			canonical_from_xs_bytes(src, d, &lo, &nd);
+			p += put_sum(p, d, lo, nd);
+		}
+	}
+	*out = o;
+	*len = size;
+	st = FP_OK;
+done:
+	if (tmp)
+		al->free(al->ctx, tmp);
+	if (idx)
+		al->free(al->ctx, idx);
+	if (e.offs)
+		al->free(al->ctx, e.offs);
+	al->free(al->ctx, v1);
+	return st;
+}
+
+/* ---- to a point set ---- */
+
+/* a canonical sum copied into v1 bytes (host order) at v1[*vo] */
+static FpStatus
+copy_sum(const unsigned char *buf, size_t len, size_t *off, int min_digit, int max_digit,
+		 int lsb, unsigned char *v1, size_t *vo)
+{
+	SumView		s;
+	FpStatus	rs = read_sum(buf, len, off, min_digit, max_digit, lsb, &s);
+	int32_t		hdr[2];
+
+	if (rs != FP_OK)
+		return rs;
+	hdr[0] = s.lo;
+	hdr[1] = s.nd;
+	memcpy(v1 + *vo, hdr, 8);
+	for (int i = 0; i < s.nd; i++)
+	{
+		int64_t		d = view_digit(&s, i);
+
+		memcpy(v1 + *vo + 8 + 8 * (size_t) i, &d, 8);
+	}
+	*vo += 8 + 8 * (size_t) s.nd;
+	return FP_OK;
+}
+
+/*
+ * The value rewritten in PointSet's v1 byte format (host order) and read
+ * back with ps_deserialize, so the point set holds what the aggregate
+ * would have built from the rows.
+ */
+FpStatus
+fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps, const SlAlloc *al)
+{
+	int			k;
+	int32_t		m;
+	int64_t		n;
+	size_t		off = FP_HEADER_SIZE,
+				vo = 16;
+	unsigned char *v1;
+	PsStatus	pst;
+	FpStatus	rs = FP_OK;
+
+	ps_init(ps, 1);
+	if (len < FP_HEADER_SIZE + 8)
+		return FP_TRUNCATED;
+	k = buf[1];
+	if (k < 1 || k > SL_MAX_INPUTS)
+		return FP_BAD_K;
+	m = ld_i32(buf + 4);
+	n = ld_i64(buf + 8);
+	/* the v1 form is no longer than this one: same fields, same sizes */
+	v1 = al->alloc(al->ctx, len);
+	if (v1 == NULL)
+		return FP_NO_MEMORY;
+	v1[0] = PS_FORMAT_VERSION;
+	v1[1] = (unsigned char) k;
+	v1[2] = v1[3] = 0;
+	memcpy(v1 + 4, &m, 4);
+	memcpy(v1 + 8, &n, 8);
+	if ((rs = copy_sum(buf, len, &off, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB,
+					   v1, &vo)) != FP_OK)
+		goto done;
+	for (int32_t i = 0; i < m; i++)
+	{
+		int64_t		w;
+
+		if (len - off < 8 * (size_t) k + 16)
+		{
+			rs = FP_TRUNCATED;
+			goto done;
+		}
+		for (int j = 0; j < k; j++)
+		{
+			double		x = ld_f64(buf + off + 8 * (size_t) j);
+
+			memcpy(v1 + vo + 8 * (size_t) j, &x, 8);
+		}
+		w = ld_i64(buf + off + 8 * (size_t) k);
+		memcpy(v1 + vo + 8 * (size_t) k, &w, 8);
+		off += 8 * (size_t) k + 8;
+		vo += 8 * (size_t) k + 8;
+		if (w == 1)
+		{
+			double		y = ld_f64(buf + off);
+
+			memcpy(v1 + vo, &y, 8);
+			off += 8;
+			vo += 8;
+		}
+		else if ((rs = copy_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT, SUM_Y_LSB,
+							   v1, &vo)) != FP_OK)
+			goto done;
+	}
+	pst = ps_deserialize(ps, v1, vo, al);
+	if (pst == PS_NO_MEMORY)
+		rs = FP_NO_MEMORY;
+	else if (pst != PS_OK || ps->k != k)
+		rs = FP_BAD_COUNTS;
+done:
+	al->free(al->ctx, v1);
+	return rs;
+}
+
+/* ---- the log law's statistics ---- */
+
+/* s += w v exactly (w < 2^63 split into two halves that are exact doubles) */
+static bool
+add_w_times(ExactSum *s, double v, int64_t w, const SlAlloc *al)
+{
+	double		wl = (double) (w & 0xffffffff);
+	double		wh = ldexp((double) (w >> 32), 32);
+
+	return xs_add_product(s, v, wl, al) && xs_add_product(s, v, wh, al);
+}
+
+/*
+ * s += w a b exactly: a b = p + e exactly (fma), as |a b| is far from
+ * underflow for logarithms of doubles (|ln x| >= 2^-54 unless x = 1).
+ */
+static bool
+add_w_times_product(ExactSum *s, double a, double b, int64_t w, const SlAlloc *al)
+{
+	double		p = a * b;
+	double		e = fma(a, b, -p);
+
+	return add_w_times(s, p, w, al) && add_w_times(s, e, w, al);
+}
+
+/*
+ * s += l S exactly, S a canonical sum of y: digit by digit, each digit
+ * d 2^(32 i) multiplied as the exact product of two doubles scaled into
+ * the normal range (digits of sums of y lie in [-34, 34]).
+ */
+static bool
+add_times_sum(ExactSum *s, double l, const SumView *v, const SlAlloc *al)
+{
+	if (l == 0.0)
+		return true;
+	for (int i = 0; i < v->nd; i++)
+	{
+		int			tot = 32 * (v->lo + i);
+		int			s2 = tot < -960 ? -960 : tot > 960 ? 960 : tot;
+		double		d = (double) view_digit(v, i);
+
+		if (d != 0.0 && !xs_add_product(s, ldexp(l, tot - s2), ldexp(d, s2), al))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Why these sums equal the ones ls_add forms row by row: every sum is
+ * exact, so it is the real-number sum of its terms.  Over the w rows of an
+ * entry with logs l_j and y values y_1..y_w (S their exact sum), ls_add
+ * adds l_j w times, l_a l_b w times, y_r, l_j y_r and y_r^2; their sums are
+ * w l_j, w (l_a l_b), S, l_j S and the entry's part of sum y^2.  Those are
+ * what is added here, exactly (the logs come from the same log() of the
+ * same x), and sum y^2 over all rows is kept as such.  Equal exact values
+ * read back to equal double-doubles (xs_value_dd depends on the value
+ * only), so log_law_fit sees the same numbers and returns the same bits.
+ */
+FpStatus
+fp_log_stats(const unsigned char *buf, size_t len, LogStats *st, const SlAlloc *al)
+{
+	int			k;
+	int32_t		m;
+	int64_t		n;
+	size_t		off = FP_HEADER_SIZE;
+	SumView		s;
+	ExactSum	tmp;
+	FpStatus	rs;
+	ExactSum   *S;
+
+	ls_init(st, 1);
+	if (len < FP_HEADER_SIZE + 8)
+		return FP_TRUNCATED;
+	k = buf[1];
+	if (k < 1 || k > LL_MAX_INPUTS)
+		return FP_BAD_K;
+	ls_init(st, k);
+	S = st->s;
+	m = ld_i32(buf + 4);
+	n = ld_i64(buf + 8);
+	if ((rs = read_sum(buf, len, &off, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &s)) != FP_OK)
+		return rs;
+	if ((rs = view_to_xs(&s, &tmp, al)) != FP_OK)
+		return rs;
+	if (!xs_add_sum(&S[k == 1 ? 4 : 8], &tmp, al))
+		rs = FP_NO_MEMORY;
+	xs_free(&tmp, al);
+	if (rs != FP_OK)
+		return rs;
+	for (int32_t i = 0; i < m; i++)
+	{
+		double		l[LL_MAX_INPUTS];
+		int64_t		w;
+		bool		ok;
+
+		if (len - off < 8 * (size_t) k + 16)
+			return FP_TRUNCATED;
+		for (int j = 0; j < k; j++)
+			l[j] = log(ld_f64(buf + off + 8 * (size_t) j));
+		w = ld_i64(buf + off + 8 * (size_t) k);
+		off += 8 * (size_t) k + 8;
+		if (w < 1)
+			return FP_BAD_WEIGHT;
+		if (k == 1)
+			ok = add_w_times(&S[0], l[0], w, al) &&
+				add_w_times_product(&S[1], l[0], l[0], w, al);
+		else
+			ok = add_w_times(&S[0], l[0], w, al) && add_w_times(&S[1], l[1], w, al) &&
+				add_w_times_product(&S[2], l[0], l[0], w, al) &&
+				add_w_times_product(&S[3], l[0], l[1], w, al) &&
+				add_w_times_product(&S[4], l[1], l[1], w, al);
+		if (!ok)
+			return FP_NO_MEMORY;
+		if (w == 1)
+		{
+			double		y = ld_f64(buf + off);
+
+			off += 8;
+			if (k == 1)
+				ok = xs_add(&S[2], y, al) && xs_add_product(&S[3], l[0], y, al);
+			else
+				ok = xs_add(&S[5], y, al) && xs_add_product(&S[6], l[0], y, al) &&
+					xs_add_product(&S[7], l[1], y, al);
+		}
+		else
+		{
+			if ((rs = read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT,
+							   SUM_Y_LSB, &s)) != FP_OK)
+				return rs;
+			if ((rs = view_to_xs(&s, &tmp, al)) != FP_OK)
+				return rs;
+			if (k == 1)
+				ok = xs_add_sum(&S[2], &tmp, al) && add_times_sum(&S[3], l[0], &s, al);
+			else
+				ok = xs_add_sum(&S[5], &tmp, al) && add_times_sum(&S[6], l[0], &s, al) &&
+					add_times_sum(&S[7], l[1], &s, al);
+			xs_free(&tmp, al);
+		}
+		if (!ok)
+			return FP_NO_MEMORY;
+	}
+	st->n = n;
+	return FP_OK;
+}
+
+/* ---- text form ---- */
+
+void
+fp_text_encode(const unsigned char *buf, size_t len, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*out++ = '\\';
+	*out++ = 'x';
+	for (size_t i = 0; i < len; i++)
+	{
+		*out++ = hex[buf[i] >> 4];
+		*out++ = hex[buf[i] & 15];
+	}
+	*out = '\0';
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+FpStatus
+fp_text_decode(const char *text, size_t tlen, unsigned char *out, size_t *len)
+{
+	*len = 0;
+	if (tlen < 2 || text[0] != '\\' || text[1] != 'x' || (tlen - 2) % 2 != 0)
+		return FP_BAD_TEXT;
+	for (size_t i = 2; i < tlen; i += 2)
+	{
+		int			h = hex_value(text[i]),
+					l = hex_value(text[i + 1]);
+
+		if (h < 0 || l < 0)
+			return FP_BAD_TEXT;
+		out[(*len)++] = (unsigned char) (h << 4 | l);
+	}
+	return FP_OK;
+}

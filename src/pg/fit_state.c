@@ -1,0 +1,491 @@
+/*
+ * fit_state.c -- the storable point sets fit_points, fit_points2 and
+ * fit_points3 (1, 2 and 3 inputs): text and binary I/O, the aggregate that
+ * builds one from rows, the union aggregate and function that merge them,
+ * and fit_power_law / fit_log_law of a stored value.
+ *
+ * The bytes of a value are the canonical format of src/core/fit_points.h;
+ * every path that takes bytes from outside (input, receive, and every
+ * function reading a stored value) validates them first.
+ */
+#include "sl_pg.h"
+
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/jsonb.h"
+
+#include "fit_points.h"
+#include "sl_fits.h"
+
+#define FN "fit_points"
+
+static const char *const type_names[SL_MAX_INPUTS + 1] = {
+	NULL, "fit_points", "fit_points2", "fit_points3"
+};
+static const char *const arg_names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS + 1] = {
+	{NULL},
+	{"x", "y"},
+	{"x1", "x2", "y"},
+	{"x1", "x2", "x3", "y"}
+};
+
+/* ---- values ---- */
+
+static void
+report(FpStatus st, int errcode_, const char *what, int k)
+{
+	if (k < 1 || k > SL_MAX_INPUTS)
+		k = 1;
+	if (st == FP_NO_MEMORY)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	ereport(ERROR,
+			(errcode(errcode_),
+			 errmsg("%s %s", what, type_names[k]),
+			 errdetail("%s", fp_status_detail(st))));
+}
+
+/* the validated bytes of a stored value of the type with k inputs */
+static const unsigned char *
+value_bytes(Datum d, int k, size_t *len, FpInfo *info)
+{
+	bytea	   *v = (bytea *) PG_DETOAST_DATUM(d);
+	SlAlloc		al;
+	FpStatus	st;
+
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	*len = VARSIZE_ANY_EXHDR(v);
+	st = fp_validate((const unsigned char *) VARDATA_ANY(v), *len, k, info, &al);
+	if (st != FP_OK)
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", k);
+	return (const unsigned char *) VARDATA_ANY(v);
+}
+
+static bytea *
+make_value(const unsigned char *buf, size_t len)
+{
+	bytea	   *out;
+
+	if (len > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: value of %zu bytes exceeds the maximum size of a field", FN, len)));
+	out = palloc(VARHDRSZ + len);
+	SET_VARSIZE(out, VARHDRSZ + len);
+	memcpy(VARDATA(out), buf, len);
+	return out;
+}
+
+/*
+ * The stored value of ps.  Folds ps's log of unmerged rows into distinct
+ * entries first (ps_al is ps's own allocator); ps's value is unchanged.
+ */
+static bytea *
+value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
+{
+	SlAlloc		al;
+	unsigned char *buf;
+	size_t		len;
+
+	FpInfo		info;
+	FpStatus	st;
+
+	if (ps_compact(ps, ps_al) != PS_OK)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	if (fp_from_point_set(ps, &buf, &len, &al) != FP_OK)
+		elog(ERROR, "%s: could not encode a point set", FN);
+	/* what is stored must read back: only an overflowing sum of y cannot */
+	st = fp_validate(buf, len, ps->k, &info, &al);
+	if (st == FP_SUM_RANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: sum of y over the rows with the same inputs is out of range for type double precision",
+						FN)));
+	if (st != FP_OK)
+		elog(ERROR, "%s: encoded point set does not validate: %s", FN, fp_status_detail(st));
+	return make_value(buf, len);
+}
+
+/* adds the points of a validated value to ps */
+static void
+merge_value(PointSet *ps, const unsigned char *buf, size_t len, const SlAlloc *al)
+{
+	PointSet	tmp;
+	FpStatus	st = fp_to_point_set(buf, len, &tmp, al);
+	PsStatus	pst;
+
+	if (st != FP_OK)
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", buf[1]);
+	pst = ps_merge(ps, &tmp, al);
+	ps_free(&tmp, al);
+	if (pst == PS_TOO_MANY_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: too many distinct input points in one group (limit %d)",
+						FN, PS_MAX_ENTRIES)));
+}
+
+/* ---- text and binary I/O ---- */
+
+static Datum
+points_in(FunctionCallInfo fcinfo, int k)
+{
+	char	   *text = PG_GETARG_CSTRING(0);
+	size_t		tlen = strlen(text);
+	unsigned char *buf = palloc(tlen / 2 + 1);
+	size_t		len;
+	FpInfo		info;
+	SlAlloc		al;
+	FpStatus	st;
+
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	st = fp_text_decode(text, tlen, buf, &len);
+	if (st == FP_OK)
+		st = fp_validate(buf, len, k, &info, &al);
+	if (st != FP_OK)
+		report(st, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type", k);
+	PG_RETURN_BYTEA_P(make_value(buf, len));
+}
+
+static Datum
+points_out(FunctionCallInfo fcinfo, int k)
+{
+	size_t		len;
+	FpInfo		info;
+	const unsigned char *buf = value_bytes(PG_GETARG_DATUM(0), k, &len, &info);
+	char	   *out;
+
+	if (len > (MaxAllocSize - 3) / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: value of %zu bytes is too large for its text form", FN, len)));
+	out = palloc(2 * len + 3);
+	fp_text_encode(buf, len, out);
+	PG_RETURN_CSTRING(out);
+}
+
+static Datum
+points_recv(FunctionCallInfo fcinfo, int k)
+{
+	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
+	const unsigned char *buf = (const unsigned char *) msg->data + msg->cursor;
+	size_t		len = (size_t) (msg->len - msg->cursor);
+	FpInfo		info;
+	SlAlloc		al;
+	FpStatus	st;
+
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	st = fp_validate(buf, len, k, &info, &al);
+	if (st != FP_OK)
+		report(st, ERRCODE_INVALID_BINARY_REPRESENTATION, "invalid binary value for type", k);
+	msg->cursor = msg->len;
+	PG_RETURN_BYTEA_P(make_value(buf, len));
+}
+
+static Datum
+points_send(FunctionCallInfo fcinfo, int k)
+{
+	size_t		len;
+	FpInfo		info;
+	const unsigned char *buf = value_bytes(PG_GETARG_DATUM(0), k, &len, &info);
+
+	PG_RETURN_BYTEA_P(make_value(buf, len));
+}
+
+#define IO_FUNCTIONS(K) \
+	PG_FUNCTION_INFO_V1(sl_fit_points##K##_in); \
+	Datum sl_fit_points##K##_in(PG_FUNCTION_ARGS) { return points_in(fcinfo, K); } \
+	PG_FUNCTION_INFO_V1(sl_fit_points##K##_out); \
+	Datum sl_fit_points##K##_out(PG_FUNCTION_ARGS) { return points_out(fcinfo, K); } \
+	PG_FUNCTION_INFO_V1(sl_fit_points##K##_recv); \
+	Datum sl_fit_points##K##_recv(PG_FUNCTION_ARGS) { return points_recv(fcinfo, K); } \
+	PG_FUNCTION_INFO_V1(sl_fit_points##K##_send); \
+	Datum sl_fit_points##K##_send(PG_FUNCTION_ARGS) { return points_send(fcinfo, K); }
+
+IO_FUNCTIONS(1)
+IO_FUNCTIONS(2)
+IO_FUNCTIONS(3)
+
+/* ---- aggregates: fit_points(x..., y) and merge_fit_points(fit_points) ---- */
+
+typedef struct FpState
+{
+	SlAlloc		al;				/* allocates in the aggregate context */
+	int			k;
+	PointSet	ps;
+} FpState;
+
+static FpState *
+new_state(MemoryContext ctx, int k)
+{
+	FpState    *st = MemoryContextAllocZero(ctx, sizeof(FpState));
+
+	sl_pg_alloc_init(&st->al, ctx);
+	st->k = k;
+	ps_init(&st->ps, k);
+	return st;
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_trans);
+Datum
+sl_fit_points_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	FpState    *st;
+	int			k = PG_NARGS() - 2;
+	double		x[SL_MAX_INPUTS],
+				y;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "%s transition function called in non-aggregate context", FN);
+	if (k < 1 || k > SL_MAX_INPUTS)
+		elog(ERROR, "%s: unexpected number of arguments %d", FN, PG_NARGS());
+	st = PG_ARGISNULL(0) ? new_state(aggctx, k) : (FpState *) PG_GETARG_POINTER(0);
+	for (int j = 0; j <= k; j++)
+		if (PG_ARGISNULL(j + 1))
+			PG_RETURN_POINTER(st);
+	for (int j = 0; j < k; j++)
+	{
+		x[j] = PG_GETARG_FLOAT8(j + 1);
+		sl_check_input(FN, arg_names[k][j], x[j], true,
+					   ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
+	}
+	y = PG_GETARG_FLOAT8(k + 1);
+	sl_check_input(FN, "y", y, false, 0);
+	if (ps_add(&st->ps, x, y, &st->al) == PS_TOO_MANY_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: too many distinct input points in one group (limit %d)",
+						FN, PS_MAX_ENTRIES)));
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(sl_merge_fit_points_trans);
+Datum
+sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
+	const unsigned char *buf;
+	size_t		len;
+	FpInfo		info;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "merge_fit_points transition function called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(st);
+	buf = value_bytes(PG_GETARG_DATUM(1), 0, &len, &info);
+	if (st == NULL)
+		st = new_state(aggctx, info.k);
+	else if (st->k != info.k)
+		elog(ERROR, "merge_fit_points: values of different types in one group");
+	merge_value(&st->ps, buf, len, &st->al);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_combine);
+Datum
+sl_fit_points_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	FpState    *s1 = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
+	FpState    *s2 = PG_ARGISNULL(1) ? NULL : (FpState *) PG_GETARG_POINTER(1);
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "%s combine function called in non-aggregate context", FN);
+	if (s2 == NULL)
+	{
+		if (s1 == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(s1);
+	}
+	if (s1 == NULL)
+		s1 = new_state(aggctx, s2->k);	/* copy: s2 may live in a shorter context */
+	else if (s1->k != s2->k)
+		elog(ERROR, "%s: combining states of different types", FN);
+	if (ps_merge(&s1->ps, &s2->ps, &s1->al) == PS_TOO_MANY_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: too many distinct input points in one group (limit %d)",
+						FN, PS_MAX_ENTRIES)));
+	PG_RETURN_POINTER(s1);
+}
+
+/* partial-aggregate state bytes: the point set's own v1 format */
+PG_FUNCTION_INFO_V1(sl_fit_points_serialize);
+Datum
+sl_fit_points_serialize(PG_FUNCTION_ARGS)
+{
+	FpState    *st = (FpState *) PG_GETARG_POINTER(0);
+	size_t		size = ps_serial_size(&st->ps);
+	bytea	   *out;
+
+	if (size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: aggregate state of %zu bytes is too large to send to another process",
+						FN, size)));
+	out = palloc(VARHDRSZ + size);
+	SET_VARSIZE(out, VARHDRSZ + size);
+	ps_serialize(&st->ps, (unsigned char *) VARDATA(out));
+	PG_RETURN_BYTEA_P(out);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_deserialize);
+Datum
+sl_fit_points_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
+	size_t		len = VARSIZE_ANY_EXHDR(in);
+	FpState    *st;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "%s deserialize function called in non-aggregate context", FN);
+	if (len < 2 || p[1] < 1 || p[1] > SL_MAX_INPUTS)
+		sl_bad_state(FN);
+	st = new_state(CurrentMemoryContext, p[1]);
+	if (ps_deserialize(&st->ps, p, len, &st->al) != PS_OK || st->ps.k != st->k)
+		sl_bad_state(FN);
+	PG_RETURN_POINTER(st);
+}
+
+/* final function of both aggregates; NULL when no row was added */
+PG_FUNCTION_INFO_V1(sl_fit_points_final);
+Datum
+sl_fit_points_final(PG_FUNCTION_ARGS)
+{
+	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
+
+	if (st == NULL || st->ps.n_rows == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
+}
+
+/* merge_fit_points(a, b): NULL counts as no points */
+PG_FUNCTION_INFO_V1(sl_merge_fit_points);
+Datum
+sl_merge_fit_points(PG_FUNCTION_ARGS)
+{
+	const unsigned char *a,
+			   *b;
+	size_t		la,
+				lb;
+	FpInfo		ia,
+				ib;
+	SlAlloc		al;
+	PointSet	ps;
+	FpStatus	st;
+
+	if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	{
+		Datum		d = PG_GETARG_DATUM(PG_ARGISNULL(0) ? 1 : 0);
+
+		(void) value_bytes(d, 0, &la, &ia);
+		PG_RETURN_DATUM(d);
+	}
+	a = value_bytes(PG_GETARG_DATUM(0), 0, &la, &ia);
+	b = value_bytes(PG_GETARG_DATUM(1), ia.k, &lb, &ib);
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	st = fp_to_point_set(a, la, &ps, &al);
+	if (st != FP_OK)
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", ia.k);
+	merge_value(&ps, b, lb, &al);
+	PG_RETURN_BYTEA_P(value_of_point_set(&ps, &al));
+}
+
+/* ---- fits and accessors ---- */
+
+static Jsonb *
+options_arg(FunctionCallInfo fcinfo)
+{
+	if (PG_NARGS() < 2 || PG_ARGISNULL(1))
+		return NULL;
+	return PG_GETARG_JSONB_P(1);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_power_law);
+Datum
+sl_fit_points_power_law(PG_FUNCTION_ARGS)
+{
+	const unsigned char *buf;
+	size_t		len;
+	FpInfo		info;
+	SlAlloc		al;
+	PointSet	ps;
+	PowerLawSpec spec;
+	FpStatus	st;
+	Datum		result;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	buf = value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	sl_power_law_spec(&spec, info.k, options_arg(fcinfo));
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	st = fp_to_point_set(buf, len, &ps, &al);
+	if (st != FP_OK)
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", info.k);
+	result = sl_power_law_result(fcinfo, &ps, info.k, &spec, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_log_law);
+Datum
+sl_fit_points_log_law(PG_FUNCTION_ARGS)
+{
+	const unsigned char *buf;
+	size_t		len;
+	FpInfo		info;
+	SlAlloc		al;
+	LogStats	stats;
+	LogLawSpec	spec;
+	FpStatus	st;
+	Datum		result;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	buf = value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	if (info.k > LL_MAX_INPUTS)
+		elog(ERROR, "fit_log_law: no log law in %d inputs", info.k);
+	sl_log_law_spec(&spec, info.k, options_arg(fcinfo));
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	st = fp_log_stats(buf, len, &stats, &al);
+	if (st != FP_OK)
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", info.k);
+	result = sl_log_law_result(fcinfo, &stats, &spec, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_rows);
+Datum
+sl_fit_points_rows(PG_FUNCTION_ARGS)
+{
+	size_t		len;
+	FpInfo		info;
+
+	(void) value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	PG_RETURN_INT64(info.n);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_distinct);
+Datum
+sl_fit_points_distinct(PG_FUNCTION_ARGS)
+{
+	size_t		len;
+	FpInfo		info;
+
+	(void) value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	PG_RETURN_INT32(info.m);
+}
