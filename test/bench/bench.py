@@ -46,9 +46,8 @@ G_BIG = max(200, 100_000 // SCALE)
 PTS = 20                             # points per group
 K_FITS = 10 if SCALE == 1 else 3     # case 5: fits per timed query
 CASES = set(os.environ.get("CASES", "1,2,3,4,5,6,7").replace(" ", "").split(","))
-HAS_STATE = False                    # the state can be measured (see make_state_agg)
-STATE_SQL = None                     # "SELECT <size of the state of (n, loss)> FROM %s"
-STATE_NAME = None
+SPLIT_SQL = SPLIT_NAME = None       # accumulate-only query (see make_state_agg)
+SIZE_SQL = SIZE_NAME = None          # state-size query
 
 # every session: no JIT, workers as the case says, exact float text, enough
 # work_mem that no aggregate spills (same for both sides)
@@ -204,18 +203,17 @@ def case_streaming():
         load = os.getloadavg()[0]
         runs = [("fit, 0 workers", c0, fit, None), ("regr_slope, 0 workers", c0, reg, None),
                 ("fit, 2 workers", c2, fit, None), ("regr_slope, 2 workers", c2, reg, None)]
-        if HAS_STATE:
-            runs.append(("accumulate only, 0 workers", c0,
-                         STATE_SQL % tab, None))
+        if SPLIT_SQL:
+            runs.append(("accumulate only, 0 workers", c0, SPLIT_SQL % tab, None))
         res = time_interleaved(runs)
         split = ""
-        if HAS_STATE:
+        if SPLIT_SQL:
             tas = res["accumulate only, 0 workers"][0]
             ta = median(tas)
             tfit = median(res["fit, 0 workers"][0])
             split = ("; of the fit's 0-worker time, accumulating the state alone (no solve: "
                      "%s, note 2) takes %s (runs %s-%s), the final function (solve) %s"
-                     % (STATE_NAME, fmt_t(ta), fmt_t(min(tas)), fmt_t(max(tas)), "the other %s" % fmt_t(tfit - ta) if tfit - ta > 0.05 * tfit
+                     % (SPLIT_NAME, fmt_t(ta), fmt_t(min(tas)), fmt_t(max(tas)), "the other %s" % fmt_t(tfit - ta) if tfit - ta > 0.05 * tfit
                         else "too little to separate from it"))
         tf, rf = res["fit, 0 workers"]
         tr, _ = res["regr_slope, 0 workers"]
@@ -385,40 +383,37 @@ def peak(sql, warmup):
 
 
 def make_state_agg(c):
-    """How to get a group's state without the solve, to time accumulation
-    alone and to measure its size: the storable fit_points(x, y) where the
-    extension has it (1.1), else bench_state(x, y), a benchmark-only
-    aggregate made of the extension's transition function with its
-    serialize function as final function (its result is the state's byte
-    string)."""
-    global HAS_STATE, STATE_SQL, STATE_NAME
-    if q(c, "SELECT to_regprocedure('fit_points(float8, float8)') IS NOT NULL")[0][0]:
-        HAS_STATE = True
-        STATE_SQL = "SELECT pg_column_size(fit_points(n, loss)) FROM %s"
-        STATE_NAME = "`fit_points(n, loss)`"
-        notes.append("`fit_points(n, loss)` is the extension's aggregate that returns a group's state as a "
-                     "storable value, i.e. `fit_power_law` without the solve; timing it splits a fit into "
-                     "accumulation and solve, and `pg_column_size` of its result is the state's size.")
-        return
-    HAS_STATE = q(c, "SELECT to_regprocedure('sl_power_law_serialize(internal)') IS NOT NULL "
-                     "AND to_regprocedure('sl_power_law_trans(internal, float8, float8)') IS NOT NULL")[0][0]
-    if HAS_STATE:
-        STATE_SQL = "SELECT length(bench_state(n, loss)) FROM %s"
-        STATE_NAME = "`bench_state(n, loss)`"
+    """Ways to get a group's state without the solve.
+    SPLIT_SQL times accumulation alone (case 1): bench_state(x, y), a
+    benchmark-only aggregate made of the extension's transition function
+    with its serialize function as final function (its result is the
+    state's byte string).  SIZE_SQL measures the state (case 6): the
+    storable fit_points(x, y) where the extension has it (1.1), else
+    bench_state.  (fit_points is not used for timing: its final function
+    does more than serialize.)"""
+    global SPLIT_SQL, SPLIT_NAME, SIZE_SQL, SIZE_NAME
+    if q(c, "SELECT to_regprocedure('sl_power_law_serialize(internal)') IS NOT NULL "
+            "AND to_regprocedure('sl_power_law_trans(internal, float8, float8)') IS NOT NULL")[0][0]:
         q(c, "DROP AGGREGATE IF EXISTS bench_state(float8, float8)")
         q(c, "CREATE AGGREGATE bench_state(float8, float8) (SFUNC = sl_power_law_trans, STYPE = internal, "
              "FINALFUNC = sl_power_law_serialize)")
+        SPLIT_SQL = SIZE_SQL = "SELECT length(bench_state(n, loss)) FROM %s"
+        SPLIT_NAME = SIZE_NAME = "`bench_state(n, loss)`"
         notes.append("`bench_state(n, loss)` is a benchmark-only aggregate: the extension's transition function "
                      "with its serialize function as final function, i.e. `fit_power_law` without the solve. Its "
                      "result is the state as sent between parallel workers; timing it splits a fit into "
                      "accumulation and solve.")
-    else:
-        notes.append("The extension has no sl_power_law_serialize(internal): state size and the accumulate/solve "
-                     "split are not measured.")
+    if q(c, "SELECT to_regprocedure('fit_points(float8, float8)') IS NOT NULL")[0][0]:
+        SIZE_SQL = "SELECT pg_column_size(fit_points(n, loss)) FROM %s"
+        SIZE_NAME = "`fit_points(n, loss)`"
+        notes.append("`fit_points(n, loss)` is the extension's aggregate that returns a group's state as a "
+                     "storable value; `pg_column_size` of its result is the state's size (case 6).")
+    if not SPLIT_SQL:
+        notes.append("The extension has no sl_power_law_serialize(internal): the accumulate/solve split is not "
+                     "measured.")
 
 
 def case_memory():
-    has_ser = HAS_STATE
     warmup = ("SELECT fit_power_law(x, y), regr_slope(y, x) FROM (VALUES (1, 3.0), (2, 2.5), (4, 2.2), (8, 2.1)) v(x, y)")
     log("case 6")
     for tab in ("t_distinct", "t_repeat"):
@@ -433,20 +428,20 @@ def case_memory():
         else:
             check += "difference %.2f MB: no measurable state" % (extra / 2**20)
         ser = ""
-        if has_ser:
+        if SIZE_SQL:
             c = connect()
             t0 = time.perf_counter()
-            size = q(c, STATE_SQL % tab)[0][0]
+            size = q(c, SIZE_SQL % tab)[0][0]
             tacc = time.perf_counter() - t0
             c.close()
-            ser = ("; state %s bytes = %.1f bytes per distinct point, %.4f per row (accumulating it, no "
-                   "solve, takes %s)" % ("{:,}".format(size), size / distinct, size / N_ROWS, fmt_t(tacc)))
+            ser = ("; state (%s) %s bytes = %.1f bytes per distinct point, %.4f per row (that query takes %s)"
+                   % (SIZE_NAME, "{:,}".format(size), size / distinct, size / N_ROWS, fmt_t(tacc)))
         add_row("6", "peak backend memory of `fit_power_law(n, loss)`, %s (%d rows, %d distinct n)"
                 % (tab, N_ROWS, distinct), None, None, None, "report", "—", check + ser, "1/1")
     notes.append("Case 6 method: the driver reads VmHWM from /proc/<pg_backend_pid()>/status in a fresh "
                  "connection after a tiny warm-up query and again after the measured query; the rise includes "
                  "shared buffers the scan touched, so the same measurement for `regr_slope` over the same table "
-                 "is subtracted. The state's size is that of %s's result (note 2)." % STATE_NAME)
+                 "is subtracted.")
 
 
 # ---------------------------------------------------------------- sldbench (cases 5 and 7)
