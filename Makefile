@@ -31,3 +31,9 @@ include $(PGXS)
 .PHONY: check-core
 check-core:
 	$(MAKE) -C test/core check
+
+# benchmark suite (issue 3): temporary cluster, scalinglaw vs regr_slope and
+# PL/Python scipy; QUICK=1 for a small run.  Measures the installed build.
+.PHONY: bench
+bench: all
+	bash test/bench/run.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building and testing scalinglaw needs on Debian 12 (run as root).
+# Installs what building, testing and benchmarking scalinglaw need on Debian 12
+# (run as root).
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then
   echo "install_deps.sh: run as root (sudo)" >&2
@@ -9,4 +10,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
   build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib liblapacke-dev \
-  postgresql-15-cron python3 python3-numpy python3-scipy python3-psycopg2 >/dev/null
+  postgresql-15-cron python3 python3-numpy python3-scipy python3-psycopg2 \
+  postgresql-plpython3-15 >/dev/null
