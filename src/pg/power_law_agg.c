@@ -26,7 +26,7 @@ typedef struct PlState
 	bool		has_opts_arg;	/* the signature ends in options jsonb */
 	bool		opts_set;		/* spec comes from options */
 	Jsonb	   *options;		/* the options first seen, to compare rows */		/* the options seen first, to compare rows */
-	PowerLawSpec spec;
+	const PowerLawSpec *spec;	/* the default (static) or from options (in ctx) */
 	PointSet	ps;
 } PlState;
 
@@ -39,6 +39,32 @@ static const char *const arg_names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS + 1] = {
 	{"x1", "x2", "x3", "y"}
 };
 
+/* the default spec for k inputs (shared: a state holds only a pointer) */
+static const PowerLawSpec *
+default_spec(int k)
+{
+	static PowerLawSpec specs[SL_MAX_INPUTS + 1];
+	static bool done = false;
+
+	if (!done)
+	{
+		for (int j = 1; j <= SL_MAX_INPUTS; j++)
+			power_law_default_spec(&specs[j], j);
+		done = true;
+	}
+	return &specs[k];
+}
+
+/* a copy of spec in ctx */
+static const PowerLawSpec *
+spec_copy(MemoryContext ctx, const PowerLawSpec *spec)
+{
+	PowerLawSpec *c = MemoryContextAlloc(ctx, sizeof(PowerLawSpec));
+
+	*c = *spec;
+	return c;
+}
+
 static PlState *
 new_state(MemoryContext ctx, int k)
 {
@@ -46,7 +72,7 @@ new_state(MemoryContext ctx, int k)
 
 	sl_pg_alloc_init(&st->al, ctx);
 	st->k = k;
-	power_law_default_spec(&st->spec, k);
+	st->spec = default_spec(k);
 	ps_init(&st->ps, k);
 	return st;
 }
@@ -122,7 +148,10 @@ sl_power_law_trans(PG_FUNCTION_ARGS)
 
 		if (sl_options_first_seen(FN, &st->options, options, aggctx))
 		{
-			spec_from_options(&st->spec, k, options);
+			PowerLawSpec spec;
+
+			spec_from_options(&spec, k, options);
+			st->spec = spec_copy(aggctx, &spec);
 			st->opts_set = true;
 		}
 	}
@@ -165,19 +194,20 @@ sl_power_law_combine(PG_FUNCTION_ARGS)
 	{
 		/* copy into the aggregate context: s2 may live in a per-tuple one */
 		s1 = new_state(aggctx, s2->k);
-		s1->spec = s2->spec;
+		if (s2->opts_set)
+			s1->spec = spec_copy(aggctx, s2->spec);
 		s1->opts_set = s2->opts_set;
 	}
 	else if (s1->k != s2->k)
 		elog(ERROR, "%s: combining states of different laws", FN);
 	else if (s1->opts_set && s2->opts_set)
 	{
-		if (!spec_equal(&s1->spec, &s2->spec))
+		if (!spec_equal(s1->spec, s2->spec))
 			sl_options_mismatch(FN);
 	}
 	else if (s2->opts_set)
 	{
-		s1->spec = s2->spec;
+		s1->spec = spec_copy(aggctx, s2->spec);
 		s1->opts_set = true;
 	}
 	if (ps_merge(&s1->ps, &s2->ps, &s1->al) == PS_TOO_MANY_POINTS)
@@ -223,7 +253,7 @@ sl_power_law_serialize(PG_FUNCTION_ARGS)
 	p[1] = (unsigned char) st->k;
 	p[2] = st->opts_set ? 1 : 0;
 	p[3] = 0;
-	spec_to_doubles(&st->spec, d);
+	spec_to_doubles(st->spec, d);
 	memcpy(p + 4, d, sizeof(d));
 	ps_serialize(&st->ps, p + 4 + sizeof(d));
 	PG_RETURN_BYTEA_P(out);
@@ -250,10 +280,16 @@ sl_power_law_deserialize(PG_FUNCTION_ARGS)
 	for (int i = 0; i < SPEC_DOUBLES; i++)
 		if (isnan(d[i]))
 			sl_bad_state(FN);
-	memcpy(st->spec.exp_lo, d, sizeof(st->spec.exp_lo));
-	memcpy(st->spec.exp_hi, d + 3, sizeof(st->spec.exp_hi));
-	memcpy(st->spec.lin_lo, d + 6, sizeof(st->spec.lin_lo));
-	memcpy(st->spec.lin_hi, d + 10, sizeof(st->spec.lin_hi));
+	if (st->opts_set)
+	{
+		PowerLawSpec spec = *st->spec;
+
+		memcpy(spec.exp_lo, d, sizeof(spec.exp_lo));
+		memcpy(spec.exp_hi, d + 3, sizeof(spec.exp_hi));
+		memcpy(spec.lin_lo, d + 6, sizeof(spec.lin_lo));
+		memcpy(spec.lin_hi, d + 10, sizeof(spec.lin_hi));
+		st->spec = spec_copy(CurrentMemoryContext, &spec);
+	}
 	if (ps_deserialize(&st->ps, p + 4 + sizeof(d), len - 4 - sizeof(d), &st->al) != PS_OK ||
 		st->ps.k != st->k)
 		sl_bad_state(FN);
@@ -332,7 +368,7 @@ sl_power_law_final(PG_FUNCTION_ARGS)
 	/* order the log in place (the state's value is unchanged) */
 	if (ps_sort_log(&st->ps, &st->al) != PS_OK)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	result = sl_power_law_result(fcinfo, &st->ps, st->k, &st->spec, &isnull);
+	result = sl_power_law_result(fcinfo, &st->ps, st->k, st->spec, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);
