@@ -23,13 +23,7 @@ ps_free(PointSet *ps, const SlAlloc *al)
 	for (int i = 0; i < ps->n_acc; i++)
 		fs_free(&ps->accs[i], al);
 	if (ps->x)
-		al->free(al->ctx, ps->x);
-	if (ps->y1)
-		al->free(al->ctx, ps->y1);
-	if (ps->w)
-		al->free(al->ctx, ps->w);
-	if (ps->acc)
-		al->free(al->ctx, ps->acc);
+		al->free(al->ctx, ps->x);	/* one block: x, y1, w, acc */
 	if (ps->accs)
 		al->free(al->ctx, ps->accs);
 	if (ps->slots)
@@ -107,23 +101,37 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 		return PS_TOO_MANY_POINTS;
 	if (ps->n == ps->cap)
 	{
-		int32_t		nc = ps->cap ? ps->cap * 2 : PS_SCAN_LIMIT;
+		size_t		entry = sizeof(double) * (ps->k + 2) + sizeof(int32_t);
+		/* first block: as many entries as fit 1 kB (allocators round up) */
+		int32_t		nc = ps->cap ? ps->cap * 2 : (int32_t) (1024 / entry);
 		void	   *p;
 
 		if (nc > PS_MAX_ENTRIES)
 			nc = PS_MAX_ENTRIES;
-		if (!(p = grow(al, ps->x, sizeof(double) * ps->k, ps->cap, nc)))
+		/* x, y1, w and acc share one block (one allocation per growth) */
+		p = al->alloc(al->ctx, entry * (size_t) nc);
+		if (p == NULL)
 			return PS_NO_MEMORY;
-		ps->x = p;
-		if (!(p = grow(al, ps->y1, sizeof(double), ps->cap, nc)))
-			return PS_NO_MEMORY;
-		ps->y1 = p;
-		if (!(p = grow(al, ps->w, sizeof(int64_t), ps->cap, nc)))
-			return PS_NO_MEMORY;
-		ps->w = p;
-		if (!(p = grow(al, ps->acc, sizeof(int32_t), ps->cap, nc)))
-			return PS_NO_MEMORY;
-		ps->acc = p;
+		{
+			double	   *x = p;
+			double	   *y1 = x + (size_t) nc * ps->k;
+			int64_t    *w = (int64_t *) (y1 + nc);
+			int32_t    *acc = (int32_t *) (w + nc);
+
+			if (ps->n > 0)
+			{
+				memcpy(x, ps->x, sizeof(double) * ps->k * (size_t) ps->n);
+				memcpy(y1, ps->y1, sizeof(double) * (size_t) ps->n);
+				memcpy(w, ps->w, sizeof(int64_t) * (size_t) ps->n);
+				memcpy(acc, ps->acc, sizeof(int32_t) * (size_t) ps->n);
+			}
+			if (ps->x)
+				al->free(al->ctx, ps->x);
+			ps->x = x;
+			ps->y1 = y1;
+			ps->w = w;
+			ps->acc = acc;
+		}
 		ps->cap = nc;
 	}
 	/* small sets are scanned, not hashed (see find_or_insert) */
