@@ -549,8 +549,8 @@ FpStatus
 fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 				  const SlAlloc *al)
 {
-	size_t		vlen = ps_serial_size(ps);
-	unsigned char *v1 = al->alloc(al->ctx, vlen);
+	size_t		vlen;
+	unsigned char *v1;
 	int32_t		m;
 	int64_t		n;
 	int			k;
@@ -568,15 +568,20 @@ fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	if (v1 == NULL)
-		return FP_NO_MEMORY;
-	/* logged rows may repeat inputs: the caller compacts first */
 	if (ps->n_log > 0)
 	{
-		al->free(al->ctx, v1);
-		return FP_UNSORTED;
+		/* logged rows may repeat inputs: one entry per input, merged */
+		if (ps_serialize_merged(ps, &v1, &vlen, al) != PS_OK)
+			return FP_NO_MEMORY;
 	}
-	ps_serialize(ps, v1);
+	else
+	{
+		vlen = ps_serial_size(ps);
+		v1 = al->alloc(al->ctx, vlen);
+		if (v1 == NULL)
+			return FP_NO_MEMORY;
+		ps_serialize(ps, v1);
+	}
 	k = v1[1];
 	memcpy(&m, v1 + 4, 4);
 	memcpy(&n, v1 + 8, 8);

@@ -95,9 +95,8 @@ extern FpStatus fp_validate(const unsigned char *buf, size_t len, int expect_k,
 							FpInfo *info, const SlAlloc *al);
 
 /*
- * Canonical bytes of a point set (the aggregate's state), which must be
- * compact (ps_compact: no logged rows; else FP_UNSORTED).  *out is
- * allocated with al.
+ * Canonical bytes of a point set (the aggregate's state; logged rows are
+ * merged on the way, ps is not changed).  *out is allocated with al.
  */
 extern FpStatus fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 								  const SlAlloc *al);

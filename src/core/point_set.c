@@ -910,3 +910,142 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 	ps->n_rows = n_rows;
 	return PS_OK;
 }
+
+/*
+ * Walks the merged, sorted points of ps (hash entries and log runs of the
+ * same input together), writing their v1 entries at out (or only counting
+ * bytes when out is NULL).  Returns the bytes, or 0 when memory ran out;
+ * *entries gets the number of entries.
+ */
+static size_t
+write_merged(const PointSet *ps, const int32_t *order, const double *log,
+			 unsigned char *out, int32_t *entries, const SlAlloc *al)
+{
+	int			k = ps->k;
+	size_t		stride = (size_t) k + 1;
+	size_t		size = 0;
+	int32_t		count = 0;
+	int64_t		j = 0;
+
+	for (int32_t i = 0; i < ps->n || j < ps->n_log;)
+	{
+		const double *ex = i < ps->n ? &ps->x[(size_t) order[i] * k] : NULL;
+		const double *lx = j < ps->n_log ? &log[(size_t) j * stride] : NULL;
+		int			c = ex == NULL ? 1 : lx == NULL ? -1 : cmp_inputs(ex, lx, k);
+		int32_t		e = c <= 0 ? order[i] : -1;
+		const double *x = c <= 0 ? ex : lx;
+		int64_t		run_end = j;
+		int64_t		w;
+
+		if (c >= 0)
+			while (run_end < ps->n_log &&
+				   cmp_inputs(x, &log[(size_t) run_end * stride], k) == 0)
+				run_end++;
+		w = (e >= 0 ? ps->w[e] : 0) + (run_end - j);
+		if (out)
+		{
+			memcpy(out + size, x, 8 * (size_t) k);
+			memcpy(out + size + 8 * k, &w, 8);
+		}
+		size += 8 * (size_t) k + 8;
+		if (w == 1)
+		{
+			double		y = e >= 0 ? ps->y1[e] : log[(size_t) j * stride + k];
+
+			if (out)
+				memcpy(out + size, &y, 8);
+			size += 8;
+		}
+		else if (run_end == j)
+		{
+			const FastSum *f = &ps->accs[ps->acc[e]];
+
+			size += out ? fs_serialize(f, out + size) : fs_serial_size(f);
+		}
+		else
+		{
+			FastSum		t;
+			bool		ok = true;
+
+			fs_init(&t);
+			if (e >= 0)
+				ok = ps->acc[e] < 0 ? fs_add(&t, ps->y1[e], al)
+					: fs_add_fast(&t, &ps->accs[ps->acc[e]], al);
+			for (int64_t r = j; r < run_end && ok; r++)
+				ok = fs_add(&t, log[(size_t) r * stride + k], al);
+			if (!ok)
+			{
+				fs_free(&t, al);
+				return 0;
+			}
+			size += out ? fs_serialize(&t, out + size) : fs_serial_size(&t);
+			fs_free(&t, al);
+		}
+		count++;
+		if (c <= 0)
+			i++;
+		j = run_end;
+	}
+	*entries = count;
+	return size;
+}
+
+PsStatus
+ps_serialize_merged(const PointSet *ps, unsigned char **out, size_t *len,
+					const SlAlloc *al)
+{
+	size_t		stride = (size_t) ps->k + 1;
+	int32_t    *order = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (ps->n ? ps->n : 1));
+	double	   *log = NULL;
+	size_t		head,
+				body;
+	int32_t		entries;
+	unsigned char *buf;
+	uint8_t		hdr[4] = {PS_FORMAT_VERSION, (uint8_t) ps->k, 0, 0};
+	PsStatus	st = PS_NO_MEMORY;
+
+	*out = NULL;
+	*len = 0;
+	if (order == NULL)
+		return PS_NO_MEMORY;
+	for (int32_t i = 0; i < ps->n; i++)
+		order[i] = i;
+	sort_k = ps->k;
+	sort_x = ps->x;
+	qsort(order, (size_t) ps->n, sizeof(int32_t), cmp_entries);
+	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
+		log = ps->log;
+	else if (ps->n_log > 0)
+	{
+		log = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->n_log);
+		if (log == NULL)
+			goto done;
+		memcpy(log, ps->log, sizeof(double) * stride * (size_t) ps->n_log);
+		if (!sort_rows(log, ps->n_log, ps->k, al))
+			goto done;
+	}
+	head = 16 + fs_serial_size(&ps->y2);
+	body = write_merged(ps, order, log, NULL, &entries, al);
+	if (body == 0 && (ps->n > 0 || ps->n_log > 0))
+		goto done;
+	buf = al->alloc(al->ctx, head + body);
+	if (buf == NULL)
+		goto done;
+	memcpy(buf, hdr, 4);
+	memcpy(buf + 4, &entries, 4);
+	memcpy(buf + 8, &ps->n_rows, 8);
+	fs_serialize(&ps->y2, buf + 16);
+	if (body > 0 && write_merged(ps, order, log, buf + head, &entries, al) != body)
+	{
+		al->free(al->ctx, buf);
+		goto done;
+	}
+	*out = buf;
+	*len = head + body;
+	st = PS_OK;
+done:
+	if (log && log != ps->log)
+		al->free(al->ctx, log);
+	al->free(al->ctx, order);
+	return st;
+}

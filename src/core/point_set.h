@@ -107,5 +107,12 @@ extern size_t ps_serial_size(const PointSet *ps);
 extern void ps_serialize(const PointSet *ps, unsigned char *out);
 extern PsStatus ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 							   const SlAlloc *al);
+/*
+ * The same format with one entry per distinct input, in increasing order
+ * of the inputs (log runs and hash entries merged), without changing ps.
+ * *out is allocated with al.
+ */
+extern PsStatus ps_serialize_merged(const PointSet *ps, unsigned char **out, size_t *len,
+									const SlAlloc *al);
 
 #endif

@@ -80,8 +80,8 @@ make_value(const unsigned char *buf, size_t len)
 }
 
 /*
- * The stored value of ps.  Folds ps's log of unmerged rows into distinct
- * entries first (ps_al is ps's own allocator); ps's value is unchanged.
+ * The stored value of ps.  Sorts ps's log of unmerged rows in place first
+ * (ps_al is ps's own allocator); ps's value is unchanged.
  */
 static bytea *
 value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
@@ -93,7 +93,8 @@ value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
 	FpInfo		info;
 	FpStatus	st;
 
-	if (ps_compact(ps, ps_al) != PS_OK)
+	/* the log in order in place, so encoding reads it without a copy */
+	if (ps_sort_log(ps, ps_al) != PS_OK)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	if (fp_from_point_set(ps, &buf, &len, &al) != FP_OK)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exact_sum.h"
+#include "fit_points.h"
 #include "log_law.h"
 #include "point_set.h"
 #include "lsq.h"
@@ -793,9 +794,32 @@ test_point_set_log(void)
 		  distinct, ROWS, (long long) a.n_log, ok_order ? "yes" : "NO",
 		  ok_merge ? "yes" : "NO", ok_serial ? "yes" : "NO");
 	ps_sorted_free(&sp, AL);
-	ps_compact(&b, AL);
-	ok_compact = b.n_log == 0 && b.n == distinct && same_sorted(&a, &b);
-	CHECK(ok_compact, "point set log: compaction leaves %d distinct entries and the same points", b.n);
+	{
+		/* a stored value made with the log merged on the fly = from the compacted set */
+		unsigned char *v_log,
+				   *v_compact;
+		size_t		l_log,
+					l_compact;
+		FpInfo		info;
+		bool		same_value;
+
+		fp_from_point_set(&b, &v_log, &l_log, AL);
+		ps_compact(&b, AL);
+		ok_compact = b.n_log == 0 && b.n == distinct && same_sorted(&a, &b);
+		fp_from_point_set(&b, &v_compact, &l_compact, AL);
+		same_value = l_log == l_compact && memcmp(v_log, v_compact, l_log) == 0 &&
+			fp_validate(v_log, l_log, 1, &info, AL) == FP_OK && info.m == distinct;
+		free(v_log);
+		/* merged halves: inputs split between one half's hash and the other's log */
+		fp_from_point_set(&h2, &v_log, &l_log, AL);
+		same_value = same_value && h2.n_log > 0 && l_log == l_compact &&
+			memcmp(v_log, v_compact, l_log) == 0;
+		CHECK(ok_compact && same_value,
+			  "point set log: compaction leaves %d distinct entries and the same points; the stored value with the log merged on the fly is byte-identical and valid (%zu bytes)",
+			  b.n, l_log);
+		free(v_log);
+		free(v_compact);
+	}
 	free(buf);
 	ps_free(&a, AL);
 	ps_free(&b, AL);
