@@ -29,7 +29,7 @@
 #define GRID_MAX_POINTS 2048	/* more points: grid on an even subsample first */
 #define FULL_STARTS 2			/* subsample optima polished on all points */
 
-static const int grid_points[SL_MAX_INPUTS + 1] = {0, 21, 41, 15};
+static const int grid_points[SL_MAX_INPUTS + 1] = {0, 15, 41, 15};
 #define GRID_MAX_SIDE 41
 
 typedef struct Problem
