@@ -299,59 +299,74 @@ evaluate(Problem *P, const double *u, double *r, double *c_out, bool *active)
 }
 
 /*
- * The scaled RSS at u for ranking grid points (no bounds on the linear
- * coefficients): each Box-Cox column is centred against the constant
- * column, and the k x k normal equations of the centred columns are solved
- * by Cholesky.  Cheaper than evaluate(); accurate enough to pick basins,
- * which the polish then resolves with evaluate().
+ * Grid ranking without bounds on the linear coefficients.  The grid is a
+ * tensor product, so each input's Box-Cox column at each of its grid
+ * exponents is computed once (GridCols), centred against the constant
+ * column; a grid point then only needs the k x k normal equations of its
+ * columns (cross products for k > 1), solved by Cholesky.  Accurate enough
+ * to pick basins, which the polish resolves with evaluate().
  */
+typedef struct GridCols
+{
+	int			G;
+	double	   *v;				/* k * G columns of m: centred sw * boxcox */
+	double	   *gg;				/* per column: |v|^2 after centring (NaN: unusable) */
+	double	   *gb;				/* per column: v . ys */
+	double	   *g0;				/* per column: |v|^2 before centring */
+} GridCols;
+
+static void
+grid_columns(Problem *P, double (*gval)[GRID_MAX_SIDE], GridCols *gc)
+{
+	int			m = P->m;
+	const double *q0 = P->Q;
+
+	for (int j = 0; j < P->k; j++)
+		for (int g = 0; g < gc->G; g++)
+		{
+			int			c = j * gc->G + g;
+			double	   *v = gc->v + (size_t) c * m;
+			const double *t = P->tau + (size_t) j * m;
+			double		u = gval[j][g];
+			double		s = 0.0;
+
+			for (int i = 0; i < m; i++)
+			{
+				v[i] = P->sw[i] * boxcox_rank(u, t[i]);
+				s += v[i] * v[i];
+			}
+			if (!isfinite(s))
+			{
+				gc->gg[c] = NAN;
+				continue;
+			}
+			axpy(-dot(q0, v, m), q0, v, m);
+			gc->g0[c] = s;
+			gc->gg[c] = dot(v, v, m);
+			gc->gb[c] = dot(v, P->ys, m);
+		}
+}
+
 static double
-grid_rss(Problem *P, const double *u)
+grid_rss(Problem *P, const GridCols *gc, const int *g)
 {
 	int			k = P->k,
 				m = P->m;
-	const double *q0 = P->Q;
 	double		G[SL_MAX_INPUTS * SL_MAX_INPUTS],
-				b[SL_MAX_INPUTS],
-				a[SL_MAX_INPUTS];
-	double		norm0[SL_MAX_INPUTS];
+				b[SL_MAX_INPUTS];
+	int			col[SL_MAX_INPUTS];
 	double		rss = P->syy;
 
 	P->evals++;
 	for (int j = 0; j < k; j++)
 	{
-		double	   *v = P->Q + (size_t) (j + 1) * m;
-		const double *t = P->tau + (size_t) j * m;
-		double		s = 0.0,
-					sq = 0.0,
-					sy = 0.0;
-
-		/* one pass: |v|^2, q0.v, v.ys; centred below */
-		for (int i = 0; i < m; i++)
-		{
-			double		vi = P->sw[i] * boxcox_rank(u[j], t[i]);
-
-			v[i] = vi;
-			s += vi * vi;
-			sq += q0[i] * vi;
-			sy += vi * P->ys[i];
-		}
-		if (!isfinite(s))
+		col[j] = j * gc->G + g[j];
+		if (isnan(gc->gg[col[j]]))
 			return INFINITY;
-		norm0[j] = s;
-		a[j] = sq;
-		G[j * k + j] = s - sq * sq;
-		b[j] = sy - sq * P->yq;
-		if (!(G[j * k + j] > 1e-8 * s))
-		{
-			/* mostly along the constant column: centre explicitly */
-			axpy(-sq, q0, v, m);
-			G[j * k + j] = dot(v, v, m);
-			b[j] = dot(v, P->ys, m);
-			a[j] = 0.0;
-		}
+		G[j * k + j] = gc->gg[col[j]];
+		b[j] = gc->gb[col[j]];
 		for (int l = 0; l < j; l++)
-			G[j * k + l] = dot(P->Q + (size_t) (l + 1) * m, v, m) - a[l] * a[j];
+			G[j * k + l] = dot(gc->v + (size_t) col[l] * m, gc->v + (size_t) col[j] * m, m);
 	}
 	/* Cholesky G = L L' in place (lower), then rss -= |L^-1 b|^2 */
 	for (int j = 0; j < k; j++)
@@ -360,7 +375,7 @@ grid_rss(Problem *P, const double *u)
 
 		for (int l = 0; l < j; l++)
 			d -= G[j * k + l] * G[j * k + l];
-		if (!(d > 1e-20 * norm0[j]))
+		if (!(d > 1e-20 * gc->g0[col[j]]))
 			return INFINITY;
 		d = sqrt(d);
 		G[j * k + j] = d;
@@ -690,8 +705,10 @@ grid_local_min(const double *grid_f, int idx, const int *g, int k, int G)
  * optima, best first, to cand_u / cand_f; returns how many.
  */
 static int
-search(Problem *P, double *grid_f, double (*cand_u)[SL_MAX_INPUTS], double *cand_f)
+search(Problem *P, double *grid_f, double *col_buf, double (*cand_u)[SL_MAX_INPUTS],
+	   double *cand_f)
 {
+	GridCols	gc = {0};
 	int			k = P->k;
 	int			G = grid_points[k];
 	int			n_grid = 1;
@@ -706,6 +723,15 @@ search(Problem *P, double *grid_f, double (*cand_u)[SL_MAX_INPUTS], double *cand
 		for (int g = 0; g < G; g++)
 			gval[j][g] = grid_value(P, j, g, G);
 	}
+	gc.G = G;
+	if (!P->lin_bounded)
+	{
+		gc.v = col_buf;
+		gc.gg = col_buf + (size_t) k * G * P->m;
+		gc.gb = gc.gg + k * G;
+		gc.g0 = gc.gb + k * G;
+		grid_columns(P, gval, &gc);
+	}
 	for (int idx = 0; idx < n_grid; idx++)
 	{
 		int			g[SL_MAX_INPUTS];
@@ -716,7 +742,7 @@ search(Problem *P, double *grid_f, double (*cand_u)[SL_MAX_INPUTS], double *cand
 		grid_coords(idx, k, G, g);
 		for (int j = 0; j < k; j++)
 			u[j] = gval[j][g[j]];
-		grid_f[idx] = P->lin_bounded ? evaluate(P, u, P->r, NULL, NULL) : grid_rss(P, u);
+		grid_f[idx] = P->lin_bounded ? evaluate(P, u, P->r, NULL, NULL) : grid_rss(P, &gc, g);
 	}
 	/*
 	 * Starts: the best few grid points that are local minima of the grid
@@ -786,8 +812,10 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 				m = pts->m,
 				n = k + 1;
 	int			n_grid = 1;
+	size_t		col_words;
 	double	   *mem,
 			   *work,
+			   *col_buf,
 			   *tau,
 			   *sw,
 			   *ys,
@@ -820,13 +848,16 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	P.m = m;
 	P.spec = spec;
 	P.interrupt = interrupt;
-	mem = al->alloc(al->ctx, sizeof(double) * ((size_t) m * (k + 2) + n_grid));
+	/* grid columns: k * G of the grid's points (all, or the subsample) */
+	col_words = (size_t) k * grid_points[k] * ((m < GRID_MAX_POINTS ? m : GRID_MAX_POINTS) + 3);
+	mem = al->alloc(al->ctx, sizeof(double) * ((size_t) m * (k + 2) + n_grid + col_words));
 	if (mem == NULL)
 		return FIT_NO_MEMORY;
 	tau = mem;
 	sw = tau + (size_t) k * m;
 	ys = sw + m;
 	grid_f = ys + m;
+	col_buf = grid_f + n_grid;
 	P.tau = tau;
 	P.sw = sw;
 	P.ys = ys;
@@ -880,7 +911,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	}
 
 	if (m <= GRID_MAX_POINTS)
-		n_cand = search(&P, grid_f, cand_u, cand_f);
+		n_cand = search(&P, grid_f, col_buf, cand_u, cand_f);
 	else
 	{
 		/*
@@ -923,7 +954,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 			al->free(al->ctx, mem);
 			return FIT_NO_MEMORY;
 		}
-		n_cand = search(&S, grid_f, cand_u, cand_f);
+		n_cand = search(&S, grid_f, col_buf, cand_u, cand_f);
 		if (n_cand > FULL_STARTS)
 			n_cand = FULL_STARTS;
 		for (int s = 0; s < n_cand; s++)
