@@ -628,6 +628,35 @@ cmp_entries(const void *a, const void *b)
 	return 0;
 }
 
+/* order[0..n) = the hash entries' indexes in increasing order of inputs */
+static void
+order_entries(const PointSet *ps, int32_t *order)
+{
+	for (int32_t i = 0; i < ps->n; i++)
+		order[i] = i;
+	if (ps->n <= 32)
+	{
+		/* small groups, the common case: insertion sort, no calls */
+		for (int32_t i = 1; i < ps->n; i++)
+		{
+			int32_t		e = order[i];
+			const double *x = &ps->x[(size_t) e * ps->k];
+			int32_t		j = i;
+
+			while (j > 0 && cmp_inputs(&ps->x[(size_t) order[j - 1] * ps->k], x, ps->k) > 0)
+			{
+				order[j] = order[j - 1];
+				j--;
+			}
+			order[j] = e;
+		}
+		return;
+	}
+	sort_k = ps->k;
+	sort_x = ps->x;
+	qsort(order, (size_t) ps->n, sizeof(int32_t), cmp_entries);
+}
+
 PsStatus
 ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 {
@@ -651,11 +680,7 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 	out->y = al->alloc(al->ctx, sizeof(double) * (size_t) (m_max ? m_max : 1));
 	if (!order || !out->x || !out->w || !out->y)
 		return PS_NO_MEMORY;
-	for (int32_t i = 0; i < n; i++)
-		order[i] = i;
-	sort_k = k;
-	sort_x = ps->x;
-	qsort(order, (size_t) n, sizeof(int32_t), cmp_entries);
+	order_entries(ps, order);
 	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
 		log = ps->log;			/* in order already (ps_sort_log) */
 	else if (ps->n_log > 0)
@@ -1008,11 +1033,7 @@ ps_serialize_merged(const PointSet *ps, unsigned char **out, size_t *len,
 	*len = 0;
 	if (order == NULL)
 		return PS_NO_MEMORY;
-	for (int32_t i = 0; i < ps->n; i++)
-		order[i] = i;
-	sort_k = ps->k;
-	sort_x = ps->x;
-	qsort(order, (size_t) ps->n, sizeof(int32_t), cmp_entries);
+	order_entries(ps, order);
 	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
 		log = ps->log;
 	else if (ps->n_log > 0)
