@@ -28,6 +28,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks header dependencies only on servers built with --enable-depend:
+# rebuild every object when any of our headers changes (struct layouts are shared)
+$(OBJS): $(wildcard src/core/*.h src/pg/*.h)
+
 .PHONY: check-core
 check-core:
 	$(MAKE) -C test/core check

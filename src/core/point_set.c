@@ -22,7 +22,7 @@ ps_free(PointSet *ps, const SlAlloc *al)
 {
 	for (int i = 0; i < ps->n_acc; i++)
 		fs_free(&ps->accs[i], al);
-	if (ps->x)
+	if (ps->x && ps->x != ps->inline_x)
 		al->free(al->ctx, ps->x);	/* one block: x, y1, w, acc */
 	if (ps->accs)
 		al->free(al->ctx, ps->accs);
@@ -102,15 +102,16 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 	if (ps->n == ps->cap)
 	{
 		size_t		entry = sizeof(double) * (ps->k + 2) + sizeof(int32_t);
-		/* first block: as many entries as fit 1 kB (allocators round up) */
-		int32_t		nc = ps->cap ? ps->cap * 2 : (int32_t) (1024 / entry);
+		/* first block: the inline buffer */
+		int32_t		nc = ps->cap ? ps->cap * 2 : (int32_t) (sizeof(ps->inline_x) / entry);
 		void	   *p;
 
 		if (nc > PS_MAX_ENTRIES)
 			nc = PS_MAX_ENTRIES;
 		/* x, y1, w and acc share one block (one allocation per growth) */
-		p = al->alloc(al->ctx, entry * (size_t) nc);
-		if (p == NULL)
+		if (ps->cap == 0)
+			p = ps->inline_x;
+		else if ((p = al->alloc(al->ctx, entry * (size_t) nc)) == NULL)
 			return PS_NO_MEMORY;
 		{
 			double	   *x = p;
@@ -125,7 +126,7 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 				memcpy(w, ps->w, sizeof(int64_t) * (size_t) ps->n);
 				memcpy(acc, ps->acc, sizeof(int32_t) * (size_t) ps->n);
 			}
-			if (ps->x)
+			if (ps->x && ps->x != ps->inline_x)
 				al->free(al->ctx, ps->x);
 			ps->x = x;
 			ps->y1 = y1;

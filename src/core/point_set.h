@@ -22,6 +22,8 @@ typedef struct PsSlot
 	uint32_t	tag;
 } PsSlot;
 
+#define PS_INLINE_WORDS 96		/* 768 bytes: 27 entries of one input */
+
 typedef struct PointSet
 {
 	int			k;				/* inputs per point, 1..3 */
@@ -53,6 +55,13 @@ typedef struct PointSet
 	int64_t		cap_log;
 	int64_t		log_check;		/* n_log at which to look for repeats */
 	int64_t		log_sorted;		/* leading log rows known to be in order */
+
+	/*
+	 * The first block of entries lives here: a small group's whole state is
+	 * then one allocation (an aggregate's state of a few hundred bytes plus
+	 * this fits a 1 kB chunk).  A PointSet must not be copied by value.
+	 */
+	double		inline_x[PS_INLINE_WORDS];
 } PointSet;
 
 #define PS_HASH_LIMIT (1 << 16)
