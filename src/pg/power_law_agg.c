@@ -68,8 +68,10 @@ spec_copy(MemoryContext ctx, const PowerLawSpec *spec)
 static PlState *
 new_state(MemoryContext ctx, int k)
 {
-	PlState    *st = MemoryContextAllocZero(ctx, sizeof(PlState));
+	/* zeroed up to the point set, which ps_init clears itself (not its inline block) */
+	PlState    *st = MemoryContextAlloc(ctx, sizeof(PlState));
 
+	memset(st, 0, offsetof(PlState, ps));
 	sl_pg_alloc_init(&st->al, ctx);
 	st->k = k;
 	st->spec = default_spec(k);
