@@ -330,18 +330,6 @@ put_sum(unsigned char *out, const int64_t *d, int32_t lo, int32_t nd)
 
 /* ---- validation ---- */
 
-static int
-cmp_inputs(const double *a, const double *b, int k)
-{
-	for (int j = 0; j < k; j++)
-	{
-		if (a[j] < b[j])
-			return -1;
-		if (a[j] > b[j])
-			return 1;
-	}
-	return 0;
-}
 
 FpStatus
 fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
@@ -407,7 +395,7 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 				goto done;
 			}
 		}
-		if (i > 0 && cmp_inputs(prev, x, k) >= 0)
+		if (i > 0 && ps_cmp_inputs(prev, x, k) >= 0)
 		{
 			st = FP_UNSORTED;
 			goto done;
@@ -523,7 +511,7 @@ cmp_v1(const V1Entries *e, int32_t a, int32_t b)
 
 	memcpy(xa, e->buf + e->offs[a], 8 * (size_t) e->k);
 	memcpy(xb, e->buf + e->offs[b], 8 * (size_t) e->k);
-	return cmp_inputs(xa, xb, e->k);
+	return ps_cmp_inputs(xa, xb, e->k);
 }
 
 /* merge sort of idx[0..n) by inputs (tmp has room for n) */

@@ -252,9 +252,8 @@ find_or_insert(PointSet *ps, const double *x, bool log_ok, int32_t *idx,
 	return PS_OK;
 }
 
-/* lexicographic comparison of two input tuples */
-static inline int
-cmp_inputs(const double *a, const double *b, int k)
+int
+ps_cmp_inputs(const double *a, const double *b, int k)
 {
 	for (int j = 0; j < k; j++)
 	{
@@ -379,7 +378,7 @@ log_append(PointSet *ps, const double *rows, int64_t n, const SlAlloc *al)
 		if ((st = ps_sort_log(ps, al)) != PS_OK)
 			return st;
 		for (int64_t i = 1; i < ps->n_log; i++)
-			runs += cmp_inputs(&ps->log[(size_t) (i - 1) * stride],
+			runs += ps_cmp_inputs(&ps->log[(size_t) (i - 1) * stride],
 							   &ps->log[(size_t) i * stride], ps->k) != 0;
 		if (2 * runs <= ps->n_log)
 			return ps_compact(ps, al);
@@ -541,7 +540,7 @@ ps_sort_log(PointSet *ps, const SlAlloc *al)
 		{
 			const double *src;
 
-			if (j >= tail || (i < head && cmp_inputs(&a[(size_t) i * stride],
+			if (j >= tail || (i < head && ps_cmp_inputs(&a[(size_t) i * stride],
 													 &b[(size_t) j * stride], ps->k) <= 0))
 				src = &a[(size_t) i++ * stride];
 			else
@@ -581,7 +580,7 @@ ps_compact(PointSet *ps, const SlAlloc *al)
 		int64_t		j = i + 1;
 		PsStatus	st;
 
-		while (j < n_log && cmp_inputs(x, &log[(size_t) j * stride], ps->k) == 0)
+		while (j < n_log && ps_cmp_inputs(x, &log[(size_t) j * stride], ps->k) == 0)
 			j++;
 		if (j == i + 1)
 			st = add_entry(ps, x, 1, x[ps->k], NULL, NULL, false, al);
@@ -618,17 +617,8 @@ static const double *sort_x;
 static int
 cmp_entries(const void *a, const void *b)
 {
-	const double *xa = &sort_x[(size_t) *(const int32_t *) a * sort_k];
-	const double *xb = &sort_x[(size_t) *(const int32_t *) b * sort_k];
-
-	for (int j = 0; j < sort_k; j++)
-	{
-		if (xa[j] < xb[j])
-			return -1;
-		if (xa[j] > xb[j])
-			return 1;
-	}
-	return 0;
+	return ps_cmp_inputs(&sort_x[(size_t) *(const int32_t *) a * sort_k],
+					  &sort_x[(size_t) *(const int32_t *) b * sort_k], sort_k);
 }
 
 /* order[0..n) = the hash entries' indexes in increasing order of inputs */
@@ -646,7 +636,7 @@ order_entries(const PointSet *ps, int32_t *order)
 			const double *x = &ps->x[(size_t) e * ps->k];
 			int32_t		j = i;
 
-			while (j > 0 && cmp_inputs(&ps->x[(size_t) order[j - 1] * ps->k], x, ps->k) > 0)
+			while (j > 0 && ps_cmp_inputs(&ps->x[(size_t) order[j - 1] * ps->k], x, ps->k) > 0)
 			{
 				order[j] = order[j - 1];
 				j--;
@@ -658,6 +648,75 @@ order_entries(const PointSet *ps, int32_t *order)
 	sort_k = ps->k;
 	sort_x = ps->x;
 	qsort(order, (size_t) ps->n, sizeof(int32_t), cmp_entries);
+}
+
+/*
+ * The walk over a set's points in increasing order of inputs: the hash
+ * entries (order[] sorted) merged with the sorted log, rows of the same
+ * input together whichever side they are on.
+ */
+typedef struct MergedPoint
+{
+	const double *x;
+	int32_t		e;				/* hash entry with these inputs, or -1 */
+	int64_t		j,				/* log rows [j, run_end) with these inputs */
+				run_end;
+	int64_t		w;				/* rows in all */
+} MergedPoint;
+
+/* the next point after cursors *i (into order) and *j (into log); false at the end */
+static bool
+merged_next(const PointSet *ps, const int32_t *order, const double *log,
+			int32_t *i, int64_t *j, MergedPoint *p)
+{
+	int			k = ps->k;
+	size_t		stride = (size_t) k + 1;
+	const double *ex = *i < ps->n ? &ps->x[(size_t) order[*i] * k] : NULL;
+	const double *lx = *j < ps->n_log ? &log[(size_t) *j * stride] : NULL;
+	int			c;
+
+	if (ex == NULL && lx == NULL)
+		return false;
+	c = ex == NULL ? 1 : lx == NULL ? -1 : ps_cmp_inputs(ex, lx, k);
+	p->e = c <= 0 ? order[*i] : -1;
+	p->x = c <= 0 ? ex : lx;
+	p->j = p->run_end = *j;
+	if (c >= 0)
+		while (p->run_end < ps->n_log &&
+			   ps_cmp_inputs(p->x, &log[(size_t) p->run_end * stride], k) == 0)
+			p->run_end++;
+	p->w = (p->e >= 0 ? ps->w[p->e] : 0) + (p->run_end - p->j);
+	if (c <= 0)
+		(*i)++;
+	*j = p->run_end;
+	return true;
+}
+
+/*
+ * The exact sum of y of a point of more than one row into t (initialised
+ * here; the caller frees it).  False when memory ran out.
+ */
+static bool
+merged_sum(const PointSet *ps, const double *log, const MergedPoint *p, FastSum *t,
+		   const SlAlloc *al)
+{
+	size_t		stride = (size_t) ps->k + 1;
+	bool		ok = true;
+
+	fs_init(t);
+	if (p->e >= 0)
+		ok = ps->acc[p->e] < 0 ? fs_add(t, ps->y1[p->e], al)
+			: fs_add_fast(t, &ps->accs[ps->acc[p->e]], al);
+	for (int64_t r = p->j; r < p->run_end && ok; r++)
+		ok = fs_add(t, log[(size_t) r * stride + ps->k], al);
+	return ok;
+}
+
+/* the y of a point of one row */
+static inline double
+merged_single_y(const PointSet *ps, const double *log, const MergedPoint *p)
+{
+	return p->e >= 0 ? ps->y1[p->e] : log[(size_t) p->j * (ps->k + 1) + ps->k];
 }
 
 PsStatus
@@ -698,66 +757,49 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 	}
 
 	/* merge the sorted entries with the sorted log, one point per input */
-	for (int32_t i = 0; i < n || j < ps->n_log;)
 	{
-		const double *ex = i < n ? &ps->x[(size_t) order[i] * k] : NULL;
-		const double *lx = j < ps->n_log ? &log[(size_t) j * stride] : NULL;
-		const double *x;
-		int			c = ex == NULL ? 1 : lx == NULL ? -1 : cmp_inputs(ex, lx, k);
-		int64_t		run_end = j;
-		int32_t		e = c <= 0 ? order[i] : -1;
-		double		w;
+		int32_t		i = 0;
+		MergedPoint p;
 
-		x = c <= 0 ? ex : lx;
-		if (c >= 0)
-			while (run_end < ps->n_log &&
-				   cmp_inputs(x, &log[(size_t) run_end * stride], k) == 0)
-				run_end++;
-		w = (e >= 0 ? (double) ps->w[e] : 0.0) + (double) (run_end - j);
-		memcpy(&out->x[(size_t) m * k], x, sizeof(double) * k);
-		out->w[m] = w;
-		if (w == 1.0)
+		while (merged_next(ps, order, log, &i, &j, &p))
 		{
-			double		y = e >= 0 ? ps->y1[e] : log[(size_t) j * stride + k];
+			double		w = (double) p.w;
 
-			out->y[m] = y;
-			sum_sq_means = dd_add(sum_sq_means, dd_make(y * y, fma(y, y, -y * y)));
-		}
-		else
-		{
-			dd_t		sum;
-			dd_t		mean;
+			memcpy(&out->x[(size_t) m * k], p.x, sizeof(double) * k);
+			out->w[m] = w;
+			if (p.w == 1)
+			{
+				double		y = merged_single_y(ps, log, &p);
 
-			if (run_end == j)
-				fs_value_dd(&ps->accs[ps->acc[e]], &sum.hi, &sum.lo);
+				out->y[m] = y;
+				sum_sq_means = dd_add(sum_sq_means, dd_make(y * y, fma(y, y, -y * y)));
+			}
 			else
 			{
-				/* rows of one input split between the hash and the log */
-				FastSum		t;
-				bool		ok = true;
+				dd_t		sum;
+				dd_t		mean;
 
-				fs_init(&t);
-				if (e >= 0)
-					ok = ps->acc[e] < 0 ? fs_add(&t, ps->y1[e], al)
-						: fs_add_fast(&t, &ps->accs[ps->acc[e]], al);
-				for (int64_t r = j; r < run_end && ok; r++)
-					ok = fs_add(&t, log[(size_t) r * stride + k], al);
-				if (!ok)
+				if (p.run_end == p.j)
+					fs_value_dd(&ps->accs[ps->acc[p.e]], &sum.hi, &sum.lo);
+				else
 				{
+					/* rows of one input split between the hash and the log */
+					FastSum		t;
+
+					if (!merged_sum(ps, log, &p, &t, al))
+					{
+						fs_free(&t, al);
+						return PS_NO_MEMORY;
+					}
+					fs_value_dd(&t, &sum.hi, &sum.lo);
 					fs_free(&t, al);
-					return PS_NO_MEMORY;
 				}
-				fs_value_dd(&t, &sum.hi, &sum.lo);
-				fs_free(&t, al);
+				mean = dd_div(sum, dd_from(w));
+				out->y[m] = mean.hi + mean.lo;
+				sum_sq_means = dd_add(sum_sq_means, dd_mul(sum, mean));
 			}
-			mean = dd_div(sum, dd_from(w));
-			out->y[m] = mean.hi + mean.lo;
-			sum_sq_means = dd_add(sum_sq_means, dd_mul(sum, mean));
+			m++;
 		}
-		m++;
-		if (c <= 0)
-			i++;
-		j = run_end;
 	}
 	out->m = m;
 	al->free(al->ctx, order);
@@ -950,58 +992,39 @@ write_merged(const PointSet *ps, const int32_t *order, const double *log,
 			 unsigned char *out, int32_t *entries, const SlAlloc *al)
 {
 	int			k = ps->k;
-	size_t		stride = (size_t) k + 1;
 	size_t		size = 0;
-	int32_t		count = 0;
+	int32_t		count = 0,
+				i = 0;
 	int64_t		j = 0;
+	MergedPoint p;
 
-	for (int32_t i = 0; i < ps->n || j < ps->n_log;)
+	while (merged_next(ps, order, log, &i, &j, &p))
 	{
-		const double *ex = i < ps->n ? &ps->x[(size_t) order[i] * k] : NULL;
-		const double *lx = j < ps->n_log ? &log[(size_t) j * stride] : NULL;
-		int			c = ex == NULL ? 1 : lx == NULL ? -1 : cmp_inputs(ex, lx, k);
-		int32_t		e = c <= 0 ? order[i] : -1;
-		const double *x = c <= 0 ? ex : lx;
-		int64_t		run_end = j;
-		int64_t		w;
-
-		if (c >= 0)
-			while (run_end < ps->n_log &&
-				   cmp_inputs(x, &log[(size_t) run_end * stride], k) == 0)
-				run_end++;
-		w = (e >= 0 ? ps->w[e] : 0) + (run_end - j);
 		if (out)
 		{
-			memcpy(out + size, x, 8 * (size_t) k);
-			memcpy(out + size + 8 * k, &w, 8);
+			memcpy(out + size, p.x, 8 * (size_t) k);
+			memcpy(out + size + 8 * k, &p.w, 8);
 		}
 		size += 8 * (size_t) k + 8;
-		if (w == 1)
+		if (p.w == 1)
 		{
-			double		y = e >= 0 ? ps->y1[e] : log[(size_t) j * stride + k];
+			double		y = merged_single_y(ps, log, &p);
 
 			if (out)
 				memcpy(out + size, &y, 8);
 			size += 8;
 		}
-		else if (run_end == j)
+		else if (p.run_end == p.j)
 		{
-			const FastSum *f = &ps->accs[ps->acc[e]];
+			const FastSum *f = &ps->accs[ps->acc[p.e]];
 
 			size += out ? fs_serialize(f, out + size) : fs_serial_size(f);
 		}
 		else
 		{
 			FastSum		t;
-			bool		ok = true;
 
-			fs_init(&t);
-			if (e >= 0)
-				ok = ps->acc[e] < 0 ? fs_add(&t, ps->y1[e], al)
-					: fs_add_fast(&t, &ps->accs[ps->acc[e]], al);
-			for (int64_t r = j; r < run_end && ok; r++)
-				ok = fs_add(&t, log[(size_t) r * stride + k], al);
-			if (!ok)
+			if (!merged_sum(ps, log, &p, &t, al))
 			{
 				fs_free(&t, al);
 				return 0;
@@ -1010,9 +1033,6 @@ write_merged(const PointSet *ps, const int32_t *order, const double *log,
 			fs_free(&t, al);
 		}
 		count++;
-		if (c <= 0)
-			i++;
-		j = run_end;
 	}
 	*entries = count;
 	return size;

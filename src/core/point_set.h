@@ -100,6 +100,8 @@ extern PsStatus ps_compact(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sort_log(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al);
 extern void ps_sorted_free(SortedPoints *sp, const SlAlloc *al);
+/* lexicographic comparison of two input tuples of k values: -1, 0, 1 */
+extern int	ps_cmp_inputs(const double *a, const double *b, int k);
 /* distinct values of input j among the entries, counted up to limit */
 extern int	ps_distinct_inputs(const SortedPoints *sp, int j, int limit);
 
