@@ -24,12 +24,6 @@
 static const char *const type_names[SL_MAX_INPUTS + 1] = {
 	NULL, "fit_points", "fit_points2", "fit_points3"
 };
-static const char *const arg_names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS + 1] = {
-	{NULL},
-	{"x", "y"},
-	{"x1", "x2", "y"},
-	{"x1", "x2", "x3", "y"}
-};
 
 /* ---- values ---- */
 
@@ -123,11 +117,7 @@ merge_value(PointSet *ps, const unsigned char *buf, size_t len, const SlAlloc *a
 		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", buf[1]);
 	pst = ps_merge(ps, &tmp, al);
 	ps_free(&tmp, al);
-	if (pst == PS_TOO_MANY_POINTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: too many distinct input points in one group (limit %d)",
-						FN, PS_MAX_ENTRIES)));
+	sl_check_points(FN, pst);
 }
 
 /* ---- text and binary I/O ---- */
@@ -238,30 +228,13 @@ sl_fit_points_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggctx;
 	FpState    *st;
 	int			k = PG_NARGS() - 2;
-	double		x[SL_MAX_INPUTS],
-				y;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "%s transition function called in non-aggregate context", FN);
 	if (k < 1 || k > SL_MAX_INPUTS)
 		elog(ERROR, "%s: unexpected number of arguments %d", FN, PG_NARGS());
 	st = PG_ARGISNULL(0) ? new_state(aggctx, k) : (FpState *) PG_GETARG_POINTER(0);
-	for (int j = 0; j <= k; j++)
-		if (PG_ARGISNULL(j + 1))
-			PG_RETURN_POINTER(st);
-	for (int j = 0; j < k; j++)
-	{
-		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input(FN, arg_names[k][j], x[j], true,
-					   ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
-	}
-	y = PG_GETARG_FLOAT8(k + 1);
-	sl_check_input(FN, "y", y, false, 0);
-	if (ps_add(&st->ps, x, y, &st->al) == PS_TOO_MANY_POINTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: too many distinct input points in one group (limit %d)",
-						FN, PS_MAX_ENTRIES)));
+	sl_add_row(fcinfo, FN, k, &st->ps, &st->al);
 	PG_RETURN_POINTER(st);
 }
 
@@ -308,11 +281,7 @@ sl_fit_points_combine(PG_FUNCTION_ARGS)
 		s1 = new_state(aggctx, s2->k);	/* copy: s2 may live in a shorter context */
 	else if (s1->k != s2->k)
 		elog(ERROR, "%s: combining states of different types", FN);
-	if (ps_merge(&s1->ps, &s2->ps, &s1->al) == PS_TOO_MANY_POINTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: too many distinct input points in one group (limit %d)",
-						FN, PS_MAX_ENTRIES)));
+	sl_check_points(FN, ps_merge(&s1->ps, &s2->ps, &s1->al));
 	PG_RETURN_POINTER(s1);
 }
 

@@ -126,8 +126,6 @@ sl_power_law_trans(PG_FUNCTION_ARGS)
 	PlState    *st;
 	int			nargs = PG_NARGS();
 	int			k;
-	double		x[SL_MAX_INPUTS],
-				y;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "%s transition function called in non-aggregate context", FN);
@@ -157,22 +155,7 @@ sl_power_law_trans(PG_FUNCTION_ARGS)
 			st->opts_set = true;
 		}
 	}
-	for (int j = 0; j <= k; j++)
-		if (PG_ARGISNULL(j + 1))
-			PG_RETURN_POINTER(st);
-	for (int j = 0; j < k; j++)
-	{
-		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input(FN, arg_names[k][j], x[j], true,
-					   ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
-	}
-	y = PG_GETARG_FLOAT8(k + 1);
-	sl_check_input(FN, "y", y, false, 0);
-	if (ps_add(&st->ps, x, y, &st->al) == PS_TOO_MANY_POINTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: too many distinct input points in one group (limit %d)",
-						FN, PS_MAX_ENTRIES)));
+	sl_add_row(fcinfo, FN, k, &st->ps, &st->al);
 	PG_RETURN_POINTER(st);
 }
 
@@ -212,11 +195,7 @@ sl_power_law_combine(PG_FUNCTION_ARGS)
 		s1->spec = spec_copy(aggctx, s2->spec);
 		s1->opts_set = true;
 	}
-	if (ps_merge(&s1->ps, &s2->ps, &s1->al) == PS_TOO_MANY_POINTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: too many distinct input points in one group (limit %d)",
-						FN, PS_MAX_ENTRIES)));
+	sl_check_points(FN, ps_merge(&s1->ps, &s2->ps, &s1->al));
 	PG_RETURN_POINTER(s1);
 }
 

@@ -239,3 +239,13 @@ sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n, double *out)
 	memcpy(out, c->vals, sizeof(double) * n);
 	return c->all_set;
 }
+
+void
+sl_check_points(const char *fn, PsStatus st)
+{
+	if (st == PS_TOO_MANY_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: too many distinct input points in one group (limit %d)",
+						fn, PS_MAX_ENTRIES)));
+}

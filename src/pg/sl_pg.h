@@ -13,6 +13,7 @@
 #include "access/htup_details.h"
 #include "utils/jsonb.h"
 
+#include "point_set.h"
 #include "sl_alloc.h"
 
 /* an allocator that pallocs in ctx (huge allocations allowed) */
@@ -66,6 +67,37 @@ extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
  */
 extern bool sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n,
 						  double *out);
+
+/*
+ * A row of a point-set aggregate: arguments 1..k are the inputs, k + 1 is
+ * y.  Checks them (named x or x1..x3, and y, in messages of fn) and adds
+ * the row to ps; does nothing if one of them is NULL.
+ */
+/* ERROR unless a point-set operation stayed within the point limit */
+extern void sl_check_points(const char *fn, PsStatus st);
+
+static inline void
+sl_add_row(FunctionCallInfo fcinfo, const char *fn, int k, PointSet *ps, const SlAlloc *al)
+{
+	static const char *const names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS] = {
+		{NULL}, {"x"}, {"x1", "x2"}, {"x1", "x2", "x3"}
+	};
+	double		x[SL_MAX_INPUTS],
+				y;
+
+	for (int j = 0; j <= k; j++)
+		if (PG_ARGISNULL(j + 1))
+			return;
+	for (int j = 0; j < k; j++)
+	{
+		x[j] = PG_GETARG_FLOAT8(j + 1);
+		sl_check_input(fn, names[k][j], x[j], true,
+					   ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
+	}
+	y = PG_GETARG_FLOAT8(k + 1);
+	sl_check_input(fn, "y", y, false, 0);
+	sl_check_points(fn, ps_add(ps, x, y, al));
+}
 
 /* ERROR for a state that failed to deserialise */
 extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
