@@ -533,7 +533,7 @@ ps_sort_log(PointSet *ps, const SlAlloc *al)
 					j = 0,
 					o = 0;
 
-		merged = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->cap_log);
+		merged = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->n_log);
 		if (merged == NULL)
 			return PS_NO_MEMORY;
 		while (i < head || j < tail)
@@ -549,6 +549,7 @@ ps_sort_log(PointSet *ps, const SlAlloc *al)
 		}
 		al->free(al->ctx, ps->log);
 		ps->log = merged;
+		ps->cap_log = ps->n_log;	/* the merged copy holds exactly the rows */
 	}
 	ps->log_sorted = ps->n_log;
 	return PS_OK;

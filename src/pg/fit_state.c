@@ -266,12 +266,10 @@ Datum
 sl_fit_points_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
-	FpState    *s1 = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
-	FpState    *s2 = PG_ARGISNULL(1) ? NULL : (FpState *) PG_GETARG_POINTER(1);
+	FpState    *s1,
+			   *s2;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "%s combine function called in non-aggregate context", FN);
-	if (s2 == NULL)
+	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
 	{
 		if (s1 == NULL)
 			PG_RETURN_NULL();

@@ -110,12 +110,10 @@ Datum
 sl_log_law_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
-	LlState    *s1 = PG_ARGISNULL(0) ? NULL : (LlState *) PG_GETARG_POINTER(0);
-	LlState    *s2 = PG_ARGISNULL(1) ? NULL : (LlState *) PG_GETARG_POINTER(1);
+	LlState    *s1,
+			   *s2;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "%s combine function called in non-aggregate context", FN);
-	if (s2 == NULL)
+	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
 	{
 		if (s1 == NULL)
 			PG_RETURN_NULL();

@@ -249,3 +249,14 @@ sl_check_points(const char *fn, PsStatus st)
 				 errmsg("%s: too many distinct input points in one group (limit %d)",
 						fn, PS_MAX_ENTRIES)));
 }
+
+bool
+sl_combine_start(FunctionCallInfo fcinfo, const char *fn, MemoryContext *aggctx,
+				 void **s1, void **s2)
+{
+	if (!AggCheckCallContext(fcinfo, aggctx))
+		elog(ERROR, "%s combine function called in non-aggregate context", fn);
+	*s1 = PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0);
+	*s2 = PG_ARGISNULL(1) ? NULL : PG_GETARG_POINTER(1);
+	return *s2 == NULL;
+}

@@ -73,6 +73,15 @@ extern bool sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n,
  * y.  Checks them (named x or x1..x3, and y, in messages of fn) and adds
  * the row to ps; does nothing if one of them is NULL.
  */
+/*
+ * The start of every combine function: the aggregate context and the two
+ * states (NULL for an empty side).  Returns true when the answer is
+ * already known (a side is empty): the caller then returns *s1, which is
+ * the non-empty state or NULL.
+ */
+extern bool sl_combine_start(FunctionCallInfo fcinfo, const char *fn, MemoryContext *aggctx,
+							 void **s1, void **s2);
+
 /* ERROR unless a point-set operation stayed within the point limit */
 extern void sl_check_points(const char *fn, PsStatus st);
 
