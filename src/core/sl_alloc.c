@@ -27,4 +27,4 @@ m_free(void *ctx, void *ptr)
 	free(ptr);
 }
 
-const SlAlloc sl_malloc_alloc = {m_alloc, m_realloc, m_free, NULL};
+const SlAlloc sl_malloc_alloc = {m_alloc, m_realloc, m_free, NULL, NULL};

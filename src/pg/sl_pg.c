@@ -68,6 +68,7 @@ sl_pg_alloc_init(SlAlloc *al, MemoryContext ctx)
 	al->realloc = pg_realloc;
 	al->free = pg_free;
 	al->ctx = ctx;
+	al->interrupt = sl_pg_interrupt;
 }
 
 void
