@@ -219,10 +219,13 @@ xs_add_sum(ExactSum *xs, const ExactSum *other, const SlAlloc *al)
 
 /*
  * Magnitude of the digits in tmp[0..n) (lowest digit index lo) rounded to
- * double; tmp is propagated and non-negative on entry.
+ * 64 bits: returns u in [2^63, 2^64) with a sticky bit in its lowest bit
+ * and sets *e so that the magnitude is u * 2^e to within that rounding;
+ * (double) u then rounds correctly to 53 bits.  Returns 0 for zero.  All
+ * integer arithmetic: no overflow or underflow whatever the magnitude.
  */
-static double
-round_magnitude(const int64_t *tmp, int n, int lo)
+static uint64_t
+top_bits(const int64_t *tmp, int n, int lo, int *e)
 {
 	int			h = n - 1;
 	unsigned __int128 acc;
@@ -233,8 +236,9 @@ round_magnitude(const int64_t *tmp, int n, int lo)
 
 	while (h >= 0 && tmp[h] == 0)
 		h--;
+	*e = 0;
 	if (h < 0)
-		return 0.0;
+		return 0;
 	acc = (unsigned __int128) (uint64_t) tmp[h] << 64;
 	if (h >= 1)
 		acc |= (unsigned __int128) (uint64_t) tmp[h - 1] << 32;
@@ -254,7 +258,8 @@ round_magnitude(const int64_t *tmp, int n, int lo)
 	u = (uint64_t) (acc >> 64);
 	if ((uint64_t) acc != 0 || sticky)
 		u |= 1;					/* sticky bit below the rounding position */
-	return ldexp((double) u, lsb + 64);
+	*e = lsb + 64;
+	return u;
 }
 
 /* copy, propagate and take the sign; returns digits count in tmp */
@@ -278,25 +283,46 @@ magnitude(const ExactSum *xs, int64_t *tmp, bool *negative)
 double
 xs_value(const ExactSum *xs)
 {
-	int64_t		tmp[XS_MAX_DIGITS];
-	bool		neg;
-	int			n;
-	double		v;
+	double		hi,
+				lo;
 
-	if (xs->n == 0)
-		return 0.0;
-	n = magnitude(xs, tmp, &neg);
-	v = round_magnitude(tmp, n, xs->lo);
-	return neg ? -v : v;
+	xs_value_dd_scaled(xs, 0, &hi, &lo);
+	return hi;
 }
 
 void
 xs_value_dd(const ExactSum *xs, double *hi, double *lo)
 {
+	xs_value_dd_scaled(xs, 0, hi, lo);
+}
+
+int
+xs_ilogb(const ExactSum *xs)
+{
+	int64_t		tmp[XS_MAX_DIGITS];
+	bool		neg;
+	int			n,
+				e;
+	uint64_t	u;
+
+	if (xs->n == 0)
+		return XS_ILOGB_ZERO;
+	n = magnitude(xs, tmp, &neg);
+	u = top_bits(tmp, n, xs->lo, &e);
+	if (u == 0)
+		return XS_ILOGB_ZERO;
+	return 63 + e;
+}
+
+void
+xs_value_dd_scaled(const ExactSum *xs, int shift, double *hi, double *lo)
+{
 	int64_t		tmp[XS_MAX_DIGITS + 3];
 	bool		neg;
-	int			n;
-	double		h;
+	int			n,
+				e;
+	uint64_t	u;
+	double		hu;
 
 	*hi = *lo = 0.0;
 	if (xs->n == 0)
@@ -306,49 +332,56 @@ xs_value_dd(const ExactSum *xs, double *hi, double *lo)
 	/*
 	 * Three zero digits above the top: h may round up into the next digit
 	 * and its mantissa spans three digits, so subtracting it always fits.
-	 * Without them the remainder was dropped when the sum happened to have
-	 * little headroom; now the result depends on the exact value only, not
-	 * on how many digits the sum had allocated.
+	 * The result then depends on the exact value only, not on how many
+	 * digits the sum had allocated.
 	 */
 	memset(tmp + n, 0, 3 * sizeof(int64_t));
 	n += 3;
-	h = round_magnitude(tmp, n, xs->lo);
-	if (!isfinite(h))
-	{
-		*hi = neg ? -h : h;
+	u = top_bits(tmp, n, xs->lo, &e);
+	if (u == 0)
 		return;
-	}
-	if (h != 0.0)
+	hu = (double) u;			/* correctly rounded to 53 bits */
+	*hi = ldexp(hu, e + shift);
+	if (isfinite(*hi))
 	{
+		/* the remainder: subtract h (unscaled, as integers) from the digits */
 		bool		hn;
 		uint64_t	m;
-		int			e;
+		int			he;
 		int			d;
 
-		split_double(h, &hn, &m, &e);
+		split_double(hu, &hn, &m, &he);
+		he += e;
 		while ((m & 1) == 0)
 		{
 			m >>= 1;
-			e++;
+			he++;
 		}
-		d = floor_div32(e);
+		d = floor_div32(he);
 		/* h is within one ulp of the magnitude, so it fits the digits */
 		if (d >= xs->lo && d + 2 <= xs->lo + n - 1)
 		{
-			add_mantissa(tmp, xs->lo, true, m, e);
+			int			e2;
+			uint64_t	u2;
+			bool		rneg;
+
+			add_mantissa(tmp, xs->lo, true, m, he);
 			propagate(tmp, n);
-			if (tmp[n - 1] < 0)
+			rneg = tmp[n - 1] < 0;
+			if (rneg)
 			{
 				for (int i = 0; i < n; i++)
 					tmp[i] = -tmp[i];
 				propagate(tmp, n);
-				*lo = -round_magnitude(tmp, n, xs->lo);
 			}
-			else
-				*lo = round_magnitude(tmp, n, xs->lo);
+			u2 = top_bits(tmp, n, xs->lo, &e2);
+			if (u2 != 0)
+				*lo = rneg ? -ldexp((double) u2, e2 + shift) : ldexp((double) u2, e2 + shift);
 		}
 	}
-	*hi = neg ? -h : h;
+	else
+		*hi = INFINITY;
+	*hi = neg ? -*hi : *hi;
 	*lo = neg ? -*lo : *lo;
 }
 
@@ -572,11 +605,27 @@ fs_scratch(const FastSum *fs, ExactSum *t, int64_t *buf)
 void
 fs_value_dd(const FastSum *fs, double *hi, double *lo)
 {
+	fs_value_dd_scaled(fs, 0, hi, lo);
+}
+
+void
+fs_value_dd_scaled(const FastSum *fs, int shift, double *hi, double *lo)
+{
 	ExactSum	t;
 	int64_t		buf[XS_MAX_DIGITS];
 
 	fs_scratch(fs, &t, buf);
-	xs_value_dd(&t, hi, lo);
+	xs_value_dd_scaled(&t, shift, hi, lo);
+}
+
+int
+fs_ilogb(const FastSum *fs)
+{
+	ExactSum	t;
+	int64_t		buf[XS_MAX_DIGITS];
+
+	fs_scratch(fs, &t, buf);
+	return xs_ilogb(&t);
 }
 
 size_t

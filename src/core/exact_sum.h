@@ -43,6 +43,21 @@ extern double xs_value(const ExactSum *xs);
 /* hi = rounded value, lo = rounded remainder: a double-double */
 extern void xs_value_dd(const ExactSum *xs, double *hi, double *lo);
 
+/*
+ * The same of value * 2^shift: the exact sum is scaled before it is
+ * rounded, so a sum far outside the double range (sums of squares of y
+ * near 1e200 or 1e-200) reads back with all its digits once scaled near 1.
+ */
+extern void xs_value_dd_scaled(const ExactSum *xs, int shift, double *hi, double *lo);
+
+/*
+ * floor(log2 |value|) to within one (exact unless the value rounds up to
+ * a power of two), from the digits: defined for any magnitude.
+ * XS_ILOGB_ZERO for zero.
+ */
+#define XS_ILOGB_ZERO (-100000)
+extern int	xs_ilogb(const ExactSum *xs);
+
 /* byte format: int32 lo, int32 n, n x int64 digits (carries propagated) */
 extern size_t xs_serial_size(const ExactSum *xs);
 extern void xs_normalize(ExactSum *xs);
@@ -81,6 +96,8 @@ extern bool fs_add_fast(FastSum *fs, const FastSum *other, const SlAlloc *al);
 /* the whole value as an ExactSum (out initialised here, allocated with al) */
 extern bool fs_to_exact(const FastSum *fs, ExactSum *out, const SlAlloc *al);
 extern void fs_value_dd(const FastSum *fs, double *hi, double *lo);
+extern void fs_value_dd_scaled(const FastSum *fs, int shift, double *hi, double *lo);
+extern int	fs_ilogb(const FastSum *fs);
 /* serialised exactly as xs_serialize would write the whole value */
 extern size_t fs_serial_size(const FastSum *fs);
 extern size_t fs_serialize(const FastSum *fs, unsigned char *out);

@@ -86,20 +86,29 @@ log_law_default_spec(LogLawSpec *spec, int k)
 	}
 }
 
+/* an exact sum read as a double-double, scaled by 2^shift */
 static dd_t
-sum_dd(const ExactSum *s)
+sum_dd(const ExactSum *s, int shift)
 {
 	dd_t		r;
 
-	xs_value_dd(s, &r.hi, &r.lo);
+	xs_value_dd_scaled(s, shift, &r.hi, &r.lo);
 	return r;
 }
 
+/*
+ * The fit from the exact sums.  Sums involving y are read scaled by 2^-e
+ * (2^-2e for y^2), e chosen from the sum of y^2, so moments of y near 1e200
+ * or 1e-200 neither overflow nor underflow; the coefficients scale back
+ * exactly.  Bounds hold exactly on return.
+ */
 FitStatus
 log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 {
 	int			k = st->k;
 	int			n = k + 1;
+	const ExactSum *yy = &st->s[k == 1 ? 4 : 8];
+	int			e = xs_ilogb(yy);
 	dd_t		N = dd_from((double) st->n);
 	dd_t		Sl[LL_MAX_INPUTS],
 				Sll[LL_MAX_INPUTS][LL_MAX_INPUTS],
@@ -112,9 +121,13 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 	double		mu[LL_MAX_INPUTS],
 				d[LL_MAX_INPUTS],
 				ybar;
+	double		lo[LL_MAX_INPUTS + 1],
+				hi[LL_MAX_INPUTS + 1];
 	double		H[(LL_MAX_INPUTS + 1) * (LL_MAX_INPUTS + 1)];
 	double		z[LL_MAX_INPUTS + 1];
 	bool		active[LSQ_MAX_ROWS] = {false};
+	bool		held[LL_MAX_INPUTS + 1] = {false};
+	int			owner[LSQ_MAX_ROWS];
 	LinConstraint cons[LSQ_MAX_ROWS];
 	int			nc = 0;
 	dd_t		rss;
@@ -123,25 +136,27 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 	out->n = st->n;
 	if (st->n < n)
 		return FIT_UNDETERMINED;
+	/* y scale: about half the exponent of the sum of y^2 */
+	e = e == XS_ILOGB_ZERO ? 0 : (e >= 0 ? e / 2 : -((-e + 1) / 2));
 	if (k == 1)
 	{
-		Sl[0] = sum_dd(&st->s[0]);
-		Sll[0][0] = sum_dd(&st->s[1]);
-		Sy = sum_dd(&st->s[2]);
-		Sly[0] = sum_dd(&st->s[3]);
-		Syy = sum_dd(&st->s[4]);
+		Sl[0] = sum_dd(&st->s[0], 0);
+		Sll[0][0] = sum_dd(&st->s[1], 0);
+		Sy = sum_dd(&st->s[2], -e);
+		Sly[0] = sum_dd(&st->s[3], -e);
+		Syy = sum_dd(&st->s[4], -2 * e);
 	}
 	else
 	{
-		Sl[0] = sum_dd(&st->s[0]);
-		Sl[1] = sum_dd(&st->s[1]);
-		Sll[0][0] = sum_dd(&st->s[2]);
-		Sll[0][1] = Sll[1][0] = sum_dd(&st->s[3]);
-		Sll[1][1] = sum_dd(&st->s[4]);
-		Sy = sum_dd(&st->s[5]);
-		Sly[0] = sum_dd(&st->s[6]);
-		Sly[1] = sum_dd(&st->s[7]);
-		Syy = sum_dd(&st->s[8]);
+		Sl[0] = sum_dd(&st->s[0], 0);
+		Sl[1] = sum_dd(&st->s[1], 0);
+		Sll[0][0] = sum_dd(&st->s[2], 0);
+		Sll[0][1] = Sll[1][0] = sum_dd(&st->s[3], 0);
+		Sll[1][1] = sum_dd(&st->s[4], 0);
+		Sy = sum_dd(&st->s[5], -e);
+		Sly[0] = sum_dd(&st->s[6], -e);
+		Sly[1] = sum_dd(&st->s[7], -e);
+		Syy = sum_dd(&st->s[8], -2 * e);
 	}
 	/* centred moments in double-double: differences of large sums */
 	for (int a = 0; a < k; a++)
@@ -155,13 +170,30 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 	ybar = dd_div(Sy, N).hi;
 	for (int a = 0; a < k; a++)
 	{
-		/* an input with (numerically) one value cannot identify its slope */
-		if (!(Cll[a][a].hi > 1e-24 * Sll[a][a].hi) || !isfinite(Cll[a][a].hi))
+		/*
+		 * An input must spread beyond the rounding of its logarithms
+		 * (about eps (1 + |ln x|)): inputs that differ only in their last
+		 * digits, or one value, cannot identify a slope.
+		 */
+		double		spread = sqrt(fmax(Cll[a][a].hi, 0.0) / (double) st->n);
+		double		rms = sqrt(Sll[a][a].hi / (double) st->n);
+
+		if (!(spread >= SL_LOG_SPREAD_MIN * (1.0 + rms)) || !isfinite(Cll[a][a].hi))
 			return FIT_UNDETERMINED;
 		d[a] = sqrt(Cll[a][a].hi);
 	}
-	if (!isfinite(Cyy.hi))
+	if (!isfinite(Cyy.hi) || !isfinite(Syy.hi))
 		return FIT_OVERFLOW;
+	/*
+	 * A variance of y below the double-double rounding of its mean square
+	 * is none: constant y must give flat slopes, not slopes of noise.
+	 */
+	if (!(Cyy.hi > 0x1p-90 * Syy.hi))
+	{
+		Cyy = dd_from(0.0);
+		for (int a = 0; a < k; a++)
+			Cly[a] = dd_from(0.0);
+	}
 
 	/*
 	 * Unknowns z = (delta0, s_1..s_k): intercept offset from the centred
@@ -177,33 +209,41 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 		z[a + 1] = dd_div(Cly[a], dd_from(d[a])).hi;
 	if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', n, H, n) != 0)
 		return FIT_UNDETERMINED;
+	/* the Cholesky pivot of a log input is its residual against the others' span */
 	for (int a = 1; a < n; a++)
-		if (!(H[a + a * n] > 1e-7))
-			return FIT_UNDETERMINED;	/* inputs (nearly) collinear */
+		if (!(H[a + a * n] > SL_COLLINEAR_TOL))
+			return FIT_UNDETERMINED;
 	if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', n, 1, H, n, z, n) != 0)
 		return FIT_UNDETERMINED;
 
-	/* bounds: a = ybar + delta0 - sum s_j mu_j / d_j, b_j = s_j / d_j */
-	if (isfinite(spec->lo[0]) || isfinite(spec->hi[0]))
+	/* bounds (in scaled y units): a = ybar + delta0 - sum s_j mu_j / d_j, b_j = s_j / d_j */
+	for (int j = 0; j < n; j++)
 	{
-		LinConstraint *lc = &cons[nc++];
+		lo[j] = ldexp(spec->lo[j], -e);
+		hi[j] = ldexp(spec->hi[j], -e);
+	}
+	if (isfinite(lo[0]) || isfinite(hi[0]))
+	{
+		LinConstraint *lc = &cons[nc];
 
+		owner[nc++] = 0;
 		memset(lc->g, 0, sizeof(lc->g));
 		lc->g[0] = 1.0;
 		for (int a = 0; a < k; a++)
 			lc->g[a + 1] = -mu[a] / d[a];
-		lc->lo = spec->lo[0] - ybar;
-		lc->hi = spec->hi[0] - ybar;
+		lc->lo = lo[0] - ybar;
+		lc->hi = hi[0] - ybar;
 	}
 	for (int a = 0; a < k; a++)
-		if (isfinite(spec->lo[a + 1]) || isfinite(spec->hi[a + 1]))
+		if (isfinite(lo[a + 1]) || isfinite(hi[a + 1]))
 		{
-			LinConstraint *lc = &cons[nc++];
+			LinConstraint *lc = &cons[nc];
 
+			owner[nc++] = a + 1;
 			memset(lc->g, 0, sizeof(lc->g));
-			lc->g[a + 1] = 1.0 / d[a];
-			lc->lo = spec->lo[a + 1];
-			lc->hi = spec->hi[a + 1];
+			lc->g[a + 1] = 1.0;
+			lc->lo = lo[a + 1] * d[a];
+			lc->hi = hi[a + 1] * d[a];
 		}
 	if (nc > 0 && !lsq_feasible(z, n, cons, nc, active))
 	{
@@ -215,44 +255,77 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 		(void) extra;			/* RSS is recomputed below from the moments */
 		memcpy(z, zc, sizeof(double) * n);
 	}
+	for (int i = 0; i < nc; i++)
+		if (active[i])
+			held[owner[i]] = true;
 
-	/* RSS = Cyy - 2 s.r + s'Rs + n delta0^2 (second order in rounding of s) */
+	/* the coefficients, a coefficient held by a bound exactly on it */
 	{
-		dd_t		q = dd_from(0.0);
+		double		coef[LL_MAX_INPUTS + 1];
 
+		coef[0] = ybar + z[0];
 		for (int a = 0; a < k; a++)
 		{
-			dd_t		sa = dd_from(z[a + 1] / d[a]);
-
-			q = dd_add(q, dd_mul(sa, dd_mul(dd_from(2.0), Cly[a])));
-			for (int b = 0; b < k; b++)
-				q = dd_sub(q, dd_mul(dd_mul(sa, dd_from(z[b + 1] / d[b])), Cll[a][b]));
+			coef[a + 1] = z[a + 1] / d[a];
+			if (held[a + 1])
+				coef[a + 1] = isfinite(lo[a + 1]) &&
+					(!isfinite(hi[a + 1]) || fabs(coef[a + 1] - lo[a + 1]) <= fabs(coef[a + 1] - hi[a + 1]))
+					? lo[a + 1] : hi[a + 1];
 		}
-		/* delta0 = 0 unless a bound moved the intercept */
-		rss = dd_add(dd_sub(Cyy, q), dd_from((double) st->n * z[0] * z[0]));
-	}
-
-	out->coef[0] = ybar + z[0];
-	for (int a = 0; a < k; a++)
-	{
-		out->coef[a + 1] = z[a + 1] / d[a];
-		out->coef[0] -= out->coef[a + 1] * mu[a];
-	}
-	for (int j = 0; j < n; j++)
-		if (!isfinite(out->coef[j]))
-			return FIT_OVERFLOW;
-	{
-		int			ci = 0;
-
-		if (isfinite(spec->lo[0]) || isfinite(spec->hi[0]))
-			out->at_bound[0] = active[ci++];
 		for (int a = 0; a < k; a++)
-			if (isfinite(spec->lo[a + 1]) || isfinite(spec->hi[a + 1]))
-				out->at_bound[a + 1] = active[ci++];
+			coef[0] -= coef[a + 1] * mu[a];
+
+		/*
+		 * RSS of these slopes: Cyy - 2 s.Cly + s'Cll s + n delta0^2 (the
+		 * intercept is ybar + delta0 - sum s_j mu_j, so the cross terms
+		 * vanish; second order in the rounding of s)
+		 */
+		{
+			dd_t		q = dd_from(0.0);
+
+			for (int a = 0; a < k; a++)
+			{
+				dd_t		sa = dd_from(coef[a + 1]);
+
+				q = dd_add(q, dd_mul(sa, dd_mul(dd_from(2.0), Cly[a])));
+				for (int b = 0; b < k; b++)
+					q = dd_sub(q, dd_mul(dd_mul(sa, dd_from(coef[b + 1])), Cll[a][b]));
+			}
+			rss = dd_add(dd_sub(Cyy, q), dd_from((double) st->n * z[0] * z[0]));
+		}
+		for (int j = 0; j < n; j++)
+		{
+			double		v = ldexp(coef[j], e);
+			bool		h = held[j];
+
+			if (h && j == 0)
+				v = isfinite(spec->lo[0]) && (!isfinite(spec->hi[0]) ||
+											 fabs(v - spec->lo[0]) <= fabs(v - spec->hi[0]))
+					? spec->lo[0] : spec->hi[0];
+			if (v <= spec->lo[j])
+			{
+				h = h || isfinite(spec->lo[j]);
+				v = spec->lo[j];
+			}
+			else if (v >= spec->hi[j])
+			{
+				h = h || isfinite(spec->hi[j]);
+				v = spec->hi[j];
+			}
+			out->coef[j] = v + 0.0;
+			out->at_bound[j] = h;
+			if (!isfinite(out->coef[j]))
+				return FIT_OVERFLOW;
+		}
 	}
-	out->rss = rss.hi > 0.0 ? rss.hi + rss.lo : 0.0;
-	out->rmse = sqrt(out->rss / (double) st->n);
-	out->r2 = Cyy.hi > 0.0 ? 1.0 - out->rss / (Cyy.hi + Cyy.lo) : NAN;
+	{
+		double		r = rss.hi > 0.0 ? rss.hi + rss.lo : 0.0;
+		double		t = Cyy.hi + Cyy.lo;
+
+		out->rss = ldexp(r, 2 * e);
+		out->rmse = ldexp(sqrt(r / (double) st->n), e);
+		out->r2 = Cyy.hi > 0.0 ? 1.0 - r / t : NAN;
+	}
 	return FIT_OK;
 }
 

@@ -1,46 +1,20 @@
 /*
- * lsq.c -- LAPACKE least squares and the bound-constrained refinement.
+ * lsq.c -- the small dense solves of the fits: a pivoted elimination and
+ * the exact bound-constrained least-squares refinement on an R factor.
  */
 #include "lsq.h"
 
-#include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
-#define RANK_TOL 1e-13
-#define FEAS_TOL 1e-11
-
-int
-lsq_work_size(int m, int n)
-{
-	/* dgels needs max(1, mn + max(mn, nrhs) * nb); nb <= 64 is ample */
-	int			mn = m < n ? m : n;
-
-	return mn + (mn > 1 ? mn : 1) * 64 + 64;
-}
-
-bool
-lsq_solve(double *A, int m, int n, const double *col_norm, double *b,
-		  double *work, int lwork, double *c, double *rss)
-{
-	lapack_int	info;
-	double		s = 0.0;
-
-	info = LAPACKE_dgels_work(LAPACK_COL_MAJOR, 'N', m, n, 1, A, m, b, m,
-							  work, lwork);
-	if (info != 0)
-		return false;
-	for (int j = 0; j < n; j++)
-	{
-		if (!(fabs(A[j + (size_t) j * m]) > RANK_TOL * col_norm[j]))
-			return false;
-		c[j] = b[j];
-	}
-	for (int i = n; i < m; i++)
-		s += b[i] * b[i];
-	*rss = s;
-	return isfinite(s);
-}
+/*
+ * A candidate of the active-set enumeration meets its active constraints
+ * to rounding; the others are checked to this tolerance, relative to the
+ * size of the constraint's terms (|g_j c_j| and the bound), never against
+ * an absolute 1: the scaled coordinates of a coefficient can be 1e-85 of
+ * its value, and an absolute tolerance there would accept any value.
+ */
+#define FEAS_TOL 1e-13
 
 bool
 small_solve(double *M, int n, double *r)
@@ -108,9 +82,14 @@ dotg(const double *g, const double *c, int n)
 	return s;
 }
 
-bool
-lsq_feasible(const double *c, int n, const LinConstraint *cons, int n_cons,
-			 bool *active)
+/*
+ * Feasibility of c to the relative tolerance tol (0: exact); active[i]
+ * (optional) says whether constraint i holds with equality at a finite
+ * side to that tolerance.
+ */
+static bool
+feasible_tol(const double *c, int n, const LinConstraint *cons, int n_cons,
+			 double tol_rel, bool *active)
 {
 	bool		ok = true;
 
@@ -118,17 +97,92 @@ lsq_feasible(const double *c, int n, const LinConstraint *cons, int n_cons,
 	{
 		double		v = dotg(cons[i].g, c, n);
 		double		scale = 0.0;
+		bool		at_lo = false,
+					at_hi = false;
 
 		for (int j = 0; j < n; j++)
 			scale += fabs(cons[i].g[j] * c[j]);
-		if (v < cons[i].lo - FEAS_TOL * (1.0 + scale + fabs(cons[i].lo)) ||
-			v > cons[i].hi + FEAS_TOL * (1.0 + scale + fabs(cons[i].hi)))
+		if (isfinite(cons[i].lo))
+		{
+			double		tol = tol_rel * (scale + fabs(cons[i].lo));
+
+			if (v < cons[i].lo - tol)
+				ok = false;
+			at_lo = fabs(v - cons[i].lo) <= tol;
+		}
+		if (isfinite(cons[i].hi))
+		{
+			double		tol = tol_rel * (scale + fabs(cons[i].hi));
+
+			if (v > cons[i].hi + tol)
+				ok = false;
+			at_hi = fabs(v - cons[i].hi) <= tol;
+		}
+		if (!isfinite(v))
 			ok = false;
 		if (active)
-			active[i] = fabs(v - cons[i].lo) <= FEAS_TOL * (1.0 + scale + fabs(cons[i].lo)) ||
-				fabs(v - cons[i].hi) <= FEAS_TOL * (1.0 + scale + fabs(cons[i].hi));
+			active[i] = at_lo || at_hi;
 	}
 	return ok;
+}
+
+bool
+lsq_feasible(const double *c, int n, const LinConstraint *cons, int n_cons,
+			 bool *active)
+{
+	/* strictly: a point that needs a tolerance is solved for exactly instead */
+	for (int i = 0; i < n_cons; i++)
+		if (cons[i].lo == cons[i].hi)
+			return false;		/* an equality is always imposed by the solve */
+	return feasible_tol(c, n, cons, n_cons, 0.0, active);
+}
+
+/*
+ * Active sides hold exactly, not to the rounding of the KKT solve: a basis
+ * column can be 1e100 times larger than the others, and the rounding of
+ * its coefficient would then be a term of its own (and fail a bound of 0
+ * that is relative to nothing).  A constraint on one coefficient sets it;
+ * a general one (the intercept row) is then met by its first coefficient,
+ * after those are set.
+ */
+static void
+meet_active(double *c, int n, const LinConstraint *cons, int n_cons, const int *state)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n_cons; i++)
+		{
+			const LinConstraint *lc = &cons[i];
+			double		side = state[i] == 1 ? lc->lo : lc->hi;
+			int			nz = 0,
+						first = -1;
+			double		rest = 0.0;
+
+			if (state[i] == 0)
+				continue;
+			for (int j = 0; j < n; j++)
+				if (lc->g[j] != 0.0)
+				{
+					if (first < 0)
+						first = j;
+					else
+						rest += lc->g[j] * c[j];
+					nz++;
+				}
+			if (first < 0 || (nz == 1) != (pass == 0))
+				continue;
+			c[first] = (side - rest) / lc->g[first];
+		}
+}
+
+/* the inactive constraints (state 0) hold to FEAS_TOL relative to their terms */
+static bool
+inactive_feasible(const double *c, int n, const LinConstraint *cons, int n_cons,
+				  const int *state)
+{
+	for (int i = 0; i < n_cons; i++)
+		if (state[i] == 0 && !feasible_tol(c, n, &cons[i], 1, FEAS_TOL, NULL))
+			return false;
+	return true;
 }
 
 /* ||R d||^2 */
@@ -157,6 +211,7 @@ lsq_constrained(const double *R, int lda, int n, const double *c_unc,
 	int			state[LSQ_MAX_ROWS];	/* 0 free, 1 at lo, 2 at hi */
 	bool		found = false;
 	double		best = INFINITY;
+	int			best_state[LSQ_MAX_ROWS];
 	long		combos = 1;
 
 	/* H = R'R */
@@ -223,7 +278,8 @@ lsq_constrained(const double *R, int lda, int n, const double *c_unc,
 		if (!small_solve(M, dim, rhs))
 			continue;
 		memcpy(cand, rhs, sizeof(double) * n);
-		if (!lsq_feasible(cand, n, cons, n_cons, NULL))
+		meet_active(cand, n, cons, n_cons, state);
+		if (!inactive_feasible(cand, n, cons, n_cons, state))
 			continue;
 		for (int j = 0; j < n; j++)
 			d[j] = cand[j] - c_unc[j];
@@ -234,6 +290,7 @@ lsq_constrained(const double *R, int lda, int n, const double *c_unc,
 			{
 				best = obj;
 				memcpy(c, cand, sizeof(double) * n);
+				memcpy(best_state, state, sizeof(int) * n_cons);
 				found = true;
 			}
 		}
@@ -241,6 +298,7 @@ lsq_constrained(const double *R, int lda, int n, const double *c_unc,
 	if (!found)
 		return false;
 	*extra = best;
-	lsq_feasible(c, n, cons, n_cons, active);
+	for (int i = 0; i < n_cons; i++)
+		active[i] = best_state[i] != 0;
 	return true;
 }

@@ -1,6 +1,6 @@
 /*
- * lsq.h -- linear least squares: the LAPACKE solve used for every fixed set
- * of exponents, and the small bound-constrained problem on its R factor.
+ * lsq.h -- the small dense solves of the fits: the bound-constrained
+ * least-squares problem on an R factor, and a pivoted elimination.
  */
 #ifndef LSQ_H
 #define LSQ_H
@@ -19,17 +19,6 @@ typedef struct LinConstraint
 } LinConstraint;
 
 /*
- * Weighted least squares min ||A c - b|| by LAPACKE_dgels (QR), A column
- * major m x n (destroyed: R is left in its upper triangle), b of length m
- * (destroyed: c in b[0..n), the residual part below).  work has lwork
- * doubles (lsq_work_size).  Returns false when A is numerically rank
- * deficient.  *rss gets the residual sum of squares.
- */
-extern int	lsq_work_size(int m, int n);
-extern bool lsq_solve(double *A, int m, int n, const double *col_norm,
-					  double *b, double *work, int lwork, double *c, double *rss);
-
-/*
  * Given R (n x n upper triangle, column major with leading dimension lda)
  * and the unconstrained solution c_unc, find c minimising
  * ||R (c - c_unc)||^2 subject to the constraints.  Exact: enumerates the
@@ -41,7 +30,11 @@ extern bool lsq_constrained(const double *R, int lda, int n, const double *c_unc
 							const LinConstraint *cons, int n_cons,
 							double *c, double *extra, bool *active);
 
-/* true when c satisfies every constraint (relative tolerance) */
+/*
+ * true when c satisfies every constraint exactly and none is an equality
+ * (an equality is left to lsq_constrained, which meets it to rounding);
+ * active[i] (optional) says whether constraint i holds with equality
+ */
 extern bool lsq_feasible(const double *c, int n, const LinConstraint *cons,
 						 int n_cons, bool *active);
 

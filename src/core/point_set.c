@@ -720,6 +720,88 @@ merged_single_y(const PointSet *ps, const double *log, const MergedPoint *p)
 	return p->e >= 0 ? ps->y1[p->e] : log[(size_t) p->j * (ps->k + 1) + ps->k];
 }
 
+/* the scale exponent of y: about half that of the sum of y^2 */
+static int
+y_scale_exp(int y2_ilogb)
+{
+	if (y2_ilogb == XS_ILOGB_ZERO)
+		return 0;
+	return y2_ilogb >= 0 ? y2_ilogb / 2 : -((-y2_ilogb + 1) / 2);
+}
+
+PsStatus
+sp_start(SpWriter *wr, SortedPoints *out, int k, int64_t n_rows, int64_t m_max,
+		 int y2_ilogb, const SlAlloc *al)
+{
+	size_t		cap = (size_t) (m_max > 0 ? m_max : 1);
+
+	memset(out, 0, sizeof(*out));
+	wr->out = out;
+	wr->sq_hi = wr->sq_lo = 0.0;
+	out->k = k;
+	out->n_rows = n_rows;
+	out->y_exp = y_scale_exp(y2_ilogb);
+	out->x = al->alloc(al->ctx, sizeof(double) * cap * k);
+	out->w = al->alloc(al->ctx, sizeof(double) * cap);
+	out->y = al->alloc(al->ctx, sizeof(double) * cap);
+	if (!out->x || !out->w || !out->y)
+		return PS_NO_MEMORY;
+	return PS_OK;
+}
+
+static inline void
+sp_put_x(SpWriter *wr, const double *x, double w, double y)
+{
+	SortedPoints *sp = wr->out;
+
+	memcpy(&sp->x[(size_t) sp->m * sp->k], x, sizeof(double) * sp->k);
+	sp->w[sp->m] = w;
+	sp->y[sp->m] = y;
+	sp->m++;
+}
+
+void
+sp_put_single(SpWriter *wr, const double *x, double y)
+{
+	double		ys = ldexp(y, -wr->out->y_exp);
+	dd_t		sq = dd_add(dd_make(wr->sq_hi, wr->sq_lo),
+							dd_make(ys * ys, fma(ys, ys, -ys * ys)));
+
+	wr->sq_hi = sq.hi;
+	wr->sq_lo = sq.lo;
+	sp_put_x(wr, x, 1.0, ys);
+}
+
+void
+sp_put_sum(SpWriter *wr, const double *x, int64_t w, double hi, double lo)
+{
+	dd_t		sum = {hi, lo};
+	dd_t		mean = dd_div(sum, dd_from((double) w));
+	dd_t		sq = dd_add(dd_make(wr->sq_hi, wr->sq_lo), dd_mul(sum, mean));
+
+	wr->sq_hi = sq.hi;
+	wr->sq_lo = sq.lo;
+	sp_put_x(wr, x, (double) w, mean.hi + mean.lo);
+}
+
+void
+sp_finish(SpWriter *wr, double y2_hi, double y2_lo)
+{
+	dd_t		within = dd_sub(dd_make(y2_hi, y2_lo), dd_make(wr->sq_hi, wr->sq_lo));
+	SortedPoints *sp = wr->out;
+
+	/*
+	 * Points of one row each have no spread within points, exactly.
+	 * Otherwise a difference below the double-double rounding of the sum
+	 * of squares (about 2^-100 of it) is none either: constant y at
+	 * repeated inputs must not show a spread of rounding noise.
+	 */
+	if (sp->n_rows == sp->m || !(within.hi > 0x1p-90 * y2_hi))
+		sp->ss_within = 0.0;
+	else
+		sp->ss_within = within.hi + within.lo;
+}
+
 PsStatus
 ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 {
@@ -729,19 +811,18 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 	int32_t		n = ps->n;
 	int64_t		m_max = (int64_t) ps->n + ps->n_log;
 	double	   *log = NULL;
-	dd_t		sum_sq_means = dd_from(0.0);
-	dd_t		y2;
-	int32_t		m = 0;
+	SpWriter	wr;
+	double		y2_hi,
+				y2_lo;
 	int64_t		j = 0;
+	int32_t		i = 0;
+	MergedPoint p;
+	PsStatus	st;
 
-	memset(out, 0, sizeof(*out));
-	out->k = k;
-	out->n_rows = ps->n_rows;
+	if ((st = sp_start(&wr, out, k, ps->n_rows, m_max, fs_ilogb(&ps->y2), al)) != PS_OK)
+		return st;
 	order = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (n ? n : 1));
-	out->x = al->alloc(al->ctx, sizeof(double) * (size_t) (m_max ? m_max : 1) * k);
-	out->w = al->alloc(al->ctx, sizeof(double) * (size_t) (m_max ? m_max : 1));
-	out->y = al->alloc(al->ctx, sizeof(double) * (size_t) (m_max ? m_max : 1));
-	if (!order || !out->x || !out->w || !out->y)
+	if (!order)
 		return PS_NO_MEMORY;
 	order_entries(ps, order);
 	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
@@ -758,60 +839,39 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 	}
 
 	/* merge the sorted entries with the sorted log, one point per input */
+	while (merged_next(ps, order, log, &i, &j, &p))
 	{
-		int32_t		i = 0;
-		MergedPoint p;
-
-		while (merged_next(ps, order, log, &i, &j, &p))
+		sl_check_interrupts_every(al, (uint64_t) out->m);
+		if (p.w == 1)
+			sp_put_single(&wr, p.x, merged_single_y(ps, log, &p));
+		else
 		{
-			double		w = (double) p.w;
+			double		hi,
+						lo;
 
-			memcpy(&out->x[(size_t) m * k], p.x, sizeof(double) * k);
-			out->w[m] = w;
-			if (p.w == 1)
-			{
-				double		y = merged_single_y(ps, log, &p);
-
-				out->y[m] = y;
-				sum_sq_means = dd_add(sum_sq_means, dd_make(y * y, fma(y, y, -y * y)));
-			}
+			if (p.run_end == p.j)
+				fs_value_dd_scaled(&ps->accs[ps->acc[p.e]], -out->y_exp, &hi, &lo);
 			else
 			{
-				dd_t		sum;
-				dd_t		mean;
+				/* rows of one input split between the hash and the log */
+				FastSum		t;
 
-				if (p.run_end == p.j)
-					fs_value_dd(&ps->accs[ps->acc[p.e]], &sum.hi, &sum.lo);
-				else
+				if (!merged_sum(ps, log, &p, &t, al))
 				{
-					/* rows of one input split between the hash and the log */
-					FastSum		t;
-
-					if (!merged_sum(ps, log, &p, &t, al))
-					{
-						fs_free(&t, al);
-						return PS_NO_MEMORY;
-					}
-					fs_value_dd(&t, &sum.hi, &sum.lo);
 					fs_free(&t, al);
+					return PS_NO_MEMORY;
 				}
-				mean = dd_div(sum, dd_from(w));
-				out->y[m] = mean.hi + mean.lo;
-				sum_sq_means = dd_add(sum_sq_means, dd_mul(sum, mean));
+				fs_value_dd_scaled(&t, -out->y_exp, &hi, &lo);
+				fs_free(&t, al);
 			}
-			m++;
+			sp_put_sum(&wr, p.x, p.w, hi, lo);
 		}
 	}
-	out->m = m;
 	al->free(al->ctx, order);
 	if (log && log != ps->log)
 		al->free(al->ctx, log);
-	fs_value_dd(&ps->y2, &y2.hi, &y2.lo);
-	{
-		dd_t		within = dd_sub(y2, sum_sq_means);
-
-		out->ss_within = within.hi > 0.0 ? within.hi + within.lo : 0.0;
-	}
+	fs_value_dd_scaled(&ps->y2, -2 * out->y_exp, &y2_hi, &y2_lo);
+	sp_finish(&wr, y2_hi, y2_lo);
 	return PS_OK;
 }
 

@@ -67,16 +67,23 @@ typedef struct PointSet
 #define PS_HASH_LIMIT (1 << 16)
 #define PS_LOG_CHECK_ROWS ((int64_t) 1 << 22)	/* first look for repeats */
 
-/* what the solver sees: entries sorted by their inputs */
+/*
+ * What the solver sees: entries sorted by their inputs.  y is scaled by a
+ * power of two chosen from the sum of y^2 (so that the scaled values are
+ * near 1): sums of squares of y near 1e200 or 1e-200 then neither overflow
+ * nor underflow, and, since scaling by 2^e is exact, the fit of the scaled
+ * values is the fit of y to the bit, scaled.
+ */
 typedef struct SortedPoints
 {
 	int			k;
 	int32_t		m;				/* distinct points */
 	int64_t		n_rows;
+	int			y_exp;			/* y below is y * 2^-y_exp */
 	double	   *x;				/* m * k */
 	double	   *w;				/* rows per point */
-	double	   *y;				/* mean y per point */
-	double		ss_within;		/* sum over rows of (y - mean y of its point)^2 */
+	double	   *y;				/* mean y per point, scaled */
+	double		ss_within;		/* sum over rows of (y - mean y of its point)^2, scaled twice */
 } SortedPoints;
 
 typedef enum PsStatus
@@ -100,6 +107,28 @@ extern PsStatus ps_compact(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sort_log(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al);
 extern void ps_sorted_free(SortedPoints *sp, const SlAlloc *al);
+
+/*
+ * Writing SortedPoints, shared by ps_sorted and the reader of stored
+ * values so that both give the solver the same bits: sp_start with the
+ * floor(log2) of the exact sum of y^2 over all rows (xs_ilogb), then every
+ * point in increasing order of inputs, then sp_finish with that sum read
+ * scaled by 2^(-2 y_exp).
+ */
+typedef struct SpWriter
+{
+	SortedPoints *out;
+	double		sq_hi,			/* sum over points of (sum y)^2 / w, scaled, */
+				sq_lo;			/* as a double-double */
+} SpWriter;
+
+extern PsStatus sp_start(SpWriter *wr, SortedPoints *out, int k, int64_t n_rows,
+						 int64_t m_max, int y2_ilogb, const SlAlloc *al);
+/* a point of one row */
+extern void sp_put_single(SpWriter *wr, const double *x, double y);
+/* a point of w > 1 rows whose sum of y, times 2^-y_exp, is hi + lo */
+extern void sp_put_sum(SpWriter *wr, const double *x, int64_t w, double hi, double lo);
+extern void sp_finish(SpWriter *wr, double y2_hi, double y2_lo);
 /* lexicographic comparison of two input tuples of k values: -1, 0, 1 */
 extern int	ps_cmp_inputs(const double *a, const double *b, int k);
 /* distinct values of input j among the entries, counted up to limit */

@@ -34,22 +34,39 @@ typedef enum FitStatus
 	FIT_NO_MEMORY
 } FitStatus;
 
+/*
+ * Identifiability thresholds shared by the laws: the spread of ln x must
+ * exceed its rounding (about eps (1 + |ln x|)) by 2^20, and a log input's
+ * residual against the others' span (relative) must exceed this.
+ */
+#define SL_LOG_SPREAD_MIN (0x1p20 * 0x1p-52)
+#define SL_COLLINEAR_TOL 1e-7
+/* |ln v| up to which v is a normal double with room for a product's rounding */
+#define SL_LOG_NORMAL_MAX 700.0
+
 typedef struct PowerLawFit
 {
 	double		l_inf;
 	double		coef[SL_MAX_INPUTS];	/* a, b, c */
 	double		expo[SL_MAX_INPUTS];	/* alpha, beta, gamma */
 	int64_t		n;				/* rows */
-	double		rss;			/* over all rows */
+	double		rss;			/* over all rows (may overflow for huge y: rmse is exact) */
 	double		r2;				/* NaN when y has no variance */
 	double		rmse;
 	bool		at_bound[2 * SL_MAX_INPUTS + 1];	/* l_inf, a, alpha, b, beta, ... */
 } PowerLawFit;
 
 extern void power_law_default_spec(PowerLawSpec *spec, int k);
+/*
+ * Fits pts.  Bounds hold exactly: every coefficient returned lies within
+ * its bounds.  FIT_UNDETERMINED when the points cannot identify the law
+ * (too few, an input with fewer than three distinct values of ln x or a
+ * spread of ln x within its rounding, inputs whose logs are collinear);
+ * FIT_INFEASIBLE when an exponent's bounds lie wholly where its term
+ * leaves the double range.  Interrupts through al's hook.
+ */
 extern FitStatus power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
-							   const SlAlloc *al, SlInterruptFn interrupt,
-							   PowerLawFit *out);
+							   const SlAlloc *al, PowerLawFit *out);
 /* a x^-alpha, or -a ln x when alpha == 0 */
 extern double power_term(double a, double alpha, double x);
 extern double power_law_predict(const PowerLawFit *fit, int k, const double *x);

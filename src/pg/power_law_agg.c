@@ -298,7 +298,7 @@ sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
 		return (Datum) 0;
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	ps_sorted(ps, &sp, &al);
-	status = power_law_fit(&sp, spec, &al, sl_pg_interrupt, &fit);
+	status = power_law_fit(&sp, spec, &al, &fit);
 	ps_sorted_free(&sp, &al);
 	if (status != FIT_OK)
 		return (Datum) 0;

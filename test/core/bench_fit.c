@@ -52,7 +52,7 @@ main(int argc, char **argv)
 		ps_sorted(&ps, &sp, al);
 		power_law_default_spec(&spec, 1);
 		t0 = now();
-		st = power_law_fit(&sp, &spec, al, NULL, &fit);
+		st = power_law_fit(&sp, &spec, al, &fit);
 		total += now() - t0;
 		if (r == 0)
 			printf("status %d: l_inf %.10g a %.10g alpha %.10g rss %.6g\n",

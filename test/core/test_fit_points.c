@@ -130,7 +130,7 @@ power_fit(const PointSet *ps, PowerLawFit *fit)
 	ps_sorted(ps, &sp, AL);
 	power_law_default_spec(&spec, ps->k);
 	memset(fit, 0, sizeof(*fit));
-	st = power_law_fit(&sp, &spec, AL, NULL, fit);
+	st = power_law_fit(&sp, &spec, AL, fit);
 	ps_sorted_free(&sp, AL);
 	return st;
 }
