@@ -8,7 +8,7 @@
  * every path that takes bytes from outside (input, receive, and every
  * function reading a stored value) validates them first.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
@@ -18,6 +18,7 @@
 
 #include "fit_points.h"
 #include "sl_fits.h"
+#include "sl_pg.h"
 
 #define FN "fit_points"
 

@@ -2,7 +2,7 @@
  * log_law_agg.c -- fit_log_law(x1[, x2], y [, options]) over exact
  * sufficient statistics, and predict_loss for the log-law result types.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -14,6 +14,7 @@
 
 #include "log_law.h"
 #include "sl_fits.h"
+#include "sl_pg.h"
 
 #define FN "fit_log_law"
 

@@ -4,13 +4,15 @@
  * Known keys: "bounds", an object mapping coefficient names to [lower,
  * upper] (numbers or nulls).  Anything else is an ERROR naming the key.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
+
+#include "sl_pg.h"
 
 static double
 numeric_to_double(const char *fn, const char *coef, JsonbValue *v)

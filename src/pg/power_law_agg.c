@@ -3,7 +3,7 @@
  * transition, combine, serialize, deserialize and final functions, and
  * predict_loss for the power-law result types.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -16,6 +16,7 @@
 #include "point_set.h"
 #include "power_law.h"
 #include "sl_fits.h"
+#include "sl_pg.h"
 
 #define FN "fit_power_law"
 

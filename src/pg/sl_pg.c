@@ -1,18 +1,20 @@
 /*
  * sl_pg.c -- module magic, the palloc allocator and the input checks.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
 #include "catalog/pg_type.h"
-#include "utils/typcache.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/typcache.h"
+
+#include "sl_pg.h"
 
 PG_MODULE_MAGIC;
 

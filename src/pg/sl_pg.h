@@ -1,14 +1,13 @@
 /*
  * sl_pg.h -- what the PostgreSQL glue files share: the palloc-backed
  * allocator for the core, the interrupt hook, input checks and the
- * option parser.
+ * option parser.  Include postgres.h first (as every backend file does).
  */
 #ifndef SL_PG_H
 #define SL_PG_H
 
 #include <math.h>
 
-#include "postgres.h"
 #include "fmgr.h"
 #include "access/htup_details.h"
 #include "utils/jsonb.h"
