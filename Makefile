@@ -17,7 +17,7 @@ OBJS = \
 	src/pg/fit_state.o
 
 REGRESS = upgrade fit_power_law fit_log_law options bad_input parallel determinism \
-	fit_points fit_points_errors incremental
+	fit_points fit_points_errors incremental superuser
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core

@@ -206,6 +206,7 @@ IO_FUNCTIONS(3)
 
 typedef struct FpState
 {
+	uint32		tag;			/* SL_TAG_FIT_POINTS (see sl_state_arg) */
 	SlAlloc		al;				/* allocates in the aggregate context */
 	int			k;
 	PointSet	ps;
@@ -216,6 +217,7 @@ new_state(MemoryContext ctx, int k)
 {
 	FpState    *st = MemoryContextAllocZero(ctx, sizeof(FpState));
 
+	st->tag = SL_TAG_FIT_POINTS;
 	sl_pg_alloc_init(&st->al, ctx);
 	st->k = k;
 	ps_init(&st->ps, k);
@@ -228,13 +230,14 @@ sl_fit_points_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
 	FpState    *st;
-	int			k = PG_NARGS() - 2;
+	int			k;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "%s transition function called in non-aggregate context", FN);
-	if (k < 1 || k > SL_MAX_INPUTS)
-		elog(ERROR, "%s: unexpected number of arguments %d", FN, PG_NARGS());
-	st = PG_ARGISNULL(0) ? new_state(aggctx, k) : (FpState *) PG_GETARG_POINTER(0);
+	k = sl_trans_call(fcinfo, FN, SL_MAX_INPUTS, false)->k;
+	st = sl_state_arg(fcinfo, 0, SL_TAG_FIT_POINTS, FN);
+	if (st == NULL)
+		st = new_state(aggctx, k);
 	sl_add_row(fcinfo, FN, k, &st->ps, &st->al);
 	PG_RETURN_POINTER(st);
 }
@@ -244,7 +247,7 @@ Datum
 sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
-	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
+	FpState    *st = sl_support_state(fcinfo, "merge_fit_points", SL_TAG_FIT_POINTS);
 	const unsigned char *buf;
 	size_t		len;
 	FpInfo		info;
@@ -270,7 +273,7 @@ sl_fit_points_combine(PG_FUNCTION_ARGS)
 	FpState    *s1,
 			   *s2;
 
-	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
+	if (sl_combine_start(fcinfo, FN, SL_TAG_FIT_POINTS, &aggctx, (void **) &s1, (void **) &s2))
 	{
 		if (s1 == NULL)
 			PG_RETURN_NULL();
@@ -289,7 +292,7 @@ PG_FUNCTION_INFO_V1(sl_fit_points_serialize);
 Datum
 sl_fit_points_serialize(PG_FUNCTION_ARGS)
 {
-	FpState    *st = (FpState *) PG_GETARG_POINTER(0);
+	FpState    *st = sl_support_state(fcinfo, FN, SL_TAG_FIT_POINTS);
 	size_t		size = ps_serial_size(&st->ps);
 	bytea	   *out;
 
@@ -328,7 +331,7 @@ PG_FUNCTION_INFO_V1(sl_fit_points_final);
 Datum
 sl_fit_points_final(PG_FUNCTION_ARGS)
 {
-	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
+	FpState    *st = sl_support_state(fcinfo, FN, SL_TAG_FIT_POINTS);
 
 	if (st == NULL || st->ps.n_rows == 0)
 		PG_RETURN_NULL();

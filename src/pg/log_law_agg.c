@@ -6,10 +6,7 @@
 
 #include <math.h>
 
-#include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "funcapi.h"
-#include "utils/builtins.h"
 #include "utils/jsonb.h"
 
 #include "log_law.h"
@@ -20,9 +17,9 @@
 
 typedef struct LlState
 {
+	uint32		tag;			/* SL_TAG_LOG_LAW */
 	SlAlloc		al;
 	int			k;
-	bool		has_opts_arg;	/* the signature ends in options jsonb */
 	bool		opts_set;		/* spec comes from options */
 	Jsonb	   *options;		/* the options first seen, to compare rows */
 	LogLawSpec	spec;
@@ -30,10 +27,10 @@ typedef struct LlState
 } LlState;
 
 static const char *const coef_names[] = {"a", "b", "c"};
-static const char *const arg_names[LL_MAX_INPUTS + 1][LL_MAX_INPUTS + 1] = {
+static const char *const arg_names[LL_MAX_INPUTS + 1][LL_MAX_INPUTS] = {
 	{NULL},
-	{"x", "y"},
-	{"x1", "x2", "y"}
+	{"x"},
+	{"x1", "x2"}
 };
 
 static LlState *
@@ -41,6 +38,7 @@ new_state(MemoryContext ctx, int k)
 {
 	LlState    *st = MemoryContextAllocZero(ctx, sizeof(LlState));
 
+	st->tag = SL_TAG_LOG_LAW;
 	sl_pg_alloc_init(&st->al, ctx);
 	st->k = k;
 	log_law_default_spec(&st->spec, k);
@@ -59,29 +57,17 @@ PG_FUNCTION_INFO_V1(sl_log_law_trans);
 Datum
 sl_log_law_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	LlState    *st;
+	SlCall	   *call = sl_trans_call(fcinfo, FN, LL_MAX_INPUTS, true);
+	MemoryContext aggctx = sl_agg_context(fcinfo, FN);
+	LlState    *st = sl_state_arg(fcinfo, 0, SL_TAG_LOG_LAW, FN);
 	int			nargs = PG_NARGS();
-	int			k;
+	int			k = call->k;
 	double		x[LL_MAX_INPUTS],
 				y;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "%s transition function called in non-aggregate context", FN);
-	if (PG_ARGISNULL(0))
-	{
-		bool		has_opts = sl_has_options_arg(fcinfo);
-
-		k = nargs - 2 - (has_opts ? 1 : 0);
-		if (k < 1 || k > LL_MAX_INPUTS)
-			elog(ERROR, "%s: unexpected number of arguments %d", FN, nargs);
+	if (st == NULL)
 		st = new_state(aggctx, k);
-		st->has_opts_arg = has_opts;
-	}
-	else
-		st = (LlState *) PG_GETARG_POINTER(0);
-	k = st->k;
-	if (st->has_opts_arg && !PG_ARGISNULL(nargs - 1))
+	if (call->has_options && !PG_ARGISNULL(nargs - 1))
 	{
 		Jsonb	   *options = PG_GETARG_JSONB_P(nargs - 1);
 
@@ -114,7 +100,7 @@ sl_log_law_combine(PG_FUNCTION_ARGS)
 	LlState    *s1,
 			   *s2;
 
-	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
+	if (sl_combine_start(fcinfo, FN, SL_TAG_LOG_LAW, &aggctx, (void **) &s1, (void **) &s2))
 	{
 		if (s1 == NULL)
 			PG_RETURN_NULL();
@@ -142,27 +128,33 @@ sl_log_law_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s1);
 }
 
-/* state bytes: u8 version, u8 k, u8 opts_set, u8 0, 6 float8 bounds, statistics */
-#define LL_STATE_VERSION 1
+/*
+ * State bytes: u32 tag, u8 version, u8 k, u8 opts_set, u8 0, 6 float8
+ * bounds, the statistics' format.
+ */
+#define LL_STATE_VERSION 2
 #define BOUND_DOUBLES (2 * (LL_MAX_INPUTS + 1))
+#define LL_STATE_HEADER (8 + sizeof(double) * BOUND_DOUBLES)
 
 PG_FUNCTION_INFO_V1(sl_log_law_serialize);
 Datum
 sl_log_law_serialize(PG_FUNCTION_ARGS)
 {
-	LlState    *st = (LlState *) PG_GETARG_POINTER(0);
-	size_t		size = 4 + sizeof(double) * BOUND_DOUBLES + ls_serial_size(&st->stats);
+	LlState    *st = sl_support_state(fcinfo, FN, SL_TAG_LOG_LAW);
+	size_t		size = LL_STATE_HEADER + ls_serial_size(&st->stats);
+	uint32		tag = SL_TAG_LOG_LAW;
 	bytea	   *out = palloc(VARHDRSZ + size);
 	unsigned char *p = (unsigned char *) VARDATA(out);
 
 	SET_VARSIZE(out, VARHDRSZ + size);
-	p[0] = LL_STATE_VERSION;
-	p[1] = (unsigned char) st->k;
-	p[2] = st->opts_set ? 1 : 0;
-	p[3] = 0;
-	memcpy(p + 4, st->spec.lo, sizeof(st->spec.lo));
-	memcpy(p + 4 + sizeof(st->spec.lo), st->spec.hi, sizeof(st->spec.hi));
-	ls_serialize(&st->stats, p + 4 + sizeof(double) * BOUND_DOUBLES);
+	memcpy(p, &tag, 4);
+	p[4] = LL_STATE_VERSION;
+	p[5] = (unsigned char) st->k;
+	p[6] = st->opts_set ? 1 : 0;
+	p[7] = 0;
+	memcpy(p + 8, st->spec.lo, sizeof(st->spec.lo));
+	memcpy(p + 8 + sizeof(st->spec.lo), st->spec.hi, sizeof(st->spec.hi));
+	ls_serialize(&st->stats, p + LL_STATE_HEADER);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -173,22 +165,24 @@ sl_log_law_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
 	size_t		len = VARSIZE_ANY_EXHDR(in);
-	size_t		hdr = 4 + sizeof(double) * BOUND_DOUBLES;
+	uint32		tag;
 	LlState    *st;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "%s deserialize function called in non-aggregate context", FN);
-	if (len < hdr || p[0] != LL_STATE_VERSION || p[1] < 1 || p[1] > LL_MAX_INPUTS ||
-		p[2] > 1 || p[3] != 0)
+	(void) sl_agg_context(fcinfo, FN);
+	if (len < LL_STATE_HEADER)
 		sl_bad_state(FN);
-	st = new_state(CurrentMemoryContext, p[1]);
-	st->opts_set = p[2] == 1;
-	memcpy(st->spec.lo, p + 4, sizeof(st->spec.lo));
-	memcpy(st->spec.hi, p + 4 + sizeof(st->spec.lo), sizeof(st->spec.hi));
+	memcpy(&tag, p, 4);
+	if (tag != SL_TAG_LOG_LAW || p[4] != LL_STATE_VERSION || p[5] < 1 || p[5] > LL_MAX_INPUTS ||
+		p[6] > 1 || p[7] != 0)
+		sl_bad_state(FN);
+	st = new_state(CurrentMemoryContext, p[5]);
+	st->opts_set = p[6] == 1;
+	memcpy(st->spec.lo, p + 8, sizeof(st->spec.lo));
+	memcpy(st->spec.hi, p + 8 + sizeof(st->spec.lo), sizeof(st->spec.hi));
 	for (int i = 0; i <= LL_MAX_INPUTS; i++)
 		if (isnan(st->spec.lo[i]) || isnan(st->spec.hi[i]) || st->spec.lo[i] > st->spec.hi[i])
 			sl_bad_state(FN);
-	if (ls_deserialize(&st->stats, p + hdr, len - hdr, &st->al) != 0 ||
+	if (ls_deserialize(&st->stats, p + LL_STATE_HEADER, len - LL_STATE_HEADER, &st->al) != 0 ||
 		st->stats.k != st->k)
 		sl_bad_state(FN);
 	PG_RETURN_POINTER(st);
@@ -203,7 +197,7 @@ sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSp
 				  bool *isnull)
 {
 	LogLawFit	fit;
-	TupleDesc	tupdesc;
+	Oid			types[LL_MAX_INPUTS + 5];
 	Datum		values[LL_MAX_INPUTS + 5];
 	bool		nulls[LL_MAX_INPUTS + 5] = {false};
 	int			k = stats->k,
@@ -212,22 +206,24 @@ sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSp
 	*isnull = true;
 	if (stats->n == 0 || log_law_fit(stats, spec, &fit) != FIT_OK)
 		return (Datum) 0;
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "%s: return type must be a row type", FN);
-	if (tupdesc->natts != k + 5)
-		elog(ERROR, "%s: result type has %d columns, expected %d", FN, tupdesc->natts, k + 5);
-	tupdesc = BlessTupleDesc(tupdesc);
 	for (int j = 0; j <= k; j++)
+	{
+		types[i] = FLOAT8OID;
 		values[i++] = Float8GetDatum(fit.coef[j]);
+	}
+	types[i] = INT8OID;
 	values[i++] = Int64GetDatum(fit.n);
+	types[i] = FLOAT8OID;
 	if (isnan(fit.r2))
 		nulls[i++] = true;
 	else
 		values[i++] = Float8GetDatum(fit.r2);
+	types[i] = FLOAT8OID;
 	values[i++] = Float8GetDatum(fit.rmse);
+	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, k + 1);
 	*isnull = false;
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	return sl_make_result(fcinfo, FN, i, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */
@@ -243,7 +239,7 @@ PG_FUNCTION_INFO_V1(sl_log_law_final);
 Datum
 sl_log_law_final(PG_FUNCTION_ARGS)
 {
-	LlState    *st = PG_ARGISNULL(0) ? NULL : (LlState *) PG_GETARG_POINTER(0);
+	LlState    *st = sl_support_state(fcinfo, FN, SL_TAG_LOG_LAW);
 	Datum		result;
 	bool		isnull;
 
@@ -259,20 +255,12 @@ PG_FUNCTION_INFO_V1(sl_log_law_predict);
 Datum
 sl_log_law_predict(PG_FUNCTION_ARGS)
 {
-	HeapTupleHeader fit_tuple = PG_GETARG_HEAPTUPLEHEADER(0);
-	int			k = PG_NARGS() - 1;
+	int			k = Min(Max(PG_NARGS() - 1, 1), LL_MAX_INPUTS);
 	LogLawFit	fit;
 	double		x[LL_MAX_INPUTS];
 
-	if (k < 1 || k > LL_MAX_INPUTS)
-		elog(ERROR, "predict_loss: unexpected number of arguments");
-	if (!sl_fit_fields(fcinfo, fit_tuple, k + 1, fit.coef))
+	if (!sl_predict_args(fcinfo, k + 1, fit.coef, k, arg_names[k], x,
+						 ERRCODE_INVALID_ARGUMENT_FOR_LOG))
 		PG_RETURN_NULL();
-	for (int j = 0; j < k; j++)
-	{
-		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input("predict_loss", arg_names[k][j], x[j], true,
-					   ERRCODE_INVALID_ARGUMENT_FOR_LOG);
-	}
 	PG_RETURN_FLOAT8(log_law_predict(&fit, k, x));
 }

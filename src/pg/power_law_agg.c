@@ -7,11 +7,9 @@
 
 #include <math.h>
 
-#include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "funcapi.h"
-#include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "point_set.h"
 #include "power_law.h"
@@ -22,9 +20,9 @@
 
 typedef struct PlState
 {
+	uint32		tag;			/* SL_TAG_POWER_LAW */
 	SlAlloc		al;				/* allocates in the context owning the state */
 	int			k;
-	bool		has_opts_arg;	/* the signature ends in options jsonb */
 	bool		opts_set;		/* spec comes from options */
 	Jsonb	   *options;		/* the options first seen, to compare rows */		/* the options seen first, to compare rows */
 	const PowerLawSpec *spec;	/* the default (static) or from options (in ctx) */
@@ -33,11 +31,11 @@ typedef struct PlState
 
 /* coefficient names in result order: l_inf, a, alpha, b, beta, c, gamma */
 static const char *const coef_names[] = {"l_inf", "a", "alpha", "b", "beta", "c", "gamma"};
-static const char *const arg_names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS + 1] = {
+static const char *const arg_names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS] = {
 	{NULL},
-	{"x", "y"},
-	{"x1", "x2", "y"},
-	{"x1", "x2", "x3", "y"}
+	{"x"},
+	{"x1", "x2"},
+	{"x1", "x2", "x3"}
 };
 
 /* the default spec for k inputs (shared: a state holds only a pointer) */
@@ -73,6 +71,7 @@ new_state(MemoryContext ctx, int k)
 	PlState    *st = MemoryContextAlloc(ctx, sizeof(PlState));
 
 	memset(st, 0, offsetof(PlState, ps));
+	st->tag = SL_TAG_POWER_LAW;
 	sl_pg_alloc_init(&st->al, ctx);
 	st->k = k;
 	st->spec = default_spec(k);
@@ -123,27 +122,15 @@ PG_FUNCTION_INFO_V1(sl_power_law_trans);
 Datum
 sl_power_law_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	PlState    *st;
+	SlCall	   *call = sl_trans_call(fcinfo, FN, SL_MAX_INPUTS, true);
+	MemoryContext aggctx = sl_agg_context(fcinfo, FN);
+	PlState    *st = sl_state_arg(fcinfo, 0, SL_TAG_POWER_LAW, FN);
 	int			nargs = PG_NARGS();
-	int			k;
+	int			k = call->k;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "%s transition function called in non-aggregate context", FN);
-	if (PG_ARGISNULL(0))
-	{
-		bool		has_opts = sl_has_options_arg(fcinfo);
-
-		k = nargs - 2 - (has_opts ? 1 : 0);
-		if (k < 1 || k > SL_MAX_INPUTS)
-			elog(ERROR, "%s: unexpected number of arguments %d", FN, nargs);
+	if (st == NULL)
 		st = new_state(aggctx, k);
-		st->has_opts_arg = has_opts;
-	}
-	else
-		st = (PlState *) PG_GETARG_POINTER(0);
-	k = st->k;
-	if (st->has_opts_arg && !PG_ARGISNULL(nargs - 1))
+	if (call->has_options && !PG_ARGISNULL(nargs - 1))
 	{
 		Jsonb	   *options = PG_GETARG_JSONB_P(nargs - 1);
 
@@ -168,7 +155,7 @@ sl_power_law_combine(PG_FUNCTION_ARGS)
 	PlState    *s1,
 			   *s2;
 
-	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
+	if (sl_combine_start(fcinfo, FN, SL_TAG_POWER_LAW, &aggctx, (void **) &s1, (void **) &s2))
 	{
 		if (s1 == NULL)
 			PG_RETURN_NULL();
@@ -198,9 +185,13 @@ sl_power_law_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s1);
 }
 
-/* state bytes: u8 version, u8 k, u8 opts_set, u8 0, 14 float8 of the spec, point set */
-#define PL_STATE_VERSION 1
+/*
+ * State bytes: u32 tag, u8 version, u8 k, u8 opts_set, u8 0, 14 float8 of
+ * the spec, the point set's format.
+ */
+#define PL_STATE_VERSION 2
 #define SPEC_DOUBLES (2 * SL_MAX_INPUTS + 2 * (SL_MAX_INPUTS + 1))
+#define PL_STATE_HEADER (8 + sizeof(double) * SPEC_DOUBLES)
 
 static void
 spec_to_doubles(const PowerLawSpec *s, double *d)
@@ -215,8 +206,9 @@ PG_FUNCTION_INFO_V1(sl_power_law_serialize);
 Datum
 sl_power_law_serialize(PG_FUNCTION_ARGS)
 {
-	PlState    *st = (PlState *) PG_GETARG_POINTER(0);
-	size_t		size = 4 + sizeof(double) * SPEC_DOUBLES + ps_serial_size(&st->ps);
+	PlState    *st = sl_support_state(fcinfo, FN, SL_TAG_POWER_LAW);
+	size_t		size = PL_STATE_HEADER + ps_serial_size(&st->ps);
+	uint32		tag = SL_TAG_POWER_LAW;
 	bytea	   *out;
 	unsigned char *p;
 	double		d[SPEC_DOUBLES];
@@ -229,13 +221,14 @@ sl_power_law_serialize(PG_FUNCTION_ARGS)
 	out = palloc(VARHDRSZ + size);
 	SET_VARSIZE(out, VARHDRSZ + size);
 	p = (unsigned char *) VARDATA(out);
-	p[0] = PL_STATE_VERSION;
-	p[1] = (unsigned char) st->k;
-	p[2] = st->opts_set ? 1 : 0;
-	p[3] = 0;
+	memcpy(p, &tag, 4);
+	p[4] = PL_STATE_VERSION;
+	p[5] = (unsigned char) st->k;
+	p[6] = st->opts_set ? 1 : 0;
+	p[7] = 0;
 	spec_to_doubles(st->spec, d);
-	memcpy(p + 4, d, sizeof(d));
-	ps_serialize(&st->ps, p + 4 + sizeof(d));
+	memcpy(p + 8, d, sizeof(d));
+	ps_serialize(&st->ps, p + PL_STATE_HEADER);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -246,17 +239,20 @@ sl_power_law_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
 	size_t		len = VARSIZE_ANY_EXHDR(in);
+	uint32		tag;
 	PlState    *st;
 	double		d[SPEC_DOUBLES];
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "%s deserialize function called in non-aggregate context", FN);
-	if (len < 4 + sizeof(d) || p[0] != PL_STATE_VERSION || p[1] < 1 ||
-		p[1] > SL_MAX_INPUTS || p[2] > 1 || p[3] != 0)
+	(void) sl_agg_context(fcinfo, FN);
+	if (len < PL_STATE_HEADER)
 		sl_bad_state(FN);
-	st = new_state(CurrentMemoryContext, p[1]);
-	st->opts_set = p[2] == 1;
-	memcpy(d, p + 4, sizeof(d));
+	memcpy(&tag, p, 4);
+	if (tag != SL_TAG_POWER_LAW || p[4] != PL_STATE_VERSION || p[5] < 1 ||
+		p[5] > SL_MAX_INPUTS || p[6] > 1 || p[7] != 0)
+		sl_bad_state(FN);
+	st = new_state(CurrentMemoryContext, p[5]);
+	st->opts_set = p[6] == 1;
+	memcpy(d, p + 8, sizeof(d));
 	for (int i = 0; i < SPEC_DOUBLES; i++)
 		if (isnan(d[i]))
 			sl_bad_state(FN);
@@ -270,7 +266,7 @@ sl_power_law_deserialize(PG_FUNCTION_ARGS)
 		memcpy(spec.lin_hi, d + 10, sizeof(spec.lin_hi));
 		st->spec = spec_copy(CurrentMemoryContext, &spec);
 	}
-	if (ps_deserialize(&st->ps, p + 4 + sizeof(d), len - 4 - sizeof(d), &st->al) != PS_OK ||
+	if (ps_deserialize(&st->ps, p + PL_STATE_HEADER, len - PL_STATE_HEADER, &st->al) != PS_OK ||
 		st->ps.k != st->k)
 		sl_bad_state(FN);
 	PG_RETURN_POINTER(st);
@@ -288,9 +284,9 @@ sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
 	SortedPoints sp;
 	PowerLawFit fit;
 	FitStatus	status;
-	TupleDesc	tupdesc;
-	Datum		values[2 * SL_MAX_INPUTS + 5];
-	bool		nulls[2 * SL_MAX_INPUTS + 5] = {false};
+	Oid			types[SL_MAX_COEFS + 4];
+	Datum		values[SL_MAX_COEFS + 4];
+	bool		nulls[SL_MAX_COEFS + 4] = {false};
 	int			ncoef = 2 * k + 1,
 				i = 0;
 
@@ -303,26 +299,27 @@ sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
 	ps_sorted_free(&sp, &al);
 	if (status != FIT_OK)
 		return (Datum) 0;
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "%s: return type must be a row type", FN);
-	if (tupdesc->natts != ncoef + 4)
-		elog(ERROR, "%s: result type has %d columns, expected %d", FN, tupdesc->natts, ncoef + 4);
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[i++] = Float8GetDatum(fit.l_inf);
 	for (int j = 0; j < k; j++)
 	{
 		values[i++] = Float8GetDatum(fit.coef[j]);
 		values[i++] = Float8GetDatum(fit.expo[j]);
 	}
+	for (int j = 0; j < ncoef; j++)
+		types[j] = FLOAT8OID;
+	types[i] = INT8OID;
 	values[i++] = Int64GetDatum(fit.n);
+	types[i] = FLOAT8OID;
 	if (isnan(fit.r2))
 		nulls[i++] = true;
 	else
 		values[i++] = Float8GetDatum(fit.r2);
+	types[i] = FLOAT8OID;
 	values[i++] = Float8GetDatum(fit.rmse);
+	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, ncoef);
 	*isnull = false;
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	return sl_make_result(fcinfo, FN, i, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */
@@ -339,7 +336,7 @@ PG_FUNCTION_INFO_V1(sl_power_law_final);
 Datum
 sl_power_law_final(PG_FUNCTION_ARGS)
 {
-	PlState    *st = PG_ARGISNULL(0) ? NULL : (PlState *) PG_GETARG_POINTER(0);
+	PlState    *st = sl_support_state(fcinfo, FN, SL_TAG_POWER_LAW);
 	Datum		result;
 	bool		isnull;
 
@@ -362,17 +359,14 @@ PG_FUNCTION_INFO_V1(sl_power_law_predict);
 Datum
 sl_power_law_predict(PG_FUNCTION_ARGS)
 {
-	HeapTupleHeader fit_tuple = PG_GETARG_HEAPTUPLEHEADER(0);
-	int			k = PG_NARGS() - 1;
+	int			k = Min(Max(PG_NARGS() - 1, 1), SL_MAX_INPUTS);
 	PowerLawFit fit;
 	double		x[SL_MAX_INPUTS];
-	double		f[1 + 2 * SL_MAX_INPUTS];
-	double		y;
+	double		f[SL_MAX_COEFS];
 
-	if (k < 1 || k > SL_MAX_INPUTS)
-		elog(ERROR, "predict_loss: unexpected number of arguments");
 	/* fields: l_inf, then (coef, exponent) per input */
-	if (!sl_fit_fields(fcinfo, fit_tuple, 1 + 2 * k, f))
+	if (!sl_predict_args(fcinfo, 1 + 2 * k, f, k, arg_names[k], x,
+						 ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION))
 		PG_RETURN_NULL();
 	fit.l_inf = f[0];
 	for (int j = 0; j < k; j++)
@@ -380,12 +374,5 @@ sl_power_law_predict(PG_FUNCTION_ARGS)
 		fit.coef[j] = f[1 + 2 * j];
 		fit.expo[j] = f[2 + 2 * j];
 	}
-	for (int j = 0; j < k; j++)
-	{
-		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input("predict_loss", arg_names[k][j], x[j], true,
-					   ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
-	}
-	y = power_law_predict(&fit, k, x);
-	PG_RETURN_FLOAT8(y);
+	PG_RETURN_FLOAT8(power_law_predict(&fit, k, x));
 }

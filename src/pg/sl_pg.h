@@ -1,7 +1,9 @@
 /*
  * sl_pg.h -- what the PostgreSQL glue files share: the palloc-backed
- * allocator for the core, the interrupt hook, input checks and the
- * option parser.  Include postgres.h first (as every backend file does).
+ * allocator for the core, the interrupt hook, input checks, the options of
+ * the fits, and the checks that keep a mis-declared function from reading
+ * memory as the wrong type.  Include postgres.h first (as every backend
+ * file does).
  */
 #ifndef SL_PG_H
 #define SL_PG_H
@@ -34,6 +36,113 @@ sl_check_input(const char *fn, const char *arg, double v, bool positive,
 /* "NaN", "Infinity", or %.17g */
 extern const char *sl_format_double(double v, char *buf, size_t len);
 
+/* ---- internal aggregate states ---- */
+
+/*
+ * Every internal state begins with a tag naming its struct, and every
+ * function that receives one checks it: a superuser can assemble an
+ * aggregate from the support functions of different aggregates (CREATE
+ * AGGREGATE ... SFUNC = sl_log_law_trans, FINALFUNC = sl_power_law1_final),
+ * and a state read as another struct would crash the server.  Serialised
+ * states begin with the same four bytes.
+ */
+#define SL_TAG_POWER_LAW	0x4c50534cU	/* "SLPL" in little-endian memory */
+#define SL_TAG_LOG_LAW		0x4c4c534cU	/* "SLLL" */
+#define SL_TAG_FIT_POINTS	0x5046534cU	/* "SLFP" */
+
+/* ERROR (42P13): the state argument argno is not a state with the expected tag */
+extern void sl_wrong_state(FunctionCallInfo fcinfo, const char *fn, int argno) pg_attribute_noreturn();
+
+/*
+ * Argument argno: NULL (SQL NULL, or a null pointer a transition function
+ * returned for a group without rows), or an internal state whose tag is tag.
+ */
+static inline void *
+sl_state_arg(FunctionCallInfo fcinfo, int argno, uint32 tag, const char *fn)
+{
+	void	   *p;
+
+	if (PG_ARGISNULL(argno) || (p = PG_GETARG_POINTER(argno)) == NULL)
+		return NULL;
+	if (unlikely(*(const uint32 *) p != tag))
+		sl_wrong_state(fcinfo, fn, argno);
+	return p;
+}
+
+/* the aggregate context; ERROR (42809) when not called as part of an aggregate */
+extern MemoryContext sl_agg_context(FunctionCallInfo fcinfo, const char *fn);
+
+/*
+ * What an aggregate support function keeps for its call site (fn_extra),
+ * set up by the first call, which also checks the declaration the call
+ * sees: a superuser can CREATE FUNCTION one of our C symbols with other
+ * argument types, and a float8 read as a pointer would crash the server.
+ * Such a declaration is an ERROR (42P13) instead.
+ */
+typedef struct SlCall
+{
+	int			k;				/* transition function: inputs */
+	bool		has_options;	/* transition function: options come last */
+} SlCall;
+
+extern SlCall *sl_trans_call_setup(FunctionCallInfo fcinfo, const char *fn, int max_k,
+								   bool options_allowed);
+extern SlCall *sl_support_call_setup(FunctionCallInfo fcinfo, const char *fn, int n_states);
+
+/*
+ * The call site of a transition function declared (internal, k float8
+ * inputs, float8 y [, jsonb options]) with 1 <= k <= max_k (options only
+ * when options_allowed).
+ */
+static inline SlCall *
+sl_trans_call(FunctionCallInfo fcinfo, const char *fn, int max_k, bool options_allowed)
+{
+	SlCall	   *call = (SlCall *) fcinfo->flinfo->fn_extra;
+
+	if (likely(call != NULL))
+		return call;
+	return sl_trans_call_setup(fcinfo, fn, max_k, options_allowed);
+}
+
+/*
+ * The call site of a combine, serialize or final function, whose first
+ * n_states arguments must be internal states of an aggregate.
+ */
+static inline SlCall *
+sl_support_call(FunctionCallInfo fcinfo, const char *fn, int n_states)
+{
+	SlCall	   *call = (SlCall *) fcinfo->flinfo->fn_extra;
+
+	if (likely(call != NULL))
+		return call;
+	return sl_support_call_setup(fcinfo, fn, n_states);
+}
+
+/* argument 0 of a serialize or final function: its state, or NULL */
+static inline void *
+sl_support_state(FunctionCallInfo fcinfo, const char *fn, uint32 tag)
+{
+	(void) sl_support_call(fcinfo, fn, 1);
+	return sl_state_arg(fcinfo, 0, tag, fn);
+}
+
+/*
+ * The start of every combine function: the aggregate context and the two
+ * states (NULL for an empty side), their tags checked.  Returns true when
+ * the answer is already known (a side is empty): the caller then returns
+ * *s1, which is the non-empty state or NULL.
+ */
+extern bool sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag,
+							 MemoryContext *aggctx, void **s1, void **s2);
+
+/* ERROR for a state that failed to deserialise */
+extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
+
+/* ---- options ---- */
+
+/* coefficients of the largest law: l_inf, a, alpha, b, beta, c, gamma */
+#define SL_MAX_COEFS (2 * SL_MAX_INPUTS + 1)
+
 /*
  * Parse {"bounds": {"coef": [lo, hi], ...}} for a law whose coefficients
  * are names[0..n).  lo/hi hold the defaults on entry and are overwritten
@@ -41,8 +150,6 @@ extern const char *sl_format_double(double v, char *buf, size_t len);
  */
 extern void sl_parse_options(const char *fn, Jsonb *options, const char *const *names,
 							 int n, double *lo, double *hi);
-
-
 
 /*
  * Per-row options check of a transition function.  *seen holds the first
@@ -53,37 +160,43 @@ extern bool sl_options_first_seen(const char *fn, Jsonb **seen, Jsonb *options,
 								  MemoryContext ctx);
 /* ERROR: two parts of a group were given different options */
 extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
-/* does the aggregate's signature end in the options jsonb? */
-extern bool sl_has_options_arg(FunctionCallInfo fcinfo);
 
+/* ---- results ---- */
+
+/*
+ * The composite result of fcinfo's function from the n values a fit
+ * writes (types[i]): ERROR (42804) unless the return type's columns, not
+ * counting dropped ones, have exactly these types (a superuser can ALTER
+ * TYPE an extension's type); dropped columns are NULL.
+ */
+extern Datum sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n,
+							const Oid *types, const Datum *values, const bool *nulls);
 /* text[] of the names whose flag is set (an empty array if none) */
 extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
+
 /*
- * The first n fields (float8) of a fit composite into out; false if one is
- * NULL.  Decodes through a tuple descriptor cached in fn_extra and reuses
- * the previous call's fields when the tuple's bytes are the same (a fit
- * that is constant over a query is decoded once).
+ * predict_loss(fit, x1 .. xk): the first n columns of the fit (float8)
+ * into out, and the inputs x (checked finite and > 0, positive_errcode
+ * otherwise) into x.  Returns false if a column is NULL; ERROR if the
+ * function's declaration or the fit's type do not have the columns and
+ * arguments it reads.  Decodes through a tuple
+ * descriptor cached in fn_extra and reuses the previous call's fields
+ * when the tuple's bytes are the same (a fit that is constant over a
+ * query is decoded once).
  */
-extern bool sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n,
-						  double *out);
+extern bool sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
+							const char *const *x_names, double *x, int positive_errcode);
+
+/* ---- rows of point-set aggregates ---- */
+
+/* ERROR unless a point-set operation stayed within the point limit */
+extern void sl_check_points(const char *fn, PsStatus st);
 
 /*
  * A row of a point-set aggregate: arguments 1..k are the inputs, k + 1 is
  * y.  Checks them (named x or x1..x3, and y, in messages of fn) and adds
  * the row to ps; does nothing if one of them is NULL.
  */
-/*
- * The start of every combine function: the aggregate context and the two
- * states (NULL for an empty side).  Returns true when the answer is
- * already known (a side is empty): the caller then returns *s1, which is
- * the non-empty state or NULL.
- */
-extern bool sl_combine_start(FunctionCallInfo fcinfo, const char *fn, MemoryContext *aggctx,
-							 void **s1, void **s2);
-
-/* ERROR unless a point-set operation stayed within the point limit */
-extern void sl_check_points(const char *fn, PsStatus st);
-
 static inline void
 sl_add_row(FunctionCallInfo fcinfo, const char *fn, int k, PointSet *ps, const SlAlloc *al)
 {
@@ -107,6 +220,4 @@ sl_add_row(FunctionCallInfo fcinfo, const char *fn, int k, PointSet *ps, const S
 	sl_check_points(fn, ps_add(ps, x, y, al));
 }
 
-/* ERROR for a state that failed to deserialise */
-extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
 #endif
