@@ -258,9 +258,12 @@ sl_log_law_predict(PG_FUNCTION_ARGS)
 	int			k = Min(Max(PG_NARGS() - 1, 1), LL_MAX_INPUTS);
 	LogLawFit	fit;
 	double		x[LL_MAX_INPUTS];
+	double		y;
 
 	if (!sl_predict_args(fcinfo, k + 1, fit.coef, k, arg_names[k], x,
 						 ERRCODE_INVALID_ARGUMENT_FOR_LOG))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(log_law_predict(&fit, k, x));
+	y = log_law_predict(&fit, k, x);
+	sl_check_prediction(y);
+	PG_RETURN_FLOAT8(y);
 }

@@ -363,6 +363,7 @@ sl_power_law_predict(PG_FUNCTION_ARGS)
 	PowerLawFit fit;
 	double		x[SL_MAX_INPUTS];
 	double		f[SL_MAX_COEFS];
+	double		y;
 
 	/* fields: l_inf, then (coef, exponent) per input */
 	if (!sl_predict_args(fcinfo, 1 + 2 * k, f, k, arg_names[k], x,
@@ -374,5 +375,7 @@ sl_power_law_predict(PG_FUNCTION_ARGS)
 		fit.coef[j] = f[1 + 2 * j];
 		fit.expo[j] = f[2 + 2 * j];
 	}
-	PG_RETURN_FLOAT8(power_law_predict(&fit, k, x));
+	y = power_law_predict(&fit, k, x);
+	sl_check_prediction(y);
+	PG_RETURN_FLOAT8(y);
 }

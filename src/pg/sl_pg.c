@@ -13,6 +13,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -343,8 +344,9 @@ typedef struct FitFieldCache
 	bool	   *nulls;
 	int			n;				/* fields read */
 	int			attno[FIT_MAX_FIELDS];	/* their attribute indexes */
-	bool		valid;			/* vals and all_set hold bytes' fields */
+	bool		valid;			/* vals, all_set, bad hold bytes' fields */
 	bool		all_set;		/* none of the n fields was NULL */
+	int			bad;			/* first non-finite field, or -1 */
 	uint32		len;
 	uint32		cap;
 	char	   *bytes;			/* the last tuple, to compare */
@@ -456,6 +458,7 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 		tmp.t_data = tup;
 		heap_deform_tuple(&tmp, c->tupdesc, c->values, c->nulls);
 		c->all_set = true;
+		c->bad = -1;
 		for (int i = 0; i < n; i++)
 		{
 			int			a = c->attno[i];
@@ -463,6 +466,8 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 			if (c->nulls[a])
 				c->all_set = false;
 			c->vals[i] = c->nulls[a] ? 0.0 : DatumGetFloat8(c->values[a]);
+			if (c->bad < 0 && !isfinite(c->vals[i]))
+				c->bad = i;
 		}
 		if (len > c->cap)
 		{
@@ -477,6 +482,16 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 	}
 	if (!c->all_set)
 		return false;
+	if (c->bad >= 0)
+	{
+		char		buf[64];
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("predict_loss: field %s of the fit must be finite, got %s",
+						NameStr(TupleDescAttr(c->tupdesc, c->attno[c->bad])->attname),
+						sl_format_double(c->vals[c->bad], buf, sizeof(buf)))));
+	}
 	memcpy(out, c->vals, sizeof(double) * n);
 	for (int j = 0; j < k; j++)
 	{
@@ -484,4 +499,12 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 		sl_check_input("predict_loss", x_names[j], x[j], true, positive_errcode);
 	}
 	return true;
+}
+
+void
+sl_check_prediction(double y)
+{
+	/* finite coefficients and inputs: a non-finite sum overflowed, as float8 arithmetic reports */
+	if (unlikely(!isfinite(y)))
+		float_overflow_error();
 }
