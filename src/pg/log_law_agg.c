@@ -18,11 +18,9 @@
 typedef struct LlState
 {
 	uint32		tag;			/* SL_TAG_LOG_LAW */
-	SlAlloc		al;
 	int			k;
-	bool		opts_set;		/* spec comes from options */
-	Jsonb	   *options;		/* the options first seen, to compare rows */
-	LogLawSpec	spec;
+	SlGroupOptions options;
+	SlAlloc		al;
 	LogStats	stats;
 } LlState;
 
@@ -33,24 +31,54 @@ static const char *const arg_names[LL_MAX_INPUTS + 1][LL_MAX_INPUTS] = {
 	{"x1", "x2"}
 };
 
+/* the law with k inputs as its options see it (defaults: the core's) */
+static const SlOptionsLaw *
+options_law(int k)
+{
+	static SlBounds defaults[LL_MAX_INPUTS + 1];
+	static SlOptionsLaw laws[LL_MAX_INPUTS + 1];
+
+	Assert(k >= 1 && k <= LL_MAX_INPUTS);
+	if (laws[k].fn == NULL)
+	{
+		LogLawSpec	spec;
+
+		log_law_default_spec(&spec, k);
+		memset(&defaults[k], 0, sizeof(SlBounds));
+		for (int j = 0; j <= k; j++)
+		{
+			defaults[k].lo[j] = spec.lo[j];
+			defaults[k].hi[j] = spec.hi[j];
+		}
+		laws[k].names = coef_names;
+		laws[k].n = k + 1;
+		laws[k].defaults = &defaults[k];
+		laws[k].fn = FN;
+	}
+	return &laws[k];
+}
+
+static void
+bounds_to_spec(const SlBounds *b, int k, LogLawSpec *spec)
+{
+	log_law_default_spec(spec, k);
+	for (int j = 0; j <= k; j++)
+	{
+		spec->lo[j] = b->lo[j];
+		spec->hi[j] = b->hi[j];
+	}
+}
+
 static LlState *
 new_state(MemoryContext ctx, int k)
 {
 	LlState    *st = MemoryContextAllocZero(ctx, sizeof(LlState));
 
 	st->tag = SL_TAG_LOG_LAW;
-	sl_pg_alloc_init(&st->al, ctx);
 	st->k = k;
-	log_law_default_spec(&st->spec, k);
+	sl_pg_alloc_init(&st->al, ctx);
 	ls_init(&st->stats, k);
 	return st;
-}
-
-static bool
-spec_equal(const LogLawSpec *a, const LogLawSpec *b)
-{
-	return a->k == b->k && memcmp(a->lo, b->lo, sizeof(a->lo)) == 0 &&
-		memcmp(a->hi, b->hi, sizeof(a->hi)) == 0;
 }
 
 PG_FUNCTION_INFO_V1(sl_log_law_trans);
@@ -60,24 +88,18 @@ sl_log_law_trans(PG_FUNCTION_ARGS)
 	SlCall	   *call = sl_trans_call(fcinfo, FN, LL_MAX_INPUTS, true);
 	MemoryContext aggctx = sl_agg_context(fcinfo, FN);
 	LlState    *st = sl_state_arg(fcinfo, 0, SL_TAG_LOG_LAW, FN);
-	int			nargs = PG_NARGS();
 	int			k = call->k;
 	double		x[LL_MAX_INPUTS],
 				y;
 
 	if (st == NULL)
-		st = new_state(aggctx, k);
-	if (call->has_options && !PG_ARGISNULL(nargs - 1))
 	{
-		Jsonb	   *options = PG_GETARG_JSONB_P(nargs - 1);
-
-		if (sl_options_first_seen(FN, &st->options, options, aggctx))
-		{
-			log_law_default_spec(&st->spec, k);
-			sl_parse_options(FN, options, coef_names, k + 1, st->spec.lo, st->spec.hi);
-			st->opts_set = true;
-		}
+		st = new_state(aggctx, k);
+		if (!call->has_options)
+			st->options.bounds = options_law(k)->defaults;
 	}
+	if (call->has_options)
+		sl_row_options(fcinfo, call, options_law(k), &st->options, aggctx);
 	for (int j = 0; j <= k; j++)
 		if (PG_ARGISNULL(j + 1))
 			PG_RETURN_POINTER(st);
@@ -88,7 +110,7 @@ sl_log_law_trans(PG_FUNCTION_ARGS)
 	}
 	y = PG_GETARG_FLOAT8(k + 1);
 	sl_check_input(FN, "y", y, false, 0);
-	ls_add(&st->stats, x, y, &st->al);
+	(void) ls_add(&st->stats, x, y, &st->al);	/* false only if al returns NULL: palloc throws */
 	PG_RETURN_POINTER(st);
 }
 
@@ -109,32 +131,22 @@ sl_log_law_combine(PG_FUNCTION_ARGS)
 	if (s1 == NULL)
 	{
 		s1 = new_state(aggctx, s2->k);
-		s1->spec = s2->spec;
-		s1->opts_set = s2->opts_set;
+		s1->options.bounds = sl_keep_bounds(options_law(s2->k), s2->options.bounds, aggctx);
 	}
 	else if (s1->k != s2->k)
 		elog(ERROR, "%s: combining states of different laws", FN);
-	else if (s1->opts_set && s2->opts_set)
-	{
-		if (!spec_equal(&s1->spec, &s2->spec))
-			sl_options_mismatch(FN);
-	}
-	else if (s2->opts_set)
-	{
-		s1->spec = s2->spec;
-		s1->opts_set = true;
-	}
-	ls_merge(&s1->stats, &s2->stats, &s1->al);
+	else if (!sl_bounds_equal(s1->options.bounds, s2->options.bounds, s1->k + 1))
+		sl_options_mismatch(FN);
+	(void) ls_merge(&s1->stats, &s2->stats, &s1->al);	/* as ls_add */
 	PG_RETURN_POINTER(s1);
 }
 
 /*
- * State bytes: u32 tag, u8 version, u8 k, u8 opts_set, u8 0, 6 float8
- * bounds, the statistics' format.
+ * State bytes: u32 tag, u8 version, u8 k, u16 0, the bounds (2 x 7
+ * float8), the statistics' format.
  */
 #define LL_STATE_VERSION 2
-#define BOUND_DOUBLES (2 * (LL_MAX_INPUTS + 1))
-#define LL_STATE_HEADER (8 + sizeof(double) * BOUND_DOUBLES)
+#define LL_STATE_HEADER (8 + sizeof(SlBounds))
 
 PG_FUNCTION_INFO_V1(sl_log_law_serialize);
 Datum
@@ -150,10 +162,8 @@ sl_log_law_serialize(PG_FUNCTION_ARGS)
 	memcpy(p, &tag, 4);
 	p[4] = LL_STATE_VERSION;
 	p[5] = (unsigned char) st->k;
-	p[6] = st->opts_set ? 1 : 0;
-	p[7] = 0;
-	memcpy(p + 8, st->spec.lo, sizeof(st->spec.lo));
-	memcpy(p + 8 + sizeof(st->spec.lo), st->spec.hi, sizeof(st->spec.hi));
+	p[6] = p[7] = 0;
+	memcpy(p + 8, st->options.bounds, sizeof(SlBounds));
 	ls_serialize(&st->stats, p + LL_STATE_HEADER);
 	PG_RETURN_BYTEA_P(out);
 }
@@ -166,24 +176,26 @@ sl_log_law_deserialize(PG_FUNCTION_ARGS)
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
 	size_t		len = VARSIZE_ANY_EXHDR(in);
 	uint32		tag;
+	SlBounds	b;
 	LlState    *st;
+	int			k;
 
 	(void) sl_agg_context(fcinfo, FN);
 	if (len < LL_STATE_HEADER)
 		sl_bad_state(FN);
 	memcpy(&tag, p, 4);
-	if (tag != SL_TAG_LOG_LAW || p[4] != LL_STATE_VERSION || p[5] < 1 || p[5] > LL_MAX_INPUTS ||
-		p[6] > 1 || p[7] != 0)
+	k = p[5];
+	if (tag != SL_TAG_LOG_LAW || p[4] != LL_STATE_VERSION || k < 1 || k > LL_MAX_INPUTS ||
+		p[6] != 0 || p[7] != 0)
 		sl_bad_state(FN);
-	st = new_state(CurrentMemoryContext, p[5]);
-	st->opts_set = p[6] == 1;
-	memcpy(st->spec.lo, p + 8, sizeof(st->spec.lo));
-	memcpy(st->spec.hi, p + 8 + sizeof(st->spec.lo), sizeof(st->spec.hi));
-	for (int i = 0; i <= LL_MAX_INPUTS; i++)
-		if (isnan(st->spec.lo[i]) || isnan(st->spec.hi[i]) || st->spec.lo[i] > st->spec.hi[i])
+	memcpy(&b, p + 8, sizeof(b));
+	for (int i = 0; i < SL_MAX_COEFS; i++)
+		if (isnan(b.lo[i]) || isnan(b.hi[i]) || b.lo[i] > b.hi[i])
 			sl_bad_state(FN);
+	st = new_state(CurrentMemoryContext, k);
+	st->options.bounds = sl_keep_bounds(options_law(k), &b, CurrentMemoryContext);
 	if (ls_deserialize(&st->stats, p + LL_STATE_HEADER, len - LL_STATE_HEADER, &st->al) != 0 ||
-		st->stats.k != st->k)
+		st->stats.k != k)
 		sl_bad_state(FN);
 	PG_RETURN_POINTER(st);
 }
@@ -230,9 +242,10 @@ sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSp
 void
 sl_log_law_spec(LogLawSpec *spec, int k, Jsonb *options)
 {
-	log_law_default_spec(spec, k);
-	if (options != NULL)
-		sl_parse_options(FN, options, coef_names, k + 1, spec->lo, spec->hi);
+	SlBounds	b;
+
+	sl_options_bounds(options_law(k), options, &b);
+	bounds_to_spec(&b, k, spec);
 }
 
 PG_FUNCTION_INFO_V1(sl_log_law_final);
@@ -240,12 +253,14 @@ Datum
 sl_log_law_final(PG_FUNCTION_ARGS)
 {
 	LlState    *st = sl_support_state(fcinfo, FN, SL_TAG_LOG_LAW);
+	LogLawSpec	spec;
 	Datum		result;
 	bool		isnull;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	result = sl_log_law_result(fcinfo, &st->stats, &st->spec, &isnull);
+	bounds_to_spec(st->options.bounds, st->k, &spec);
+	result = sl_log_law_result(fcinfo, &st->stats, &spec, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);

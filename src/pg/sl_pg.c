@@ -137,29 +137,6 @@ sl_check_points(const char *fn, PsStatus st)
 						fn, PS_MAX_ENTRIES)));
 }
 
-void
-sl_options_mismatch(const char *fn)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: options must be the same for every row of a group", fn)));
-}
-
-bool
-sl_options_first_seen(const char *fn, Jsonb **seen, Jsonb *options, MemoryContext ctx)
-{
-	if (*seen == NULL)
-	{
-		*seen = MemoryContextAlloc(ctx, VARSIZE(options));
-		memcpy(*seen, options, VARSIZE(options));
-		return true;
-	}
-	if (VARSIZE(options) != VARSIZE(*seen) ||
-		memcmp(options, *seen, VARSIZE(options)) != 0)
-		sl_options_mismatch(fn);
-	return false;
-}
-
 /* ---- states and declarations ---- */
 
 /* the SQL name of the function being called, for messages */

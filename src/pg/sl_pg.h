@@ -83,6 +83,7 @@ typedef struct SlCall
 {
 	int			k;				/* transition function: inputs */
 	bool		has_options;	/* transition function: options come last */
+	struct RowOptionsCache *row_options;	/* its last row's options (options.c) */
 } SlCall;
 
 extern SlCall *sl_trans_call_setup(FunctionCallInfo fcinfo, const char *fn, int max_k,
@@ -144,20 +145,57 @@ extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
 #define SL_MAX_COEFS (2 * SL_MAX_INPUTS + 1)
 
 /*
+ * What options set: [lo, hi] per coefficient of the law, in the order of
+ * its coefficient names.  Rows and partial states are compared as these
+ * values, never as the bytes of the jsonb, so that '[0, 1]' and
+ * '[0.0, 1.00]' are the same options and NULL is the same as '{}'.
+ */
+typedef struct SlBounds
+{
+	double		lo[SL_MAX_COEFS];
+	double		hi[SL_MAX_COEFS];
+} SlBounds;
+
+/* a law as its options see it */
+typedef struct SlOptionsLaw
+{
+	const char *fn;				/* the aggregate, in messages */
+	const char *const *names;	/* coefficient names in result order */
+	int			n;				/* coefficients */
+	const SlBounds *defaults;	/* what NULL options mean (static) */
+} SlOptionsLaw;
+
+/* the options of a group in a state: its bounds and the last check */
+typedef struct SlGroupOptions
+{
+	const SlBounds *bounds;		/* NULL before the group's first row */
+	uint64		checked;		/* generation of the row cache last compared */
+} SlGroupOptions;
+
+/*
  * Parse {"bounds": {"coef": [lo, hi], ...}} for a law whose coefficients
  * are names[0..n).  lo/hi hold the defaults on entry and are overwritten
  * where the options say; a JSON null leaves that side unbounded.
  */
 extern void sl_parse_options(const char *fn, Jsonb *options, const char *const *names,
 							 int n, double *lo, double *hi);
+/* the bounds options (NULL: the defaults) set */
+extern void sl_options_bounds(const SlOptionsLaw *law, Jsonb *options, SlBounds *out);
+extern bool sl_bounds_equal(const SlBounds *a, const SlBounds *b, int n);
+/* b itself if it is the law's defaults (static), else a copy in ctx */
+extern const SlBounds *sl_keep_bounds(const SlOptionsLaw *law, const SlBounds *b,
+									  MemoryContext ctx);
 
 /*
- * Per-row options check of a transition function.  *seen holds the first
- * options value of the group (copied into ctx).  Returns true the first
- * time (the caller then parses them); ERROR if a later row's differ.
+ * The options of one row (the last argument of a transition function, NULL
+ * or jsonb) against its group's.  Every row counts, also one skipped for a
+ * NULL input or y: the first sets the group's options, a later one that
+ * sets other bounds is an ERROR.  Parses only when a row's options differ
+ * (as bytes) from the row before at this call site; compares only when
+ * they set other bounds than those the group was last checked against.
  */
-extern bool sl_options_first_seen(const char *fn, Jsonb **seen, Jsonb *options,
-								  MemoryContext ctx);
+extern void sl_row_options(FunctionCallInfo fcinfo, SlCall *call, const SlOptionsLaw *law,
+						   SlGroupOptions *group, MemoryContext aggctx);
 /* ERROR: two parts of a group were given different options */
 extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
 
