@@ -1,7 +1,7 @@
 # scalinglaw: PGXS build (see README.md)
 EXTENSION = scalinglaw
 MODULE_big = scalinglaw
-DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql
+DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql scalinglaw--1.1--1.2.sql
 OBJS = \
 	src/core/sl_alloc.o \
 	src/core/exact_sum.o \
@@ -16,7 +16,7 @@ OBJS = \
 	src/pg/log_law_agg.o \
 	src/pg/fit_state.o
 
-REGRESS = upgrade fit_power_law fit_log_law options options_plans bad_input predict_loss parallel \
+REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input predict_loss parallel \
 	determinism fit_points fit_points_errors incremental superuser
 REGRESS_OPTS = --load-extension=scalinglaw
 

@@ -212,6 +212,9 @@ typedef struct FpState
 	PointSet	ps;
 } FpState;
 
+StaticAssertDecl(sizeof(FpState) > 512 && sizeof(FpState) + SL_CHUNK_HEADER <= SL_SSPACE_POINTS,
+				 "FpState no longer fills one 1 kB chunk: derive SL_SSPACE_POINTS again");
+
 static FpState *
 new_state(MemoryContext ctx, int k)
 {

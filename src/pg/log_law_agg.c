@@ -24,6 +24,10 @@ typedef struct LlState
 	LogStats	stats;
 } LlState;
 
+/* the state's own chunk is the 512 bytes SL_SSPACE_LOG_LAW1/2 count */
+StaticAssertDecl(sizeof(LlState) > 256 && sizeof(LlState) <= 512,
+				 "LlState no longer fills one 512-byte chunk: derive SL_SSPACE_LOG_LAW1/2 again");
+
 static const char *const coef_names[] = {"a", "b", "c"};
 static const char *const arg_names[LL_MAX_INPUTS + 1][LL_MAX_INPUTS] = {
 	{NULL},

@@ -27,6 +27,11 @@ typedef struct PlState
 	PointSet	ps;
 } PlState;
 
+/* a group's state is one 1 kB chunk: see SL_SSPACE_POINTS */
+StaticAssertDecl(sizeof(PlState) > 512 && sizeof(PlState) + SL_CHUNK_HEADER <= SL_SSPACE_POINTS &&
+				 SL_SSPACE_POINTS == 1024 + SL_CHUNK_HEADER,
+				 "PlState no longer fills one 1 kB chunk: derive SL_SSPACE_POINTS again");
+
 /* coefficient names in result order: l_inf, a, alpha, b, beta, c, gamma */
 static const char *const coef_names[] = {"l_inf", "a", "alpha", "b", "beta", "c", "gamma"};
 static const char *const arg_names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS] = {

@@ -1,9 +1,9 @@
 /*
  * sl_pg.h -- what the PostgreSQL glue files share: the palloc-backed
  * allocator for the core, the interrupt hook, input checks, the options of
- * the fits, and the checks that keep a mis-declared function from reading
- * memory as the wrong type.  Include postgres.h first (as every backend
- * file does).
+ * the fits, the checks that keep a mis-declared function from reading
+ * memory as the wrong type, and the sizes the aggregates declare.  Include
+ * postgres.h first (as every backend file does).
  */
 #ifndef SL_PG_H
 #define SL_PG_H
@@ -138,6 +138,31 @@ extern bool sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag
 
 /* ERROR for a state that failed to deserialise */
 extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
+
+/*
+ * SSPACE of the aggregates: what a typical group's state costs in palloc
+ * chunks (AllocSet rounds a request up to a power of two and adds a
+ * 16-byte header).  scalinglaw--1.1--1.2.sql declares these values and
+ * sql/state_space.sql checks the catalog against the lines below.
+ *
+ * fit_power_law, fit_points, merge_fit_points: the state struct with its
+ * inline point block, one 1 kB chunk (static assertions next to PlState
+ * and FpState).  A group of up to 27 distinct inputs (21 pairs, 17
+ * triples) without repeated inputs needs nothing else; repeated inputs add
+ * exact sums of y (2 kB for 20 repeated inputs), more distinct inputs move
+ * the points to arrays that double as they grow.
+ *
+ * fit_log_law: the state, one 512-byte chunk (asserted in log_law_agg.c),
+ * and one digit array per exact sum, 5 sums for one input and 9 for two.
+ * Each array is a 128-byte chunk on typical data: measured with the core's
+ * ls_add and an allocator that rounds as AllocSet does, on 5 to 80 rows
+ * with inputs in 1e3..1e12 and losses in 1..10 (720 and 1296 bytes of
+ * arrays, in every one of 1200 groups).
+ */
+#define SL_CHUNK_HEADER 16
+#define SL_SSPACE_POINTS 1040	/* 1024 + 16 */
+#define SL_SSPACE_LOG_LAW1 1248 /* 512 + 16 + 5 x (128 + 16) */
+#define SL_SSPACE_LOG_LAW2 1824 /* 512 + 16 + 9 x (128 + 16) */
 
 /* ---- options ---- */
 
