@@ -16,8 +16,9 @@ OBJS = \
 	src/pg/log_law_agg.o \
 	src/pg/fit_state.o
 
-REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input predict_loss parallel \
-	determinism fit_points fit_points_errors incremental superuser
+REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
+	predict_loss parallel plan_invariance determinism fit_points fit_points_errors incremental \
+	superuser
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core
