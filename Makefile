@@ -1,7 +1,7 @@
 # scalinglaw: PGXS build (see README.md)
 EXTENSION = scalinglaw
 MODULE_big = scalinglaw
-DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql
+DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql scalinglaw--1.1--1.2.sql
 OBJS = \
 	src/core/sl_alloc.o \
 	src/core/exact_sum.o \
@@ -16,21 +16,28 @@ OBJS = \
 	src/pg/log_law_agg.o \
 	src/pg/fit_state.o
 
-REGRESS = upgrade fit_power_law fit_log_law options bad_input parallel determinism \
-	fit_points fit_points_errors incremental
+REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
+	predict_loss parallel plan_invariance determinism fit_points fit_points_errors incremental \
+	superuser
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core
-PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
+# Warnings on, but not as errors: a newer compiler must not break a user's
+# build (CI adds -Werror: make COPT=-Werror).  -ffp-contract=off: no fused
+# multiply-add, so the fits give the same bits on every compiler and CPU;
+# the bitcode PostgreSQL's JIT may inline into queries gets it too.
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -ffp-contract=off
 SHLIB_LINK = -llapacke -lm
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
+# header dependencies (.deps/*.Po), also on servers built without --enable-depend
+override autodepend = yes
 include $(PGXS)
 
-# PGXS tracks header dependencies only on servers built with --enable-depend:
-# rebuild every object when any of our headers changes (struct layouts are shared)
-$(OBJS): $(wildcard src/core/*.h src/pg/*.h)
+override BITCODE_CFLAGS += -ffp-contract=off
+# the bitcode follows its object, which knows the headers it includes
+$(patsubst %.o,%.bc,$(OBJS)): %.bc: %.o
 
 .PHONY: check-core
 check-core:

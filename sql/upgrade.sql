@@ -1,11 +1,14 @@
--- upgrade walk: install 1.0, update to 1.1, use the new objects
+-- upgrade walk: install 1.0, update to 1.1, use the new objects, update to
+-- 1.2; the result must equal a fresh install of 1.2
 DROP EXTENSION scalinglaw;
 CREATE EXTENSION scalinglaw VERSION '1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
 SELECT to_regtype('fit_points') IS NULL AS no_fit_points_in_1_0;
 CREATE TABLE up_runs AS SELECT x, 1 + 3 * x ^ (-0.5) AS y FROM generate_series(1, 30) x;
 CREATE TABLE up_fits AS SELECT fit_power_law(x, y) AS f FROM up_runs;
-ALTER EXTENSION scalinglaw UPDATE;
+-- a view on an aggregate: 1.2 replaces the aggregates, and must keep it
+CREATE VIEW up_view AS SELECT fit_power_law(x, y) AS f, fit_log_law(x, y) AS g FROM up_runs;
+ALTER EXTENSION scalinglaw UPDATE TO '1.1';
 SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
 -- the objects 1.1 adds
 SELECT count(*) FILTER (WHERE p.prokind = 'a') AS aggregates, count(*) FILTER (WHERE p.prokind = 'f') AS functions
@@ -23,4 +26,49 @@ WHERE t.typname IN ('fit_points', 'fit_points2', 'fit_points3') AND obj_descript
 -- a fit from 1.0 and the new functions agree, bit for bit
 SET extra_float_digits = 3;
 SELECT fit_power_law(fit_points(x, y))::text = (SELECT f::text FROM up_fits) AS same_fit FROM up_runs;
-DROP TABLE up_runs, up_fits;
+
+-- 1.1 -> 1.2: the SSPACE of every aggregate
+SELECT DISTINCT aggtransspace AS sspace_1_1 FROM pg_aggregate a
+JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid AND d.deptype = 'e'
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw') ORDER BY 1;
+SELECT 'fit_power_law(float8, float8)'::regprocedure::oid AS agg_oid \gset
+ALTER EXTENSION scalinglaw UPDATE TO '1.2';
+SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
+SELECT 'fit_power_law(float8, float8)'::regprocedure::oid = :agg_oid AS same_aggregate,
+       (SELECT f::text FROM up_view) = (SELECT f::text FROM up_fits) AS view_kept;
+
+-- what the extension is, as a catalog snapshot: every member with its
+-- definition (functions, aggregates, types with their columns, comments)
+CREATE FUNCTION up_snapshot() RETURNS TABLE (obj text, def text) LANGUAGE sql AS $$
+  SELECT p.oid::regprocedure::text,
+         concat_ws(' ', p.prokind, p.provolatile, p.proparallel, p.proisstrict, p.prorettype::regtype,
+                   p.prosrc, p.probin, p.proargnames::text, pg_get_expr(p.proargdefaults, 0),
+                   a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+                   a.aggtranstype::regtype, a.aggtransspace, a.aggfinalmodify,
+                   obj_description(p.oid, 'pg_proc'))
+  FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+  LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw') AND d.deptype = 'e'
+  UNION ALL
+  SELECT t.oid::regtype::text,
+         concat_ws(' ', t.typtype, t.typinput, t.typoutput, t.typreceive, t.typsend, t.typstorage,
+                   (SELECT string_agg(att.attname || ' ' || att.atttypid::regtype, ', ' ORDER BY att.attnum)
+                    FROM pg_attribute att WHERE att.attrelid = t.typrelid AND att.attnum > 0 AND NOT att.attisdropped),
+                   obj_description(t.oid, 'pg_type'))
+  FROM pg_depend d JOIN pg_type t ON d.classid = 'pg_type'::regclass AND d.objid = t.oid
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw') AND d.deptype = 'e'
+$$;
+CREATE TABLE up_walked AS SELECT * FROM up_snapshot();
+SELECT count(*) AS members FROM up_walked;
+DROP VIEW up_view;
+DROP TABLE up_fits;
+DROP EXTENSION scalinglaw;
+CREATE EXTENSION scalinglaw;
+SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
+-- differences between the walk and a fresh install: none
+(SELECT 'walked only' AS side, * FROM up_walked EXCEPT SELECT 'walked only', * FROM up_snapshot())
+UNION ALL
+(SELECT 'fresh only', * FROM up_snapshot() EXCEPT SELECT 'fresh only', * FROM up_walked)
+ORDER BY 2, 1;
+DROP FUNCTION up_snapshot();
+DROP TABLE up_runs, up_walked;

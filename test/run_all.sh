@@ -31,7 +31,7 @@ fi
 
 echo "== build (warnings are errors)"
 make -s clean >/dev/null 2>&1
-if ! make -s >"$log/build" 2>&1 || ! make -s install >>"$log/build" 2>&1; then
+if ! make -s COPT=-Werror >"$log/build" 2>&1 || ! make -s install >>"$log/build" 2>&1; then
   cat "$log/build"
   echo "0 passed, 1 failed"
   exit 1

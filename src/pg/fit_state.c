@@ -8,7 +8,7 @@
  * every path that takes bytes from outside (input, receive, and every
  * function reading a stored value) validates them first.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
@@ -18,6 +18,7 @@
 
 #include "fit_points.h"
 #include "sl_fits.h"
+#include "sl_pg.h"
 
 #define FN "fit_points"
 
@@ -205,16 +206,21 @@ IO_FUNCTIONS(3)
 
 typedef struct FpState
 {
+	uint32		tag;			/* SL_TAG_FIT_POINTS (see sl_state_arg) */
 	SlAlloc		al;				/* allocates in the aggregate context */
 	int			k;
 	PointSet	ps;
 } FpState;
+
+StaticAssertDecl(sizeof(FpState) > 512 && sizeof(FpState) + SL_CHUNK_HEADER <= SL_SSPACE_POINTS,
+				 "FpState no longer fills one 1 kB chunk: derive SL_SSPACE_POINTS again");
 
 static FpState *
 new_state(MemoryContext ctx, int k)
 {
 	FpState    *st = MemoryContextAllocZero(ctx, sizeof(FpState));
 
+	st->tag = SL_TAG_FIT_POINTS;
 	sl_pg_alloc_init(&st->al, ctx);
 	st->k = k;
 	ps_init(&st->ps, k);
@@ -227,13 +233,14 @@ sl_fit_points_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
 	FpState    *st;
-	int			k = PG_NARGS() - 2;
+	int			k;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "%s transition function called in non-aggregate context", FN);
-	if (k < 1 || k > SL_MAX_INPUTS)
-		elog(ERROR, "%s: unexpected number of arguments %d", FN, PG_NARGS());
-	st = PG_ARGISNULL(0) ? new_state(aggctx, k) : (FpState *) PG_GETARG_POINTER(0);
+	k = sl_trans_call(fcinfo, FN, SL_MAX_INPUTS, false)->k;
+	st = sl_state_arg(fcinfo, 0, SL_TAG_FIT_POINTS, FN);
+	if (st == NULL)
+		st = new_state(aggctx, k);
 	sl_add_row(fcinfo, FN, k, &st->ps, &st->al);
 	PG_RETURN_POINTER(st);
 }
@@ -243,7 +250,7 @@ Datum
 sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
-	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
+	FpState    *st = sl_support_state(fcinfo, "merge_fit_points", SL_TAG_FIT_POINTS);
 	const unsigned char *buf;
 	size_t		len;
 	FpInfo		info;
@@ -269,7 +276,7 @@ sl_fit_points_combine(PG_FUNCTION_ARGS)
 	FpState    *s1,
 			   *s2;
 
-	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
+	if (sl_combine_start(fcinfo, FN, SL_TAG_FIT_POINTS, &aggctx, (void **) &s1, (void **) &s2))
 	{
 		if (s1 == NULL)
 			PG_RETURN_NULL();
@@ -288,7 +295,7 @@ PG_FUNCTION_INFO_V1(sl_fit_points_serialize);
 Datum
 sl_fit_points_serialize(PG_FUNCTION_ARGS)
 {
-	FpState    *st = (FpState *) PG_GETARG_POINTER(0);
+	FpState    *st = sl_support_state(fcinfo, FN, SL_TAG_FIT_POINTS);
 	size_t		size = ps_serial_size(&st->ps);
 	bytea	   *out;
 
@@ -327,7 +334,7 @@ PG_FUNCTION_INFO_V1(sl_fit_points_final);
 Datum
 sl_fit_points_final(PG_FUNCTION_ARGS)
 {
-	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
+	FpState    *st = sl_support_state(fcinfo, FN, SL_TAG_FIT_POINTS);
 
 	if (st == NULL || st->ps.n_rows == 0)
 		PG_RETURN_NULL();

@@ -2,95 +2,108 @@
  * log_law_agg.c -- fit_log_law(x1[, x2], y [, options]) over exact
  * sufficient statistics, and predict_loss for the log-law result types.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 
-#include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "funcapi.h"
-#include "utils/builtins.h"
 #include "utils/jsonb.h"
 
 #include "log_law.h"
 #include "sl_fits.h"
+#include "sl_pg.h"
 
 #define FN "fit_log_law"
 
 typedef struct LlState
 {
-	SlAlloc		al;
+	uint32		tag;			/* SL_TAG_LOG_LAW */
 	int			k;
-	bool		has_opts_arg;	/* the signature ends in options jsonb */
-	bool		opts_set;		/* spec comes from options */
-	Jsonb	   *options;		/* the options first seen, to compare rows */
-	LogLawSpec	spec;
+	SlGroupOptions options;
+	SlAlloc		al;
 	LogStats	stats;
 } LlState;
 
+/* the state's own chunk is the 512 bytes SL_SSPACE_LOG_LAW1/2 count */
+StaticAssertDecl(sizeof(LlState) > 256 && sizeof(LlState) <= 512,
+				 "LlState no longer fills one 512-byte chunk: derive SL_SSPACE_LOG_LAW1/2 again");
+
 static const char *const coef_names[] = {"a", "b", "c"};
-static const char *const arg_names[LL_MAX_INPUTS + 1][LL_MAX_INPUTS + 1] = {
+static const char *const arg_names[LL_MAX_INPUTS + 1][LL_MAX_INPUTS] = {
 	{NULL},
-	{"x", "y"},
-	{"x1", "x2", "y"}
+	{"x"},
+	{"x1", "x2"}
 };
+
+/* the law with k inputs as its options see it (defaults: the core's) */
+static const SlOptionsLaw *
+options_law(int k)
+{
+	static SlBounds defaults[LL_MAX_INPUTS + 1];
+	static SlOptionsLaw laws[LL_MAX_INPUTS + 1];
+
+	Assert(k >= 1 && k <= LL_MAX_INPUTS);
+	if (laws[k].fn == NULL)
+	{
+		LogLawSpec	spec;
+
+		log_law_default_spec(&spec, k);
+		memset(&defaults[k], 0, sizeof(SlBounds));
+		for (int j = 0; j <= k; j++)
+		{
+			defaults[k].lo[j] = spec.lo[j];
+			defaults[k].hi[j] = spec.hi[j];
+		}
+		laws[k].names = coef_names;
+		laws[k].n = k + 1;
+		laws[k].defaults = &defaults[k];
+		laws[k].fn = FN;
+	}
+	return &laws[k];
+}
+
+static void
+bounds_to_spec(const SlBounds *b, int k, LogLawSpec *spec)
+{
+	log_law_default_spec(spec, k);
+	for (int j = 0; j <= k; j++)
+	{
+		spec->lo[j] = b->lo[j];
+		spec->hi[j] = b->hi[j];
+	}
+}
 
 static LlState *
 new_state(MemoryContext ctx, int k)
 {
 	LlState    *st = MemoryContextAllocZero(ctx, sizeof(LlState));
 
-	sl_pg_alloc_init(&st->al, ctx);
+	st->tag = SL_TAG_LOG_LAW;
 	st->k = k;
-	log_law_default_spec(&st->spec, k);
+	sl_pg_alloc_init(&st->al, ctx);
 	ls_init(&st->stats, k);
 	return st;
-}
-
-static bool
-spec_equal(const LogLawSpec *a, const LogLawSpec *b)
-{
-	return a->k == b->k && memcmp(a->lo, b->lo, sizeof(a->lo)) == 0 &&
-		memcmp(a->hi, b->hi, sizeof(a->hi)) == 0;
 }
 
 PG_FUNCTION_INFO_V1(sl_log_law_trans);
 Datum
 sl_log_law_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	LlState    *st;
-	int			nargs = PG_NARGS();
-	int			k;
+	SlCall	   *call = sl_trans_call(fcinfo, FN, LL_MAX_INPUTS, true);
+	MemoryContext aggctx = sl_agg_context(fcinfo, FN);
+	LlState    *st = sl_state_arg(fcinfo, 0, SL_TAG_LOG_LAW, FN);
+	int			k = call->k;
 	double		x[LL_MAX_INPUTS],
 				y;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "%s transition function called in non-aggregate context", FN);
-	if (PG_ARGISNULL(0))
+	if (st == NULL)
 	{
-		bool		has_opts = sl_has_options_arg(fcinfo);
-
-		k = nargs - 2 - (has_opts ? 1 : 0);
-		if (k < 1 || k > LL_MAX_INPUTS)
-			elog(ERROR, "%s: unexpected number of arguments %d", FN, nargs);
 		st = new_state(aggctx, k);
-		st->has_opts_arg = has_opts;
+		if (!call->has_options)
+			st->options.bounds = options_law(k)->defaults;
 	}
-	else
-		st = (LlState *) PG_GETARG_POINTER(0);
-	k = st->k;
-	if (st->has_opts_arg && !PG_ARGISNULL(nargs - 1))
-	{
-		Jsonb	   *options = PG_GETARG_JSONB_P(nargs - 1);
-
-		if (sl_options_first_seen(FN, &st->options, options, aggctx))
-		{
-			log_law_default_spec(&st->spec, k);
-			sl_parse_options(FN, options, coef_names, k + 1, st->spec.lo, st->spec.hi);
-			st->opts_set = true;
-		}
-	}
+	if (call->has_options)
+		sl_row_options(fcinfo, call, options_law(k), &st->options, aggctx);
 	for (int j = 0; j <= k; j++)
 		if (PG_ARGISNULL(j + 1))
 			PG_RETURN_POINTER(st);
@@ -101,7 +114,7 @@ sl_log_law_trans(PG_FUNCTION_ARGS)
 	}
 	y = PG_GETARG_FLOAT8(k + 1);
 	sl_check_input(FN, "y", y, false, 0);
-	ls_add(&st->stats, x, y, &st->al);
+	(void) ls_add(&st->stats, x, y, &st->al);	/* false only if al returns NULL: palloc throws */
 	PG_RETURN_POINTER(st);
 }
 
@@ -113,7 +126,7 @@ sl_log_law_combine(PG_FUNCTION_ARGS)
 	LlState    *s1,
 			   *s2;
 
-	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
+	if (sl_combine_start(fcinfo, FN, SL_TAG_LOG_LAW, &aggctx, (void **) &s1, (void **) &s2))
 	{
 		if (s1 == NULL)
 			PG_RETURN_NULL();
@@ -122,46 +135,40 @@ sl_log_law_combine(PG_FUNCTION_ARGS)
 	if (s1 == NULL)
 	{
 		s1 = new_state(aggctx, s2->k);
-		s1->spec = s2->spec;
-		s1->opts_set = s2->opts_set;
+		s1->options.bounds = sl_keep_bounds(options_law(s2->k), s2->options.bounds, aggctx);
 	}
 	else if (s1->k != s2->k)
 		elog(ERROR, "%s: combining states of different laws", FN);
-	else if (s1->opts_set && s2->opts_set)
-	{
-		if (!spec_equal(&s1->spec, &s2->spec))
-			sl_options_mismatch(FN);
-	}
-	else if (s2->opts_set)
-	{
-		s1->spec = s2->spec;
-		s1->opts_set = true;
-	}
-	ls_merge(&s1->stats, &s2->stats, &s1->al);
+	else if (!sl_bounds_equal(s1->options.bounds, s2->options.bounds, s1->k + 1))
+		sl_options_mismatch(FN);
+	(void) ls_merge(&s1->stats, &s2->stats, &s1->al);	/* as ls_add */
 	PG_RETURN_POINTER(s1);
 }
 
-/* state bytes: u8 version, u8 k, u8 opts_set, u8 0, 6 float8 bounds, statistics */
-#define LL_STATE_VERSION 1
-#define BOUND_DOUBLES (2 * (LL_MAX_INPUTS + 1))
+/*
+ * State bytes: u32 tag, u8 version, u8 k, u16 0, the bounds (2 x 7
+ * float8), the statistics' format.
+ */
+#define LL_STATE_VERSION 2
+#define LL_STATE_HEADER (8 + sizeof(SlBounds))
 
 PG_FUNCTION_INFO_V1(sl_log_law_serialize);
 Datum
 sl_log_law_serialize(PG_FUNCTION_ARGS)
 {
-	LlState    *st = (LlState *) PG_GETARG_POINTER(0);
-	size_t		size = 4 + sizeof(double) * BOUND_DOUBLES + ls_serial_size(&st->stats);
+	LlState    *st = sl_support_state(fcinfo, FN, SL_TAG_LOG_LAW);
+	size_t		size = LL_STATE_HEADER + ls_serial_size(&st->stats);
+	uint32		tag = SL_TAG_LOG_LAW;
 	bytea	   *out = palloc(VARHDRSZ + size);
 	unsigned char *p = (unsigned char *) VARDATA(out);
 
 	SET_VARSIZE(out, VARHDRSZ + size);
-	p[0] = LL_STATE_VERSION;
-	p[1] = (unsigned char) st->k;
-	p[2] = st->opts_set ? 1 : 0;
-	p[3] = 0;
-	memcpy(p + 4, st->spec.lo, sizeof(st->spec.lo));
-	memcpy(p + 4 + sizeof(st->spec.lo), st->spec.hi, sizeof(st->spec.hi));
-	ls_serialize(&st->stats, p + 4 + sizeof(double) * BOUND_DOUBLES);
+	memcpy(p, &tag, 4);
+	p[4] = LL_STATE_VERSION;
+	p[5] = (unsigned char) st->k;
+	p[6] = p[7] = 0;
+	memcpy(p + 8, st->options.bounds, sizeof(SlBounds));
+	ls_serialize(&st->stats, p + LL_STATE_HEADER);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -172,23 +179,27 @@ sl_log_law_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
 	size_t		len = VARSIZE_ANY_EXHDR(in);
-	size_t		hdr = 4 + sizeof(double) * BOUND_DOUBLES;
+	uint32		tag;
+	SlBounds	b;
 	LlState    *st;
+	int			k;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "%s deserialize function called in non-aggregate context", FN);
-	if (len < hdr || p[0] != LL_STATE_VERSION || p[1] < 1 || p[1] > LL_MAX_INPUTS ||
-		p[2] > 1 || p[3] != 0)
+	(void) sl_agg_context(fcinfo, FN);
+	if (len < LL_STATE_HEADER)
 		sl_bad_state(FN);
-	st = new_state(CurrentMemoryContext, p[1]);
-	st->opts_set = p[2] == 1;
-	memcpy(st->spec.lo, p + 4, sizeof(st->spec.lo));
-	memcpy(st->spec.hi, p + 4 + sizeof(st->spec.lo), sizeof(st->spec.hi));
-	for (int i = 0; i <= LL_MAX_INPUTS; i++)
-		if (isnan(st->spec.lo[i]) || isnan(st->spec.hi[i]) || st->spec.lo[i] > st->spec.hi[i])
+	memcpy(&tag, p, 4);
+	k = p[5];
+	if (tag != SL_TAG_LOG_LAW || p[4] != LL_STATE_VERSION || k < 1 || k > LL_MAX_INPUTS ||
+		p[6] != 0 || p[7] != 0)
+		sl_bad_state(FN);
+	memcpy(&b, p + 8, sizeof(b));
+	for (int i = 0; i < SL_MAX_COEFS; i++)
+		if (isnan(b.lo[i]) || isnan(b.hi[i]) || b.lo[i] > b.hi[i])
 			sl_bad_state(FN);
-	if (ls_deserialize(&st->stats, p + hdr, len - hdr, &st->al) != 0 ||
-		st->stats.k != st->k)
+	st = new_state(CurrentMemoryContext, k);
+	st->options.bounds = sl_keep_bounds(options_law(k), &b, CurrentMemoryContext);
+	if (ls_deserialize(&st->stats, p + LL_STATE_HEADER, len - LL_STATE_HEADER, &st->al) != 0 ||
+		st->stats.k != k)
 		sl_bad_state(FN);
 	PG_RETURN_POINTER(st);
 }
@@ -202,7 +213,7 @@ sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSp
 				  bool *isnull)
 {
 	LogLawFit	fit;
-	TupleDesc	tupdesc;
+	Oid			types[LL_MAX_INPUTS + 5];
 	Datum		values[LL_MAX_INPUTS + 5];
 	bool		nulls[LL_MAX_INPUTS + 5] = {false};
 	int			k = stats->k,
@@ -211,44 +222,49 @@ sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSp
 	*isnull = true;
 	if (stats->n == 0 || log_law_fit(stats, spec, &fit) != FIT_OK)
 		return (Datum) 0;
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "%s: return type must be a row type", FN);
-	if (tupdesc->natts != k + 5)
-		elog(ERROR, "%s: result type has %d columns, expected %d", FN, tupdesc->natts, k + 5);
-	tupdesc = BlessTupleDesc(tupdesc);
 	for (int j = 0; j <= k; j++)
+	{
+		types[i] = FLOAT8OID;
 		values[i++] = Float8GetDatum(fit.coef[j]);
+	}
+	types[i] = INT8OID;
 	values[i++] = Int64GetDatum(fit.n);
+	types[i] = FLOAT8OID;
 	if (isnan(fit.r2))
 		nulls[i++] = true;
 	else
 		values[i++] = Float8GetDatum(fit.r2);
+	types[i] = FLOAT8OID;
 	values[i++] = Float8GetDatum(fit.rmse);
+	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, k + 1);
 	*isnull = false;
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	return sl_make_result(fcinfo, FN, i, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */
 void
 sl_log_law_spec(LogLawSpec *spec, int k, Jsonb *options)
 {
-	log_law_default_spec(spec, k);
-	if (options != NULL)
-		sl_parse_options(FN, options, coef_names, k + 1, spec->lo, spec->hi);
+	SlBounds	b;
+
+	sl_options_bounds(options_law(k), options, &b);
+	bounds_to_spec(&b, k, spec);
 }
 
 PG_FUNCTION_INFO_V1(sl_log_law_final);
 Datum
 sl_log_law_final(PG_FUNCTION_ARGS)
 {
-	LlState    *st = PG_ARGISNULL(0) ? NULL : (LlState *) PG_GETARG_POINTER(0);
+	LlState    *st = sl_support_state(fcinfo, FN, SL_TAG_LOG_LAW);
+	LogLawSpec	spec;
 	Datum		result;
 	bool		isnull;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	result = sl_log_law_result(fcinfo, &st->stats, &st->spec, &isnull);
+	bounds_to_spec(st->options.bounds, st->k, &spec);
+	result = sl_log_law_result(fcinfo, &st->stats, &spec, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);
@@ -258,20 +274,15 @@ PG_FUNCTION_INFO_V1(sl_log_law_predict);
 Datum
 sl_log_law_predict(PG_FUNCTION_ARGS)
 {
-	HeapTupleHeader fit_tuple = PG_GETARG_HEAPTUPLEHEADER(0);
-	int			k = PG_NARGS() - 1;
+	int			k = Min(Max(PG_NARGS() - 1, 1), LL_MAX_INPUTS);
 	LogLawFit	fit;
 	double		x[LL_MAX_INPUTS];
+	double		y;
 
-	if (k < 1 || k > LL_MAX_INPUTS)
-		elog(ERROR, "predict_loss: unexpected number of arguments");
-	if (!sl_fit_fields(fcinfo, fit_tuple, k + 1, fit.coef))
+	if (!sl_predict_args(fcinfo, k + 1, fit.coef, k, arg_names[k], x,
+						 ERRCODE_INVALID_ARGUMENT_FOR_LOG))
 		PG_RETURN_NULL();
-	for (int j = 0; j < k; j++)
-	{
-		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input("predict_loss", arg_names[k][j], x[j], true,
-					   ERRCODE_INVALID_ARGUMENT_FOR_LOG);
-	}
-	PG_RETURN_FLOAT8(log_law_predict(&fit, k, x));
+	y = log_law_predict(&fit, k, x);
+	sl_check_prediction(y);
+	PG_RETURN_FLOAT8(y);
 }

@@ -3,66 +3,95 @@
  * transition, combine, serialize, deserialize and final functions, and
  * predict_loss for the power-law result types.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 
-#include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "funcapi.h"
-#include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "point_set.h"
 #include "power_law.h"
 #include "sl_fits.h"
+#include "sl_pg.h"
 
 #define FN "fit_power_law"
 
 typedef struct PlState
 {
-	SlAlloc		al;				/* allocates in the context owning the state */
+	uint32		tag;			/* SL_TAG_POWER_LAW */
 	int			k;
-	bool		has_opts_arg;	/* the signature ends in options jsonb */
-	bool		opts_set;		/* spec comes from options */
-	Jsonb	   *options;		/* the options first seen, to compare rows */		/* the options seen first, to compare rows */
-	const PowerLawSpec *spec;	/* the default (static) or from options (in ctx) */
+	SlGroupOptions options;
+	SlAlloc		al;				/* allocates in the context owning the state */
 	PointSet	ps;
 } PlState;
 
+/* a group's state is one 1 kB chunk: see SL_SSPACE_POINTS */
+StaticAssertDecl(sizeof(PlState) > 512 && sizeof(PlState) + SL_CHUNK_HEADER <= SL_SSPACE_POINTS &&
+				 SL_SSPACE_POINTS == 1024 + SL_CHUNK_HEADER,
+				 "PlState no longer fills one 1 kB chunk: derive SL_SSPACE_POINTS again");
+
 /* coefficient names in result order: l_inf, a, alpha, b, beta, c, gamma */
 static const char *const coef_names[] = {"l_inf", "a", "alpha", "b", "beta", "c", "gamma"};
-static const char *const arg_names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS + 1] = {
+static const char *const arg_names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS] = {
 	{NULL},
-	{"x", "y"},
-	{"x1", "x2", "y"},
-	{"x1", "x2", "x3", "y"}
+	{"x"},
+	{"x1", "x2"},
+	{"x1", "x2", "x3"}
 };
 
-/* the default spec for k inputs (shared: a state holds only a pointer) */
-static const PowerLawSpec *
-default_spec(int k)
+/* bounds (l_inf, a, alpha, b, beta, ...) <-> spec */
+static void
+spec_to_bounds(const PowerLawSpec *spec, SlBounds *b)
 {
-	static PowerLawSpec specs[SL_MAX_INPUTS + 1];
-	static bool done = false;
-
-	if (!done)
+	memset(b, 0, sizeof(*b));
+	b->lo[0] = spec->lin_lo[0];
+	b->hi[0] = spec->lin_hi[0];
+	for (int j = 0; j < spec->k; j++)
 	{
-		for (int j = 1; j <= SL_MAX_INPUTS; j++)
-			power_law_default_spec(&specs[j], j);
-		done = true;
+		b->lo[1 + 2 * j] = spec->lin_lo[j + 1];
+		b->hi[1 + 2 * j] = spec->lin_hi[j + 1];
+		b->lo[2 + 2 * j] = spec->exp_lo[j];
+		b->hi[2 + 2 * j] = spec->exp_hi[j];
 	}
-	return &specs[k];
 }
 
-/* a copy of spec in ctx */
-static const PowerLawSpec *
-spec_copy(MemoryContext ctx, const PowerLawSpec *spec)
+static void
+bounds_to_spec(const SlBounds *b, int k, PowerLawSpec *spec)
 {
-	PowerLawSpec *c = MemoryContextAlloc(ctx, sizeof(PowerLawSpec));
+	power_law_default_spec(spec, k);
+	spec->lin_lo[0] = b->lo[0];
+	spec->lin_hi[0] = b->hi[0];
+	for (int j = 0; j < k; j++)
+	{
+		spec->lin_lo[j + 1] = b->lo[1 + 2 * j];
+		spec->lin_hi[j + 1] = b->hi[1 + 2 * j];
+		spec->exp_lo[j] = b->lo[2 + 2 * j];
+		spec->exp_hi[j] = b->hi[2 + 2 * j];
+	}
+}
 
-	*c = *spec;
-	return c;
+/* the law with k inputs as its options see it (defaults: the core's) */
+static const SlOptionsLaw *
+options_law(int k)
+{
+	static SlBounds defaults[SL_MAX_INPUTS + 1];
+	static SlOptionsLaw laws[SL_MAX_INPUTS + 1];
+
+	Assert(k >= 1 && k <= SL_MAX_INPUTS);
+	if (laws[k].fn == NULL)
+	{
+		PowerLawSpec spec;
+
+		power_law_default_spec(&spec, k);
+		spec_to_bounds(&spec, &defaults[k]);
+		laws[k].names = coef_names;
+		laws[k].n = 2 * k + 1;
+		laws[k].defaults = &defaults[k];
+		laws[k].fn = FN;
+	}
+	return &laws[k];
 }
 
 static PlState *
@@ -72,90 +101,30 @@ new_state(MemoryContext ctx, int k)
 	PlState    *st = MemoryContextAlloc(ctx, sizeof(PlState));
 
 	memset(st, 0, offsetof(PlState, ps));
-	sl_pg_alloc_init(&st->al, ctx);
+	st->tag = SL_TAG_POWER_LAW;
 	st->k = k;
-	st->spec = default_spec(k);
+	sl_pg_alloc_init(&st->al, ctx);
 	ps_init(&st->ps, k);
 	return st;
-}
-
-/* spec from options: bounds map onto (l_inf, a, alpha, b, beta, ...) */
-static void
-spec_from_options(PowerLawSpec *spec, int k, Jsonb *options)
-{
-	double		lo[2 * SL_MAX_INPUTS + 1],
-				hi[2 * SL_MAX_INPUTS + 1];
-
-	power_law_default_spec(spec, k);
-	lo[0] = spec->lin_lo[0];
-	hi[0] = spec->lin_hi[0];
-	for (int j = 0; j < k; j++)
-	{
-		lo[1 + 2 * j] = spec->lin_lo[j + 1];
-		hi[1 + 2 * j] = spec->lin_hi[j + 1];
-		lo[2 + 2 * j] = spec->exp_lo[j];
-		hi[2 + 2 * j] = spec->exp_hi[j];
-	}
-	sl_parse_options(FN, options, coef_names, 2 * k + 1, lo, hi);
-	spec->lin_lo[0] = lo[0];
-	spec->lin_hi[0] = hi[0];
-	for (int j = 0; j < k; j++)
-	{
-		spec->lin_lo[j + 1] = lo[1 + 2 * j];
-		spec->lin_hi[j + 1] = hi[1 + 2 * j];
-		spec->exp_lo[j] = lo[2 + 2 * j];
-		spec->exp_hi[j] = hi[2 + 2 * j];
-	}
-}
-
-static bool
-spec_equal(const PowerLawSpec *a, const PowerLawSpec *b)
-{
-	return a->k == b->k &&
-		memcmp(a->exp_lo, b->exp_lo, sizeof(a->exp_lo)) == 0 &&
-		memcmp(a->exp_hi, b->exp_hi, sizeof(a->exp_hi)) == 0 &&
-		memcmp(a->lin_lo, b->lin_lo, sizeof(a->lin_lo)) == 0 &&
-		memcmp(a->lin_hi, b->lin_hi, sizeof(a->lin_hi)) == 0;
 }
 
 PG_FUNCTION_INFO_V1(sl_power_law_trans);
 Datum
 sl_power_law_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	PlState    *st;
-	int			nargs = PG_NARGS();
-	int			k;
+	SlCall	   *call = sl_trans_call(fcinfo, FN, SL_MAX_INPUTS, true);
+	MemoryContext aggctx = sl_agg_context(fcinfo, FN);
+	PlState    *st = sl_state_arg(fcinfo, 0, SL_TAG_POWER_LAW, FN);
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "%s transition function called in non-aggregate context", FN);
-	if (PG_ARGISNULL(0))
+	if (st == NULL)
 	{
-		bool		has_opts = sl_has_options_arg(fcinfo);
-
-		k = nargs - 2 - (has_opts ? 1 : 0);
-		if (k < 1 || k > SL_MAX_INPUTS)
-			elog(ERROR, "%s: unexpected number of arguments %d", FN, nargs);
-		st = new_state(aggctx, k);
-		st->has_opts_arg = has_opts;
+		st = new_state(aggctx, call->k);
+		if (!call->has_options)
+			st->options.bounds = options_law(call->k)->defaults;
 	}
-	else
-		st = (PlState *) PG_GETARG_POINTER(0);
-	k = st->k;
-	if (st->has_opts_arg && !PG_ARGISNULL(nargs - 1))
-	{
-		Jsonb	   *options = PG_GETARG_JSONB_P(nargs - 1);
-
-		if (sl_options_first_seen(FN, &st->options, options, aggctx))
-		{
-			PowerLawSpec spec;
-
-			spec_from_options(&spec, k, options);
-			st->spec = spec_copy(aggctx, &spec);
-			st->opts_set = true;
-		}
-	}
-	sl_add_row(fcinfo, FN, k, &st->ps, &st->al);
+	if (call->has_options)
+		sl_row_options(fcinfo, call, options_law(st->k), &st->options, aggctx);
+	sl_add_row(fcinfo, FN, st->k, &st->ps, &st->al);
 	PG_RETURN_POINTER(st);
 }
 
@@ -167,7 +136,7 @@ sl_power_law_combine(PG_FUNCTION_ARGS)
 	PlState    *s1,
 			   *s2;
 
-	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
+	if (sl_combine_start(fcinfo, FN, SL_TAG_POWER_LAW, &aggctx, (void **) &s1, (void **) &s2))
 	{
 		if (s1 == NULL)
 			PG_RETURN_NULL();
@@ -177,48 +146,32 @@ sl_power_law_combine(PG_FUNCTION_ARGS)
 	{
 		/* copy into the aggregate context: s2 may live in a per-tuple one */
 		s1 = new_state(aggctx, s2->k);
-		if (s2->opts_set)
-			s1->spec = spec_copy(aggctx, s2->spec);
-		s1->opts_set = s2->opts_set;
+		s1->options.bounds = sl_keep_bounds(options_law(s2->k), s2->options.bounds, aggctx);
 	}
 	else if (s1->k != s2->k)
 		elog(ERROR, "%s: combining states of different laws", FN);
-	else if (s1->opts_set && s2->opts_set)
-	{
-		if (!spec_equal(s1->spec, s2->spec))
-			sl_options_mismatch(FN);
-	}
-	else if (s2->opts_set)
-	{
-		s1->spec = spec_copy(aggctx, s2->spec);
-		s1->opts_set = true;
-	}
+	else if (!sl_bounds_equal(s1->options.bounds, s2->options.bounds, 2 * s1->k + 1))
+		sl_options_mismatch(FN);
 	sl_check_points(FN, ps_merge(&s1->ps, &s2->ps, &s1->al));
 	PG_RETURN_POINTER(s1);
 }
 
-/* state bytes: u8 version, u8 k, u8 opts_set, u8 0, 14 float8 of the spec, point set */
-#define PL_STATE_VERSION 1
-#define SPEC_DOUBLES (2 * SL_MAX_INPUTS + 2 * (SL_MAX_INPUTS + 1))
-
-static void
-spec_to_doubles(const PowerLawSpec *s, double *d)
-{
-	memcpy(d, s->exp_lo, sizeof(s->exp_lo));
-	memcpy(d + 3, s->exp_hi, sizeof(s->exp_hi));
-	memcpy(d + 6, s->lin_lo, sizeof(s->lin_lo));
-	memcpy(d + 10, s->lin_hi, sizeof(s->lin_hi));
-}
+/*
+ * State bytes: u32 tag, u8 version, u8 k, u16 0, the bounds (2 x 7
+ * float8), the point set's format.
+ */
+#define PL_STATE_VERSION 2
+#define PL_STATE_HEADER (8 + sizeof(SlBounds))
 
 PG_FUNCTION_INFO_V1(sl_power_law_serialize);
 Datum
 sl_power_law_serialize(PG_FUNCTION_ARGS)
 {
-	PlState    *st = (PlState *) PG_GETARG_POINTER(0);
-	size_t		size = 4 + sizeof(double) * SPEC_DOUBLES + ps_serial_size(&st->ps);
+	PlState    *st = sl_support_state(fcinfo, FN, SL_TAG_POWER_LAW);
+	size_t		size = PL_STATE_HEADER + ps_serial_size(&st->ps);
+	uint32		tag = SL_TAG_POWER_LAW;
 	bytea	   *out;
 	unsigned char *p;
-	double		d[SPEC_DOUBLES];
 
 	if (size > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
@@ -228,13 +181,12 @@ sl_power_law_serialize(PG_FUNCTION_ARGS)
 	out = palloc(VARHDRSZ + size);
 	SET_VARSIZE(out, VARHDRSZ + size);
 	p = (unsigned char *) VARDATA(out);
-	p[0] = PL_STATE_VERSION;
-	p[1] = (unsigned char) st->k;
-	p[2] = st->opts_set ? 1 : 0;
-	p[3] = 0;
-	spec_to_doubles(st->spec, d);
-	memcpy(p + 4, d, sizeof(d));
-	ps_serialize(&st->ps, p + 4 + sizeof(d));
+	memcpy(p, &tag, 4);
+	p[4] = PL_STATE_VERSION;
+	p[5] = (unsigned char) st->k;
+	p[6] = p[7] = 0;
+	memcpy(p + 8, st->options.bounds, sizeof(SlBounds));
+	ps_serialize(&st->ps, p + PL_STATE_HEADER);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -245,32 +197,27 @@ sl_power_law_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
 	size_t		len = VARSIZE_ANY_EXHDR(in);
+	uint32		tag;
+	SlBounds	b;
 	PlState    *st;
-	double		d[SPEC_DOUBLES];
+	int			k;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "%s deserialize function called in non-aggregate context", FN);
-	if (len < 4 + sizeof(d) || p[0] != PL_STATE_VERSION || p[1] < 1 ||
-		p[1] > SL_MAX_INPUTS || p[2] > 1 || p[3] != 0)
+	(void) sl_agg_context(fcinfo, FN);
+	if (len < PL_STATE_HEADER)
 		sl_bad_state(FN);
-	st = new_state(CurrentMemoryContext, p[1]);
-	st->opts_set = p[2] == 1;
-	memcpy(d, p + 4, sizeof(d));
-	for (int i = 0; i < SPEC_DOUBLES; i++)
-		if (isnan(d[i]))
+	memcpy(&tag, p, 4);
+	k = p[5];
+	if (tag != SL_TAG_POWER_LAW || p[4] != PL_STATE_VERSION || k < 1 || k > SL_MAX_INPUTS ||
+		p[6] != 0 || p[7] != 0)
+		sl_bad_state(FN);
+	memcpy(&b, p + 8, sizeof(b));
+	for (int i = 0; i < SL_MAX_COEFS; i++)
+		if (isnan(b.lo[i]) || isnan(b.hi[i]) || b.lo[i] > b.hi[i])
 			sl_bad_state(FN);
-	if (st->opts_set)
-	{
-		PowerLawSpec spec = *st->spec;
-
-		memcpy(spec.exp_lo, d, sizeof(spec.exp_lo));
-		memcpy(spec.exp_hi, d + 3, sizeof(spec.exp_hi));
-		memcpy(spec.lin_lo, d + 6, sizeof(spec.lin_lo));
-		memcpy(spec.lin_hi, d + 10, sizeof(spec.lin_hi));
-		st->spec = spec_copy(CurrentMemoryContext, &spec);
-	}
-	if (ps_deserialize(&st->ps, p + 4 + sizeof(d), len - 4 - sizeof(d), &st->al) != PS_OK ||
-		st->ps.k != st->k)
+	st = new_state(CurrentMemoryContext, k);
+	st->options.bounds = sl_keep_bounds(options_law(k), &b, CurrentMemoryContext);
+	if (ps_deserialize(&st->ps, p + PL_STATE_HEADER, len - PL_STATE_HEADER, &st->al) != PS_OK ||
+		st->ps.k != k)
 		sl_bad_state(FN);
 	PG_RETURN_POINTER(st);
 }
@@ -287,9 +234,9 @@ sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
 	SortedPoints sp;
 	PowerLawFit fit;
 	FitStatus	status;
-	TupleDesc	tupdesc;
-	Datum		values[2 * SL_MAX_INPUTS + 5];
-	bool		nulls[2 * SL_MAX_INPUTS + 5] = {false};
+	Oid			types[SL_MAX_COEFS + 4];
+	Datum		values[SL_MAX_COEFS + 4];
+	bool		nulls[SL_MAX_COEFS + 4] = {false};
 	int			ncoef = 2 * k + 1,
 				i = 0;
 
@@ -302,43 +249,45 @@ sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
 	ps_sorted_free(&sp, &al);
 	if (status != FIT_OK)
 		return (Datum) 0;
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "%s: return type must be a row type", FN);
-	if (tupdesc->natts != ncoef + 4)
-		elog(ERROR, "%s: result type has %d columns, expected %d", FN, tupdesc->natts, ncoef + 4);
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[i++] = Float8GetDatum(fit.l_inf);
 	for (int j = 0; j < k; j++)
 	{
 		values[i++] = Float8GetDatum(fit.coef[j]);
 		values[i++] = Float8GetDatum(fit.expo[j]);
 	}
+	for (int j = 0; j < ncoef; j++)
+		types[j] = FLOAT8OID;
+	types[i] = INT8OID;
 	values[i++] = Int64GetDatum(fit.n);
+	types[i] = FLOAT8OID;
 	if (isnan(fit.r2))
 		nulls[i++] = true;
 	else
 		values[i++] = Float8GetDatum(fit.r2);
+	types[i] = FLOAT8OID;
 	values[i++] = Float8GetDatum(fit.rmse);
+	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, ncoef);
 	*isnull = false;
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	return sl_make_result(fcinfo, FN, i, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */
 void
 sl_power_law_spec(PowerLawSpec *spec, int k, Jsonb *options)
 {
-	if (options == NULL)
-		power_law_default_spec(spec, k);
-	else
-		spec_from_options(spec, k, options);
+	SlBounds	b;
+
+	sl_options_bounds(options_law(k), options, &b);
+	bounds_to_spec(&b, k, spec);
 }
 
 PG_FUNCTION_INFO_V1(sl_power_law_final);
 Datum
 sl_power_law_final(PG_FUNCTION_ARGS)
 {
-	PlState    *st = PG_ARGISNULL(0) ? NULL : (PlState *) PG_GETARG_POINTER(0);
+	PlState    *st = sl_support_state(fcinfo, FN, SL_TAG_POWER_LAW);
+	PowerLawSpec spec;
 	Datum		result;
 	bool		isnull;
 
@@ -347,7 +296,8 @@ sl_power_law_final(PG_FUNCTION_ARGS)
 	/* order the log in place (the state's value is unchanged) */
 	if (ps_sort_log(&st->ps, &st->al) != PS_OK)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	result = sl_power_law_result(fcinfo, &st->ps, st->k, st->spec, &isnull);
+	bounds_to_spec(st->options.bounds, st->k, &spec);
+	result = sl_power_law_result(fcinfo, &st->ps, st->k, &spec, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);
@@ -361,17 +311,15 @@ PG_FUNCTION_INFO_V1(sl_power_law_predict);
 Datum
 sl_power_law_predict(PG_FUNCTION_ARGS)
 {
-	HeapTupleHeader fit_tuple = PG_GETARG_HEAPTUPLEHEADER(0);
-	int			k = PG_NARGS() - 1;
+	int			k = Min(Max(PG_NARGS() - 1, 1), SL_MAX_INPUTS);
 	PowerLawFit fit;
 	double		x[SL_MAX_INPUTS];
-	double		f[1 + 2 * SL_MAX_INPUTS];
+	double		f[SL_MAX_COEFS];
 	double		y;
 
-	if (k < 1 || k > SL_MAX_INPUTS)
-		elog(ERROR, "predict_loss: unexpected number of arguments");
 	/* fields: l_inf, then (coef, exponent) per input */
-	if (!sl_fit_fields(fcinfo, fit_tuple, 1 + 2 * k, f))
+	if (!sl_predict_args(fcinfo, 1 + 2 * k, f, k, arg_names[k], x,
+						 ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION))
 		PG_RETURN_NULL();
 	fit.l_inf = f[0];
 	for (int j = 0; j < k; j++)
@@ -379,12 +327,7 @@ sl_power_law_predict(PG_FUNCTION_ARGS)
 		fit.coef[j] = f[1 + 2 * j];
 		fit.expo[j] = f[2 + 2 * j];
 	}
-	for (int j = 0; j < k; j++)
-	{
-		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input("predict_loss", arg_names[k][j], x[j], true,
-					   ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
-	}
 	y = power_law_predict(&fit, k, x);
+	sl_check_prediction(y);
 	PG_RETURN_FLOAT8(y);
 }

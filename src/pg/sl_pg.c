@@ -1,18 +1,24 @@
 /*
- * sl_pg.c -- module magic, the palloc allocator and the input checks.
+ * sl_pg.c -- module magic, the palloc allocator, the input checks, the
+ * checks of internal states and declarations, and the result composites.
  */
-#include "sl_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
 #include "catalog/pg_type.h"
-#include "utils/typcache.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/typcache.h"
+
+#include "sl_pg.h"
 
 PG_MODULE_MAGIC;
 
@@ -111,134 +117,14 @@ sl_input_error(const char *fn, const char *arg, double v, bool positive,
 Datum
 sl_name_array(const char *const *names, const bool *flags, int n)
 {
-	Datum		elems[16];
+	Datum		elems[SL_MAX_COEFS];
 	int			count = 0;
 
-	for (int i = 0; i < n && count < 16; i++)
+	Assert(n <= SL_MAX_COEFS);
+	for (int i = 0; i < n; i++)
 		if (flags[i])
 			elems[count++] = CStringGetTextDatum(names[i]);
 	return PointerGetDatum(construct_array(elems, count, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-void
-sl_bad_state(const char *fn)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("%s: invalid aggregate state", fn)));
-}
-
-bool
-sl_has_options_arg(FunctionCallInfo fcinfo)
-{
-	return get_fn_expr_argtype(fcinfo->flinfo, PG_NARGS() - 1) == JSONBOID;
-}
-
-void
-sl_options_mismatch(const char *fn)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: options must be the same for every row of a group", fn)));
-}
-
-bool
-sl_options_first_seen(const char *fn, Jsonb **seen, Jsonb *options, MemoryContext ctx)
-{
-	if (*seen == NULL)
-	{
-		*seen = MemoryContextAlloc(ctx, VARSIZE(options));
-		memcpy(*seen, options, VARSIZE(options));
-		return true;
-	}
-	if (VARSIZE(options) != VARSIZE(*seen) ||
-		memcmp(options, *seen, VARSIZE(options)) != 0)
-		sl_options_mismatch(fn);
-	return false;
-}
-
-#define FIT_MAX_FIELDS 16
-
-typedef struct FitFieldCache
-{
-	Oid			typid;
-	int32		typmod;
-	TupleDesc	tupdesc;		/* copy in fn_mcxt */
-	int			n;				/* fields decoded */
-	bool		valid;
-	bool		all_set;		/* none of the n fields was NULL */
-	uint32		len;
-	uint32		cap;
-	char	   *bytes;			/* the last tuple, to compare */
-	double		vals[FIT_MAX_FIELDS];
-} FitFieldCache;
-
-bool
-sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n, double *out)
-{
-	FitFieldCache *c = (FitFieldCache *) fcinfo->flinfo->fn_extra;
-	uint32		len = HeapTupleHeaderGetDatumLength(tup);
-	Oid			typid = HeapTupleHeaderGetTypeId(tup);
-	int32		typmod = HeapTupleHeaderGetTypMod(tup);
-	Datum		values[FIT_MAX_FIELDS];
-	bool		nulls[FIT_MAX_FIELDS];
-	HeapTupleData tmp;
-
-	if (n < 1 || n > FIT_MAX_FIELDS)
-		elog(ERROR, "predict_loss: unexpected number of fields %d", n);
-	if (c == NULL)
-	{
-		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FitFieldCache));
-		fcinfo->flinfo->fn_extra = c;
-	}
-	if (c->valid && c->n == n && c->len == len && memcmp(c->bytes, tup, len) == 0)
-	{
-		memcpy(out, c->vals, sizeof(double) * n);
-		return c->all_set;
-	}
-	if (c->tupdesc == NULL || c->typid != typid || c->typmod != typmod)
-	{
-		TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		if (c->tupdesc)
-			FreeTupleDesc(c->tupdesc);
-		c->tupdesc = CreateTupleDescCopy(td);
-		MemoryContextSwitchTo(old);
-		ReleaseTupleDesc(td);
-		c->typid = typid;
-		c->typmod = typmod;
-	}
-	if (c->tupdesc->natts < n || c->tupdesc->natts > FIT_MAX_FIELDS)
-		elog(ERROR, "predict_loss: unexpected row type with %d fields", c->tupdesc->natts);
-	for (int i = 0; i < n; i++)
-		if (TupleDescAttr(c->tupdesc, i)->atttypid != FLOAT8OID)
-			elog(ERROR, "predict_loss: field %d of the fit is not float8", i + 1);
-	tmp.t_len = len;
-	ItemPointerSetInvalid(&(tmp.t_self));
-	tmp.t_tableOid = InvalidOid;
-	tmp.t_data = tup;
-	heap_deform_tuple(&tmp, c->tupdesc, values, nulls);
-	c->all_set = true;
-	for (int i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			c->all_set = false;
-		c->vals[i] = nulls[i] ? 0.0 : DatumGetFloat8(values[i]);
-	}
-	if (len > c->cap)
-	{
-		if (c->bytes)
-			pfree(c->bytes);
-		c->bytes = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len);
-		c->cap = len;
-	}
-	memcpy(c->bytes, tup, len);
-	c->len = len;
-	c->n = n;
-	c->valid = true;
-	memcpy(out, c->vals, sizeof(double) * n);
-	return c->all_set;
 }
 
 void
@@ -251,13 +137,351 @@ sl_check_points(const char *fn, PsStatus st)
 						fn, PS_MAX_ENTRIES)));
 }
 
+/* ---- states and declarations ---- */
+
+/* the SQL name of the function being called, for messages */
+static const char *
+called_name(FunctionCallInfo fcinfo)
+{
+	char	   *name = get_func_name(fcinfo->flinfo->fn_oid);
+
+	return name ? name : "this function";
+}
+
+void
+sl_bad_state(const char *fn)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("%s: invalid aggregate state", fn)));
+}
+
+void
+sl_wrong_state(FunctionCallInfo fcinfo, const char *fn, int argno)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+			 errmsg("%s: %s was given the state of another aggregate", fn, called_name(fcinfo)),
+			 errdetail("Argument %d is an internal state made by the support functions of another aggregate.",
+					   argno + 1),
+			 errhint("Define an aggregate with the support functions of one scalinglaw aggregate only.")));
+}
+
+MemoryContext
+sl_agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext aggctx;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s: %s can only be called by an aggregate", fn, called_name(fcinfo))));
+	return aggctx;
+}
+
+/* ERROR: fcinfo's function is declared with arguments its code cannot read */
+static void
+wrong_declaration(FunctionCallInfo fcinfo, const char *fn, const char *detail) pg_attribute_noreturn();
+
+static void
+wrong_declaration(FunctionCallInfo fcinfo, const char *fn, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+			 errmsg("%s: %s is declared with arguments its code cannot read", fn, called_name(fcinfo)),
+			 errdetail_internal("%s", detail)));
+}
+
+/* ERROR unless argument argno has type expected (as the call sees it) */
+static void
+check_arg_type(FunctionCallInfo fcinfo, const char *fn, int argno, Oid expected, bool strict)
+{
+	Oid			t = get_fn_expr_argtype(fcinfo->flinfo, argno);
+
+	if (t == expected || (!strict && t == InvalidOid))
+		return;
+	wrong_declaration(fcinfo, fn,
+					  psprintf("Argument %d has type %s; expected %s.", argno + 1,
+							   t == InvalidOid ? "unknown" : format_type_be(t),
+							   format_type_be(expected)));
+}
+
+SlCall *
+sl_trans_call_setup(FunctionCallInfo fcinfo, const char *fn, int max_k, bool options_allowed)
+{
+	int			nargs = PG_NARGS();
+	bool		options = options_allowed &&
+		get_fn_expr_argtype(fcinfo->flinfo, nargs - 1) == JSONBOID;
+	int			k = nargs - 2 - (options ? 1 : 0);
+	SlCall	   *call;
+
+	(void) sl_agg_context(fcinfo, fn);
+	if (k < 1 || k > max_k)
+		wrong_declaration(fcinfo, fn,
+						  psprintf("It has %d argument(s); expected the state, 1 to %d inputs and y%s.",
+								   nargs, max_k, options_allowed ? " (and options)" : ""));
+	check_arg_type(fcinfo, fn, 0, INTERNALOID, true);
+	for (int i = 1; i <= k + 1; i++)
+		check_arg_type(fcinfo, fn, i, FLOAT8OID, true);
+	call = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SlCall));
+	call->k = k;
+	call->has_options = options;
+	fcinfo->flinfo->fn_extra = call;
+	return call;
+}
+
+SlCall *
+sl_support_call_setup(FunctionCallInfo fcinfo, const char *fn, int n_states)
+{
+	SlCall	   *call;
+
+	(void) sl_agg_context(fcinfo, fn);
+	for (int i = 0; i < n_states; i++)
+		check_arg_type(fcinfo, fn, i, INTERNALOID, true);
+	call = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SlCall));
+	fcinfo->flinfo->fn_extra = call;
+	return call;
+}
+
 bool
-sl_combine_start(FunctionCallInfo fcinfo, const char *fn, MemoryContext *aggctx,
+sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag, MemoryContext *aggctx,
 				 void **s1, void **s2)
 {
-	if (!AggCheckCallContext(fcinfo, aggctx))
-		elog(ERROR, "%s combine function called in non-aggregate context", fn);
-	*s1 = PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0);
-	*s2 = PG_ARGISNULL(1) ? NULL : PG_GETARG_POINTER(1);
+	(void) sl_support_call(fcinfo, fn, 2);
+	*aggctx = sl_agg_context(fcinfo, fn);
+	*s1 = sl_state_arg(fcinfo, 0, tag, fn);
+	*s2 = sl_state_arg(fcinfo, 1, tag, fn);
 	return *s2 == NULL;
+}
+
+/* ---- results ---- */
+
+Datum
+sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, const Oid *types,
+			   const Datum *values, const bool *nulls)
+{
+	Oid			rettype;
+	TupleDesc	td;
+	Datum	   *v;
+	bool	   *isnull;
+	int			col = 0;
+
+	if (get_call_result_type(fcinfo, &rettype, &td) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: %s cannot return a fit as type %s", fn, called_name(fcinfo),
+						OidIsValid(rettype) ? format_type_be(rettype) : "unknown"),
+				 errdetail("A fit is returned as a composite type of %d columns.", n)));
+	for (int i = 0; i < td->natts; i++)
+		if (!TupleDescAttr(td, i)->attisdropped)
+			col++;
+	if (col != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: type %s has %d columns, but the fit writes %d",
+						fn, format_type_be(rettype), col, n),
+				 errdetail("The type must keep the columns and column types it was created with.")));
+	v = palloc(sizeof(Datum) * td->natts);
+	isnull = palloc(sizeof(bool) * td->natts);
+	col = 0;
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(td, i);
+
+		if (attr->attisdropped)
+		{
+			v[i] = (Datum) 0;
+			isnull[i] = true;
+			continue;
+		}
+		if (attr->atttypid != types[col])
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s: column \"%s\" of type %s has type %s, but the fit writes %s",
+							fn, NameStr(attr->attname), format_type_be(rettype),
+							format_type_be(attr->atttypid), format_type_be(types[col])),
+					 errdetail("The type must keep the columns and column types it was created with.")));
+		v[i] = values[col];
+		isnull[i] = nulls[col];
+		col++;
+	}
+	return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), v, isnull));
+}
+
+/* ---- predict_loss ---- */
+
+#define FIT_MAX_FIELDS SL_MAX_COEFS
+
+typedef struct FitFieldCache
+{
+	Oid			typid;
+	int32		typmod;
+	TupleDesc	tupdesc;		/* copy in fn_mcxt */
+	Datum	   *values;			/* natts, for heap_deform_tuple */
+	bool	   *nulls;
+	int			n;				/* fields read */
+	int			attno[FIT_MAX_FIELDS];	/* their attribute indexes */
+	bool		valid;			/* vals, all_set, bad hold bytes' fields */
+	bool		all_set;		/* none of the n fields was NULL */
+	int			bad;			/* first non-finite field, or -1 */
+	uint32		len;
+	uint32		cap;
+	char	   *bytes;			/* the last tuple, to compare */
+	double		vals[FIT_MAX_FIELDS];
+} FitFieldCache;
+
+/*
+ * The descriptor of a fit's row type, and where its n coefficients are.
+ * The type must have the columns the fits write: the coefficients (float8),
+ * n (bigint), r2, rmse (float8), at_bound (text[]); dropped columns aside.
+ */
+static void
+load_fit_type(FitFieldCache *c, MemoryContext mcxt, Oid typid, int32 typmod, int n)
+{
+	static const Oid tail_types[4] = {INT8OID, FLOAT8OID, FLOAT8OID, TEXTARRAYOID};
+	TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	int			col = 0;
+
+	if (c->tupdesc)
+	{
+		FreeTupleDesc(c->tupdesc);
+		pfree(c->values);
+		pfree(c->nulls);
+	}
+	c->tupdesc = CreateTupleDescCopy(td);
+	c->values = palloc(sizeof(Datum) * Max(td->natts, 1));
+	c->nulls = palloc(sizeof(bool) * Max(td->natts, 1));
+	MemoryContextSwitchTo(old);
+	ReleaseTupleDesc(td);
+	c->typid = InvalidOid;		/* until checked */
+	c->valid = false;
+	for (int i = 0; i < c->tupdesc->natts; i++)
+		if (!TupleDescAttr(c->tupdesc, i)->attisdropped)
+			col++;
+	if (col != n + 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("predict_loss: type %s has %d columns, but a fit of this law has %d",
+						format_type_be(typid), col, n + 4),
+				 errdetail("The type must keep the columns and column types it was created with.")));
+	col = 0;
+	for (int i = 0; i < c->tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(c->tupdesc, i);
+		Oid			expected = col < n ? FLOAT8OID : tail_types[col - n];
+
+		if (attr->attisdropped)
+			continue;
+		if (attr->atttypid != expected)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("predict_loss: column \"%s\" of type %s has type %s, but a fit of this law has %s there",
+							NameStr(attr->attname), format_type_be(typid),
+							format_type_be(attr->atttypid), format_type_be(expected)),
+					 errdetail("The type must keep the columns and column types it was created with.")));
+		if (col < n)
+			c->attno[col] = i;
+		col++;
+	}
+	c->typid = typid;
+	c->typmod = typmod;
+	c->n = n;
+}
+
+bool
+sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
+				const char *const *x_names, double *x, int positive_errcode)
+{
+	FitFieldCache *c = (FitFieldCache *) fcinfo->flinfo->fn_extra;
+	HeapTupleHeader tup;
+	uint32		len;
+	Oid			typid;
+	int32		typmod;
+
+	Assert(n >= 1 && n <= FIT_MAX_FIELDS);
+	if (c == NULL)
+	{
+		/* once per query: the declaration must pass a row and k float8 */
+		Oid			fit_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
+
+		if (PG_NARGS() != k + 1)
+			wrong_declaration(fcinfo, "predict_loss",
+							  psprintf("It has %d argument(s); expected a fit and %d input(s).",
+									   PG_NARGS(), k));
+		if (OidIsValid(fit_type) && !type_is_rowtype(fit_type))
+			wrong_declaration(fcinfo, "predict_loss",
+							  psprintf("Argument 1 has type %s; expected a fit.",
+									   format_type_be(fit_type)));
+		for (int j = 1; j <= k; j++)
+			check_arg_type(fcinfo, "predict_loss", j, FLOAT8OID, false);
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FitFieldCache));
+		fcinfo->flinfo->fn_extra = c;
+	}
+	tup = PG_GETARG_HEAPTUPLEHEADER(0);
+	len = HeapTupleHeaderGetDatumLength(tup);
+	typid = HeapTupleHeaderGetTypeId(tup);
+	typmod = HeapTupleHeaderGetTypMod(tup);
+	if (!(c->valid && c->n == n && c->len == len && memcmp(c->bytes, tup, len) == 0))
+	{
+		HeapTupleData tmp;
+
+		if (c->typid != typid || c->typmod != typmod || c->n != n)
+			load_fit_type(c, fcinfo->flinfo->fn_mcxt, typid, typmod, n);
+		c->valid = false;
+		tmp.t_len = len;
+		ItemPointerSetInvalid(&(tmp.t_self));
+		tmp.t_tableOid = InvalidOid;
+		tmp.t_data = tup;
+		heap_deform_tuple(&tmp, c->tupdesc, c->values, c->nulls);
+		c->all_set = true;
+		c->bad = -1;
+		for (int i = 0; i < n; i++)
+		{
+			int			a = c->attno[i];
+
+			if (c->nulls[a])
+				c->all_set = false;
+			c->vals[i] = c->nulls[a] ? 0.0 : DatumGetFloat8(c->values[a]);
+			if (c->bad < 0 && !isfinite(c->vals[i]))
+				c->bad = i;
+		}
+		if (len > c->cap)
+		{
+			if (c->bytes)
+				pfree(c->bytes);
+			c->bytes = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len);
+			c->cap = len;
+		}
+		memcpy(c->bytes, tup, len);
+		c->len = len;
+		c->valid = true;
+	}
+	if (!c->all_set)
+		return false;
+	if (c->bad >= 0)
+	{
+		char		buf[64];
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("predict_loss: field %s of the fit must be finite, got %s",
+						NameStr(TupleDescAttr(c->tupdesc, c->attno[c->bad])->attname),
+						sl_format_double(c->vals[c->bad], buf, sizeof(buf)))));
+	}
+	memcpy(out, c->vals, sizeof(double) * n);
+	for (int j = 0; j < k; j++)
+	{
+		x[j] = PG_GETARG_FLOAT8(j + 1);
+		sl_check_input("predict_loss", x_names[j], x[j], true, positive_errcode);
+	}
+	return true;
+}
+
+void
+sl_check_prediction(double y)
+{
+	/* finite coefficients and inputs: a non-finite sum overflowed, as float8 arithmetic reports */
+	if (unlikely(!isfinite(y)))
+		float_overflow_error();
 }

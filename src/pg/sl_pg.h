@@ -1,14 +1,15 @@
 /*
  * sl_pg.h -- what the PostgreSQL glue files share: the palloc-backed
- * allocator for the core, the interrupt hook, input checks and the
- * option parser.
+ * allocator for the core, the interrupt hook, input checks, the options of
+ * the fits, the checks that keep a mis-declared function from reading
+ * memory as the wrong type, and the sizes the aggregates declare.  Include
+ * postgres.h first (as every backend file does).
  */
 #ifndef SL_PG_H
 #define SL_PG_H
 
 #include <math.h>
 
-#include "postgres.h"
 #include "fmgr.h"
 #include "access/htup_details.h"
 #include "utils/jsonb.h"
@@ -35,6 +36,167 @@ sl_check_input(const char *fn, const char *arg, double v, bool positive,
 /* "NaN", "Infinity", or %.17g */
 extern const char *sl_format_double(double v, char *buf, size_t len);
 
+/* ---- internal aggregate states ---- */
+
+/*
+ * Every internal state begins with a tag naming its struct, and every
+ * function that receives one checks it: a superuser can assemble an
+ * aggregate from the support functions of different aggregates (CREATE
+ * AGGREGATE ... SFUNC = sl_log_law_trans, FINALFUNC = sl_power_law1_final),
+ * and a state read as another struct would crash the server.  Serialised
+ * states begin with the same four bytes.
+ */
+#define SL_TAG_POWER_LAW	0x4c50534cU	/* "SLPL" in little-endian memory */
+#define SL_TAG_LOG_LAW		0x4c4c534cU	/* "SLLL" */
+#define SL_TAG_FIT_POINTS	0x5046534cU	/* "SLFP" */
+
+/* ERROR (42P13): the state argument argno is not a state with the expected tag */
+extern void sl_wrong_state(FunctionCallInfo fcinfo, const char *fn, int argno) pg_attribute_noreturn();
+
+/*
+ * Argument argno: NULL (SQL NULL, or a null pointer a transition function
+ * returned for a group without rows), or an internal state whose tag is tag.
+ */
+static inline void *
+sl_state_arg(FunctionCallInfo fcinfo, int argno, uint32 tag, const char *fn)
+{
+	void	   *p;
+
+	if (PG_ARGISNULL(argno) || (p = PG_GETARG_POINTER(argno)) == NULL)
+		return NULL;
+	if (unlikely(*(const uint32 *) p != tag))
+		sl_wrong_state(fcinfo, fn, argno);
+	return p;
+}
+
+/* the aggregate context; ERROR (42809) when not called as part of an aggregate */
+extern MemoryContext sl_agg_context(FunctionCallInfo fcinfo, const char *fn);
+
+/*
+ * What an aggregate support function keeps for its call site (fn_extra),
+ * set up by the first call, which also checks the declaration the call
+ * sees: a superuser can CREATE FUNCTION one of our C symbols with other
+ * argument types, and a float8 read as a pointer would crash the server.
+ * Such a declaration is an ERROR (42P13) instead.
+ */
+typedef struct SlCall
+{
+	int			k;				/* transition function: inputs */
+	bool		has_options;	/* transition function: options come last */
+	struct RowOptionsCache *row_options;	/* its last row's options (options.c) */
+} SlCall;
+
+extern SlCall *sl_trans_call_setup(FunctionCallInfo fcinfo, const char *fn, int max_k,
+								   bool options_allowed);
+extern SlCall *sl_support_call_setup(FunctionCallInfo fcinfo, const char *fn, int n_states);
+
+/*
+ * The call site of a transition function declared (internal, k float8
+ * inputs, float8 y [, jsonb options]) with 1 <= k <= max_k (options only
+ * when options_allowed).
+ */
+static inline SlCall *
+sl_trans_call(FunctionCallInfo fcinfo, const char *fn, int max_k, bool options_allowed)
+{
+	SlCall	   *call = (SlCall *) fcinfo->flinfo->fn_extra;
+
+	if (likely(call != NULL))
+		return call;
+	return sl_trans_call_setup(fcinfo, fn, max_k, options_allowed);
+}
+
+/*
+ * The call site of a combine, serialize or final function, whose first
+ * n_states arguments must be internal states of an aggregate.
+ */
+static inline SlCall *
+sl_support_call(FunctionCallInfo fcinfo, const char *fn, int n_states)
+{
+	SlCall	   *call = (SlCall *) fcinfo->flinfo->fn_extra;
+
+	if (likely(call != NULL))
+		return call;
+	return sl_support_call_setup(fcinfo, fn, n_states);
+}
+
+/* argument 0 of a serialize or final function: its state, or NULL */
+static inline void *
+sl_support_state(FunctionCallInfo fcinfo, const char *fn, uint32 tag)
+{
+	(void) sl_support_call(fcinfo, fn, 1);
+	return sl_state_arg(fcinfo, 0, tag, fn);
+}
+
+/*
+ * The start of every combine function: the aggregate context and the two
+ * states (NULL for an empty side), their tags checked.  Returns true when
+ * the answer is already known (a side is empty): the caller then returns
+ * *s1, which is the non-empty state or NULL.
+ */
+extern bool sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag,
+							 MemoryContext *aggctx, void **s1, void **s2);
+
+/* ERROR for a state that failed to deserialise */
+extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
+
+/*
+ * SSPACE of the aggregates: what a typical group's state costs in palloc
+ * chunks (AllocSet rounds a request up to a power of two and adds a
+ * 16-byte header).  scalinglaw--1.1--1.2.sql declares these values and
+ * sql/state_space.sql checks the catalog against the lines below.
+ *
+ * fit_power_law, fit_points, merge_fit_points: the state struct with its
+ * inline point block, one 1 kB chunk (static assertions next to PlState
+ * and FpState).  A group of up to 27 distinct inputs (21 pairs, 17
+ * triples) without repeated inputs needs nothing else; repeated inputs add
+ * exact sums of y (2 kB for 20 repeated inputs), more distinct inputs move
+ * the points to arrays that double as they grow.
+ *
+ * fit_log_law: the state, one 512-byte chunk (asserted in log_law_agg.c),
+ * and one digit array per exact sum, 5 sums for one input and 9 for two.
+ * Each array is a 128-byte chunk on typical data: measured with the core's
+ * ls_add and an allocator that rounds as AllocSet does, on 5 to 80 rows
+ * with inputs in 1e3..1e12 and losses in 1..10 (720 and 1296 bytes of
+ * arrays, in every one of 1200 groups).
+ */
+#define SL_CHUNK_HEADER 16
+#define SL_SSPACE_POINTS 1040	/* 1024 + 16 */
+#define SL_SSPACE_LOG_LAW1 1248 /* 512 + 16 + 5 x (128 + 16) */
+#define SL_SSPACE_LOG_LAW2 1824 /* 512 + 16 + 9 x (128 + 16) */
+
+/* ---- options ---- */
+
+/* coefficients of the largest law: l_inf, a, alpha, b, beta, c, gamma */
+#define SL_MAX_COEFS (2 * SL_MAX_INPUTS + 1)
+
+/*
+ * What options set: [lo, hi] per coefficient of the law, in the order of
+ * its coefficient names.  Rows and partial states are compared as these
+ * values, never as the bytes of the jsonb, so that '[0, 1]' and
+ * '[0.0, 1.00]' are the same options and NULL is the same as '{}'.
+ */
+typedef struct SlBounds
+{
+	double		lo[SL_MAX_COEFS];
+	double		hi[SL_MAX_COEFS];
+} SlBounds;
+
+/* a law as its options see it */
+typedef struct SlOptionsLaw
+{
+	const char *fn;				/* the aggregate, in messages */
+	const char *const *names;	/* coefficient names in result order */
+	int			n;				/* coefficients */
+	const SlBounds *defaults;	/* what NULL options mean (static) */
+} SlOptionsLaw;
+
+/* the options of a group in a state: its bounds and the last check */
+typedef struct SlGroupOptions
+{
+	const SlBounds *bounds;		/* NULL before the group's first row */
+	uint64		checked;		/* generation of the row cache last compared */
+} SlGroupOptions;
+
 /*
  * Parse {"bounds": {"coef": [lo, hi], ...}} for a law whose coefficients
  * are names[0..n).  lo/hi hold the defaults on entry and are overwritten
@@ -42,49 +204,64 @@ extern const char *sl_format_double(double v, char *buf, size_t len);
  */
 extern void sl_parse_options(const char *fn, Jsonb *options, const char *const *names,
 							 int n, double *lo, double *hi);
-
-
+/* the bounds options (NULL: the defaults) set */
+extern void sl_options_bounds(const SlOptionsLaw *law, Jsonb *options, SlBounds *out);
+extern bool sl_bounds_equal(const SlBounds *a, const SlBounds *b, int n);
+/* b itself if it is the law's defaults (static), else a copy in ctx */
+extern const SlBounds *sl_keep_bounds(const SlOptionsLaw *law, const SlBounds *b,
+									  MemoryContext ctx);
 
 /*
- * Per-row options check of a transition function.  *seen holds the first
- * options value of the group (copied into ctx).  Returns true the first
- * time (the caller then parses them); ERROR if a later row's differ.
+ * The options of one row (the last argument of a transition function, NULL
+ * or jsonb) against its group's.  Every row counts, also one skipped for a
+ * NULL input or y: the first sets the group's options, a later one that
+ * sets other bounds is an ERROR.  Parses only when a row's options differ
+ * (as bytes) from the row before at this call site; compares only when
+ * they set other bounds than those the group was last checked against.
  */
-extern bool sl_options_first_seen(const char *fn, Jsonb **seen, Jsonb *options,
-								  MemoryContext ctx);
+extern void sl_row_options(FunctionCallInfo fcinfo, SlCall *call, const SlOptionsLaw *law,
+						   SlGroupOptions *group, MemoryContext aggctx);
 /* ERROR: two parts of a group were given different options */
 extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
-/* does the aggregate's signature end in the options jsonb? */
-extern bool sl_has_options_arg(FunctionCallInfo fcinfo);
 
+/* ---- results ---- */
+
+/*
+ * The composite result of fcinfo's function from the n values a fit
+ * writes (types[i]): ERROR (42804) unless the return type's columns, not
+ * counting dropped ones, have exactly these types (a superuser can ALTER
+ * TYPE an extension's type); dropped columns are NULL.
+ */
+extern Datum sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n,
+							const Oid *types, const Datum *values, const bool *nulls);
 /* text[] of the names whose flag is set (an empty array if none) */
 extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
+
 /*
- * The first n fields (float8) of a fit composite into out; false if one is
- * NULL.  Decodes through a tuple descriptor cached in fn_extra and reuses
- * the previous call's fields when the tuple's bytes are the same (a fit
- * that is constant over a query is decoded once).
+ * predict_loss(fit, x1 .. xk): the first n columns of the fit (float8)
+ * into out, and the inputs x (checked finite and > 0, positive_errcode
+ * otherwise) into x.  Returns false if a column is NULL; ERROR if one is
+ * not finite, or if the function's declaration or the fit's type do not
+ * have the columns and arguments it reads.  Decodes through a tuple
+ * descriptor cached in fn_extra and reuses the previous call's fields
+ * when the tuple's bytes are the same (a fit that is constant over a
+ * query is decoded once).
  */
-extern bool sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n,
-						  double *out);
+extern bool sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
+							const char *const *x_names, double *x, int positive_errcode);
+/* ERROR 22003 unless the prediction y (from finite fields and inputs) is finite */
+extern void sl_check_prediction(double y);
+
+/* ---- rows of point-set aggregates ---- */
+
+/* ERROR unless a point-set operation stayed within the point limit */
+extern void sl_check_points(const char *fn, PsStatus st);
 
 /*
  * A row of a point-set aggregate: arguments 1..k are the inputs, k + 1 is
  * y.  Checks them (named x or x1..x3, and y, in messages of fn) and adds
  * the row to ps; does nothing if one of them is NULL.
  */
-/*
- * The start of every combine function: the aggregate context and the two
- * states (NULL for an empty side).  Returns true when the answer is
- * already known (a side is empty): the caller then returns *s1, which is
- * the non-empty state or NULL.
- */
-extern bool sl_combine_start(FunctionCallInfo fcinfo, const char *fn, MemoryContext *aggctx,
-							 void **s1, void **s2);
-
-/* ERROR unless a point-set operation stayed within the point limit */
-extern void sl_check_points(const char *fn, PsStatus st);
-
 static inline void
 sl_add_row(FunctionCallInfo fcinfo, const char *fn, int k, PointSet *ps, const SlAlloc *al)
 {
@@ -108,6 +285,4 @@ sl_add_row(FunctionCallInfo fcinfo, const char *fn, int k, PointSet *ps, const S
 	sl_check_points(fn, ps_add(ps, x, y, al));
 }
 
-/* ERROR for a state that failed to deserialise */
-extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
 #endif
