@@ -18,7 +18,7 @@ OBJS = \
 
 REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
 	predict_loss parallel plan_invariance determinism fit_points fit_points_errors incremental \
-	superuser
+	superuser bounds extremes
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core
