@@ -888,11 +888,12 @@ search(Problem *P, double *grid_f, double *col_buf, double (*cand_u)[SL_MAX_INPU
  * logarithms); across inputs: no input's log is an affine function of the
  * others' (x2 = 6 x1, x3 = x1 x2), since the law could then not attribute
  * the loss to the inputs separately.  tau holds ln x - centre per input
- * (unscaled); scratch has room for k * m doubles.
+ * (unscaled), lnx_max the largest |ln x|; scratch has room for k * m
+ * doubles.
  */
 static bool
 inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
-				const double *T, double *scratch)
+				const double *T, const double *lnx_max, double *scratch)
 {
 	int			k = pts->k,
 				m = pts->m;
@@ -902,11 +903,8 @@ inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
 		const double *t = tau + (size_t) j * m;
 		double		seen[3];
 		int			distinct = 0;
-		double		maxlog = 0.0;
 
-		for (int i = 0; i < m; i++)
-			maxlog = fmax(maxlog, fabs(log(pts->x[(size_t) i * k + j])));
-		if (!(T[j] >= SL_LOG_SPREAD_MIN * (1.0 + maxlog)))
+		if (!(T[j] >= SL_LOG_SPREAD_MIN * (1.0 + lnx_max[j])))
 			return false;
 		for (int i = 0; i < m && distinct < 3; i++)
 		{
@@ -1113,7 +1111,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		return FIT_NO_MEMORY;
 	}
 	/* Q's columns 1..k are free until the first evaluation */
-	if (!inputs_identify(pts, tau, sw, P.T, P.Q + m))
+	if (!inputs_identify(pts, tau, sw, P.T, lnx_max, P.Q + m))
 	{
 		status = FIT_UNDETERMINED;
 		goto done;
@@ -1201,27 +1199,33 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	 */
 	{
 		double		cb[LSQ_MAX_COLS];
+		bool		have_cb = false;
 
-		if (isfinite(evaluate(&P, best_u, P.r, cb, NULL)))
-			for (int j = 0; j < k; j++)
-				if (best_u[j] != 0.0 && (fabs(best_u[j]) < 1e-6 || log_limit_jumps(&P, j)) &&
-					P.ulo[j] <= 0.0 && P.uhi[j] >= 0.0)
-				{
-					double		u0[SL_MAX_INPUTS];
-					double		f0;
-					/* where a bound makes RSS jump, the limit is another law: no allowance */
-					double		noise = log_limit_jumps(&P, j) ? 0.0 :
-						4.0 * DBL_EPSILON * fabs(cb[j + 1] / best_u[j]);
+		for (int j = 0; j < k; j++)
+		{
+			double		u0[SL_MAX_INPUTS];
+			double		f0,
+						noise;
 
-					memcpy(u0, best_u, sizeof(u0));
-					u0[j] = 0.0;
-					f0 = evaluate(&P, u0, P.r, NULL, NULL);
-					if (f0 <= best_f * (1.0 + 1e-12) + P.sqrt_w * P.sqrt_w * noise * noise + 1e-300)
-					{
-						best_f = f0;
-						memcpy(best_u, u0, sizeof(u0));
-					}
-				}
+			if (best_u[j] == 0.0 || !(fabs(best_u[j]) < 1e-6 || log_limit_jumps(&P, j)) ||
+				P.ulo[j] > 0.0 || P.uhi[j] < 0.0)
+				continue;
+			/* the coefficients at best_u, once */
+			if (!have_cb && !isfinite(evaluate(&P, best_u, P.r, cb, NULL)))
+				break;
+			have_cb = true;
+			/* where a bound makes RSS jump, the limit is another law: no allowance */
+			noise = log_limit_jumps(&P, j) ? 0.0 : 4.0 * DBL_EPSILON * fabs(cb[j + 1] / best_u[j]);
+			memcpy(u0, best_u, sizeof(u0));
+			u0[j] = 0.0;
+			f0 = evaluate(&P, u0, P.r, NULL, NULL);
+			if (f0 <= best_f * (1.0 + 1e-12) + P.sqrt_w * P.sqrt_w * noise * noise + 1e-300)
+			{
+				best_f = f0;
+				memcpy(best_u, u0, sizeof(u0));
+				have_cb = false;
+			}
+		}
 	}
 	best_f = evaluate(&P, best_u, P.r, c, active);
 	if (!isfinite(best_f))
