@@ -275,6 +275,9 @@ evaluate(Problem *P, const double *u, double *r, double *c_out, bool *active)
 		double		norm0,
 					norm;
 
+		/* each column is a few passes over the points: check between columns */
+		if (j > 1)
+			sl_check_interrupts(P->al);
 		for (int i = 0; i < m; i++)
 			v[i] = P->sw[i] * boxcox(uj, t[i]);
 		norm0 = sqrt(dot(v, v, m));
@@ -467,6 +470,7 @@ jacobian(Problem *P, const double *u, const double *r, const double *c)
 			double	   *col = P->J + (size_t) j * m;
 			const double *t = P->tau + (size_t) j * m;
 
+			sl_check_interrupts(P->al);
 			for (int i = 0; i < m; i++)
 				col[i] = -c[j + 1] * P->sw[i] * boxcox_du(u[j], t[i]);
 			for (int l = 0; l < n; l++)
