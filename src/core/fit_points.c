@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dd.h"
 
 #define DIGIT_BASE ((int64_t) 1 << 32)
 #define DIGIT_HALF ((int64_t) 1 << 31)
@@ -208,17 +207,6 @@ view_negative(const SumView *v)
 	return v->nd > 0 && view_digit(v, v->nd - 1) < 0;
 }
 
-/* the value of a sum as a double-double (tiny parts may underflow) */
-static dd_t
-view_dd(const SumView *v)
-{
-	dd_t		r = dd_from(0.0);
-
-	for (int i = 0; i < v->nd; i++)
-		r = dd_add(r, dd_from(ldexp((double) view_digit(v, i), 32 * (v->lo + i))));
-	return r;
-}
-
 /* the value of a view rounded to double, as xs_value rounds it */
 static double
 view_value(const SumView *v)
@@ -328,6 +316,251 @@ put_sum(unsigned char *out, const int64_t *d, int32_t lo, int32_t nd)
 	return 8 + 8 * (size_t) nd;
 }
 
+/* ---- the sum of y^2 against the entries ----
+ *
+ * Within an entry of w rows whose y add up to S, the sum of y^2 is at least
+ * S^2 / w (Cauchy-Schwarz).  So a value must have
+ *
+ *     Y2 >= (sum of y^2 over single-row entries) + (sum over entries of S^2 / w).
+ *
+ * This is checked exactly, in integers, at a granularity g = 2^G that
+ * follows the magnitude of Y2 (G = max(-2148, top bit of Y2 - 120)): each
+ * S^2 / w is rounded down to a multiple of g, F g, and the check allows a
+ * slack of (n - m) g, at most (n - m) 2^-120 of Y2:
+ *
+ *     Y2 - (sum of single y^2) + (n - m) g >= g (sum of F).          (*)
+ *
+ * Rows always satisfy (*).  And (*) survives merging: Y2 and n - m add up,
+ * g only grows (with Y2, and F at a coarser g is no larger), and an entry
+ * merged from two loses at most one g to the rounding of its F, which the
+ * merge pays for with one more row than entry.  So a merge of valid values
+ * is valid: whatever fit_points writes from validated values reads back.
+ * No double is involved, so no magnitude of y or w escapes the check.
+ */
+
+#define SQ_GRANULE_BITS 120		/* g = 2^(top bit of Y2 - this) */
+#define SQ_LOWEST_GRANULE (-2148)	/* the unit of sums of squares of doubles */
+/* (sum of F) past this cannot be within the bound: rest / g < 2^121, n - m < 2^63 */
+#define SQ_F_CAP ((unsigned __int128) 1 << 122)
+
+/* bits in the unsigned integer a[0..n) (base 2^32, lowest first) */
+static int
+digits_bitlen(const uint32_t *a, int n)
+{
+	while (n > 0 && a[n - 1] == 0)
+		n--;
+	if (n == 0)
+		return 0;
+	return 32 * (n - 1) + (32 - __builtin_clz(a[n - 1]));
+}
+
+/* the 64 bits of a[0..n) from bit pos up (bits outside a are zero) */
+static uint64_t
+digits_bits_at(const uint32_t *a, int n, long pos)
+{
+	uint64_t	r = 0;
+
+	if (pos < 0)
+	{
+		if (pos <= -64)
+			return 0;
+		return digits_bits_at(a, n, 0) << (-pos);
+	}
+	for (int i = 0; i < 3; i++)
+	{
+		long		idx = pos / 32 + i;
+		int			shift = 32 * i - (int) (pos % 32);
+
+		if (idx >= n)
+			break;
+		if (shift >= 0)
+			r |= shift < 64 ? (uint64_t) a[idx] << shift : 0;
+		else
+			r |= (uint64_t) a[idx] >> (-shift);
+	}
+	return r;
+}
+
+/* whether a bit of a[0..n) below position pos is set */
+static bool
+digits_any_below(const uint32_t *a, int n, long pos)
+{
+	for (long i = 0; i < n && 32 * i < pos; i++)
+	{
+		long		below = pos - 32 * i;
+		uint32_t	mask = below >= 32 ? 0xffffffffu : (((uint32_t) 1 << below) - 1);
+
+		if (a[i] & mask)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * |v| of the canonical digits d[0..nd) (two's complement across digits) as
+ * nd + 1 unsigned digits in mag; returns whether v < 0.
+ */
+static bool
+digits_magnitude(const int64_t *d, int nd, uint32_t *mag)
+{
+	bool		neg = nd > 0 && d[nd - 1] < 0;
+	int64_t		carry = 0;
+
+	for (int i = 0; i <= nd; i++)
+	{
+		int64_t		t = (i < nd ? (neg ? -d[i] : d[i]) : 0) + carry;
+
+		carry = t >> 32;		/* arithmetic: floor */
+		mag[i] = (uint32_t) (t - carry * ((int64_t) 1 << 32));
+	}
+	return neg;
+}
+
+/* G for a sum of y^2 with canonical digits d[0..nd) (non-negative) */
+static int
+granule_exponent(const int64_t *d, int32_t lo, int32_t nd)
+{
+	uint32_t	mag[MAX_SUM_DIGITS + 1];
+	int			bits;
+	int			g;
+
+	(void) digits_magnitude(d, nd, mag);
+	bits = digits_bitlen(mag, nd + 1);
+	if (bits == 0)
+		return SQ_LOWEST_GRANULE;
+	g = 32 * lo + bits - 1 - SQ_GRANULE_BITS;
+	return g < SQ_LOWEST_GRANULE ? SQ_LOWEST_GRANULE : g;
+}
+
+/* (hi 2^64 + lo) / d and its remainder, for hi < d (the quotient fits 64 bits) */
+static inline uint64_t
+div_128_by_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
+{
+#if defined(__x86_64__)
+	uint64_t	q;
+
+	/* one divq: the library's 128-bit division is several times slower */
+	__asm__("divq %4" : "=a"(q), "=d"(*rem) : "a"(lo), "d"(hi), "rm"(d));
+	return q;
+#else
+	unsigned __int128 n = ((unsigned __int128) hi << 64) | lo;
+
+	*rem = (uint64_t) (n % d);
+	return (uint64_t) (n / d);
+#endif
+}
+
+/*
+ * F = floor(S^2 / (w 2^G)) of a canonical sum S; false when F is at least
+ * SQ_F_CAP (the value then fails (*) whatever else it holds).
+ */
+static bool
+floor_square_over(const SumView *s, int64_t w, int G, unsigned __int128 *f)
+{
+	int64_t		d[MAX_SUM_DIGITS];
+	uint32_t	mag[MAX_SUM_DIGITS + 1],
+				sq[2 * (MAX_SUM_DIGITS + 1)];
+	int			nm = s->nd + 1,
+				nq,
+				lq;
+	long		sh;
+	uint64_t	q[3],
+				r = 0;
+
+	*f = 0;
+	for (int i = 0; i < s->nd; i++)
+		d[i] = view_digit(s, i);
+	(void) digits_magnitude(d, s->nd, mag);
+	while (nm > 0 && mag[nm - 1] == 0)
+		nm--;
+	nq = 2 * nm;
+	memset(sq, 0, sizeof(uint32_t) * (size_t) nq);
+	for (int i = 0; i < nm; i++)
+	{
+		uint64_t	carry = 0;
+
+		for (int j = 0; j < nm; j++)
+		{
+			/* at most (2^32 - 1)^2 + 2 (2^32 - 1) = 2^64 - 1 */
+			uint64_t	t = (uint64_t) mag[i] * mag[j] + sq[i + j] + carry;
+
+			sq[i + j] = (uint32_t) t;
+			carry = t >> 32;
+		}
+		sq[i + nm] = (uint32_t) carry;
+	}
+	/* S^2 = sq 2^(64 lo); D = floor(sq 2^sh) = floor(S^2 / 2^G) */
+	lq = digits_bitlen(sq, nq);
+	sh = 64L * s->lo - G;
+	if (lq == 0 || lq + sh <= 0)
+		return true;
+	if (lq + sh > 190)
+		return false;			/* D >= 2^190, F >= 2^190 / 2^63 */
+	for (int i = 2; i >= 0; i--)
+	{
+		uint64_t	word = digits_bits_at(sq, nq, -sh + 64L * i);
+
+		if (r == 0)
+		{
+			q[i] = word / (uint64_t) w;
+			r = word % (uint64_t) w;
+		}
+		else
+			q[i] = div_128_by_64(r, word, (uint64_t) w, &r);
+	}
+	if (q[2] != 0)
+		return false;
+	*f = ((unsigned __int128) q[1] << 64) | q[0];
+	return *f < SQ_F_CAP;
+}
+
+/*
+ * Whether (*) holds: rest = Y2 - (sum of single y^2) in canonical digits,
+ * sum_f the sum of F, slack = n - m.
+ */
+static bool
+squares_cover(const int64_t *d, int32_t lo, int32_t nd, int G, unsigned __int128 sum_f,
+			  int64_t slack)
+{
+	uint32_t	mag[XS_MAX_DIGITS + 3];
+	bool		neg = digits_magnitude(d, nd, mag);
+	int			nm = nd + 1;
+	long		p = (long) G - 32L * lo;	/* bit of mag worth 2^G */
+	long		bits = digits_bitlen(mag, nm);
+	unsigned __int128 r;
+
+	if (!neg)
+	{
+		/* floor(rest / g) < 2^121 (rest <= Y2); slack fills the rest */
+		if (bits - p > 126)
+			return true;		/* cannot happen: rest <= Y2 < 2^121 g */
+		r = ((unsigned __int128) digits_bits_at(mag, nm, p + 64) << 64) |
+			digits_bits_at(mag, nm, p);
+		return sum_f <= r + (unsigned __int128) slack;
+	}
+	/* rest < 0: needs slack >= ceil(|rest| / g) + sum_f */
+	if (bits - p > 64)
+		return false;
+	r = ((unsigned __int128) digits_bits_at(mag, nm, p + 64) << 64) |
+		digits_bits_at(mag, nm, p);
+	r += digits_any_below(mag, nm, p) ? 1 : 0;
+	return r + sum_f <= (unsigned __int128) slack;
+}
+
+/* whether a non-negative sum of y^2 is below n 2^2048 (n DBL_MAX^2 bounds rows) */
+static bool
+squares_in_range(const SumView *yy, int64_t n)
+{
+	unsigned __int128 whole = 0;	/* floor(Y2 / 2^2048): digits 64 and up */
+
+	if (yy->nd == 0)
+		return true;
+	for (int i = yy->nd - 1; i >= 0; i--)
+		if (yy->lo + i >= 64)
+			whole = (whole << 32) | (uint64_t) view_digit(yy, i);
+	return whole < (unsigned __int128) n;
+}
+
 /* ---- validation ---- */
 
 
@@ -345,7 +578,8 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 	FpStatus	st;
 	double		prev[SL_MAX_INPUTS];
 	ExactSum	rest;			/* sum y^2 less the y^2 of single-row entries */
-	dd_t		explained = dd_from(0.0);	/* sum over w > 1 of S^2 / w */
+	int			granule;		/* G of (*) */
+	unsigned __int128 sum_f = 0;	/* sum of F of (*) */
 	bool		any_multi = false;
 
 	memset(info, 0, sizeof(*info));
@@ -369,8 +603,15 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 		return FP_TOO_MANY_ENTRIES;
 	if ((st = read_sum(buf, len, &off, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &yy)) != FP_OK)
 		return st;
-	if (view_negative(&yy))
+	if (view_negative(&yy) || !squares_in_range(&yy, n))
 		return FP_BAD_SUM_SQUARES;
+	{
+		int64_t		d[MAX_SUM_DIGITS];
+
+		for (int i = 0; i < yy.nd; i++)
+			d[i] = view_digit(&yy, i);
+		granule = granule_exponent(d, yy.lo, yy.nd);
+	}
 	info->k = k;
 	info->m = m;
 	info->n = n;
@@ -434,7 +675,7 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 		else
 		{
 			SumView		s;
-			dd_t		sd;
+			unsigned __int128 f;
 
 			if ((st = read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT,
 							   SUM_Y_LSB, &s)) != FP_OK)
@@ -444,8 +685,11 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 				st = FP_SUM_RANGE;
 				goto done;
 			}
-			sd = view_dd(&s);
-			explained = dd_add(explained, dd_div(dd_mul(sd, sd), dd_from((double) w)));
+			if (!floor_square_over(&s, w, granule, &f) || (sum_f += f) >= SQ_F_CAP)
+			{
+				st = FP_BAD_SUM_SQUARES;
+				goto done;
+			}
 			any_multi = true;
 		}
 	}
@@ -461,9 +705,8 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 	}
 
 	/*
-	 * Sum y^2 against the entries.  With single rows only it is known
-	 * exactly; otherwise the part within entries, sum y^2 - sum S^2 / w,
-	 * cannot be negative (up to the rounding of the double-double check).
+	 * Sum y^2 against the entries: with single rows only it is known
+	 * exactly; otherwise (*) above.
 	 */
 	{
 		int64_t		d[XS_MAX_DIGITS + 2];
@@ -477,16 +720,7 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 		if (!any_multi)
 			st = nd == 0 ? FP_OK : FP_BAD_SUM_SQUARES;
 		else
-		{
-			dd_t		r;
-
-			xs_value_dd(&rest, &r.hi, &r.lo);
-			if (isfinite(r.hi) && isfinite(explained.hi) &&
-				dd_sub(r, explained).hi < -0x1p-60 * (fabs(r.hi) + fabs(explained.hi)))
-				st = FP_BAD_SUM_SQUARES;
-			else
-				st = FP_OK;
-		}
+			st = squares_cover(d, lo, nd, granule, sum_f, n - m) ? FP_OK : FP_BAD_SUM_SQUARES;
 	}
 done:
 	xs_free(&rest, al);

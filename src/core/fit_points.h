@@ -28,9 +28,14 @@
  * Sums of y lie in digits [-34, 34], sums of y^2 in [-68, 67] and are
  * multiples of 2^-1074 and 2^-2148: the ranges sums of finite doubles can
  * reach; a sum of y rounds to a finite float8 (as PointSet requires).
- * The sum of y^2 is never below the part the entries explain
- * (sum over entries of (sum y)^2 / w), and equals the sum of y^2 of the
- * entries exactly when every entry holds one row.
+ * The sum of y^2, Y2, is below n 2^2048 (n rows of finite y stay below
+ * n DBL_MAX^2), equals the sum of y^2 of the entries exactly when every
+ * entry holds one row, and otherwise is not below the part the entries
+ * explain: with g = 2^max(-2148, (top bit of Y2) - 120) and F the floor of
+ * S^2 / (w g) for each entry of w > 1 rows whose y sum to S,
+ *     Y2 - (sum of y^2 of single-row entries) + (n - m) g >= g (sum of F),
+ * decided exactly.  Rows always satisfy it and merges preserve it (see
+ * fit_points.c), so a merge of valid values is valid.
  *
  * Because the form is canonical, equal multisets of rows give equal bytes
  * whatever the order they were added or merged in.  The text form is "\x"

@@ -643,6 +643,7 @@ test_corruption(void)
 }
 
 void		test_fit_points(int *n_pass, int *n_fail);
+void		test_store(int *n_pass, int *n_fail);
 
 void
 test_fit_points(int *n_pass, int *n_fail)
@@ -653,4 +654,5 @@ test_fit_points(int *n_pass, int *n_fail)
 	test_log_stats();
 	test_rejections();
 	test_corruption();
+	test_store(n_pass, n_fail);
 }

@@ -1,0 +1,495 @@
+/*
+ * test_store.c -- unit tests of stored values and point sets under hostile
+ * or extreme input: the sum-of-squares check at every magnitude, row counts
+ * near 2^63, the canonical zero, hash flooding, interrupts, the linear
+ * merge of stored values, and order/merge invariance as property tests.
+ * Called from test_fit_points.c.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exact_sum.h"
+#include "fit_points.h"
+#include "log_law.h"
+#include "point_set.h"
+
+static int *n_pass_p,
+		   *n_fail_p;
+
+#define CHECK(cond, ...) do { \
+	if (cond) { (*n_pass_p)++; printf("ok   - "); } \
+	else { (*n_fail_p)++; printf("FAIL - "); } \
+	printf(__VA_ARGS__); printf("\n"); } while (0)
+
+static const SlAlloc *AL = &sl_malloc_alloc;
+
+static uint64_t rng = 4242;
+static uint64_t
+next_u64(void)
+{
+	uint64_t	z = (rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* ---- hand-made values ---- */
+
+/* a value under construction: a growing little-endian byte string */
+typedef struct Vb
+{
+	unsigned char *b;
+	size_t		len;
+	size_t		cap;
+} Vb;
+
+static void
+vb_put(Vb *v, const void *p, size_t n)
+{
+	if (v->len + n > v->cap)
+	{
+		v->cap = 2 * (v->len + n) + 64;
+		v->b = realloc(v->b, v->cap);
+	}
+	memcpy(v->b + v->len, p, n);
+	v->len += n;
+}
+
+static void
+vb_i32(Vb *v, int32_t x)
+{
+	vb_put(v, &x, 4);
+}
+
+static void
+vb_i64(Vb *v, int64_t x)
+{
+	vb_put(v, &x, 8);
+}
+
+static void
+vb_f64(Vb *v, double x)
+{
+	vb_put(v, &x, 8);
+}
+
+/* an exact sum in the canonical form of the format */
+static void
+vb_sum(Vb *v, const ExactSum *xs)
+{
+	int64_t		d[XS_MAX_DIGITS + 1];
+	int32_t		lo = xs->lo,
+				n = xs->n,
+				s = 0;
+
+	memcpy(d, xs->dig, sizeof(int64_t) * (size_t) n);
+	for (int i = 0; i + 1 < n; i++)
+	{
+		int64_t		c = d[i] >> 32;
+
+		d[i] -= c * ((int64_t) 1 << 32);
+		d[i + 1] += c;
+	}
+	if (n > 0 && (d[n - 1] >= ((int64_t) 1 << 31) || d[n - 1] < -((int64_t) 1 << 31)))
+	{
+		d[n] = d[n - 1] >> 32;
+		d[n - 1] &= 0xffffffff;
+		n++;
+	}
+	while (n >= 2 && ((d[n - 1] == 0 && d[n - 2] < ((int64_t) 1 << 31)) ||
+					  (d[n - 1] == -1 && d[n - 2] >= ((int64_t) 1 << 31))))
+	{
+		if (d[n - 1] == -1)
+			d[n - 2] -= (int64_t) 1 << 32;
+		n--;
+	}
+	while (s < n && d[s] == 0)
+		s++;
+	if (s == n)
+	{
+		vb_i32(v, 0);
+		vb_i32(v, 0);
+		return;
+	}
+	vb_i32(v, lo + s);
+	vb_i32(v, n - s);
+	for (int i = s; i < n; i++)
+		vb_i64(v, d[i]);
+}
+
+static void
+vb_header(Vb *v, int k, int32_t m, int64_t n, const ExactSum *y2)
+{
+	unsigned char h[4] = {1, (unsigned char) k, 0, 0};
+
+	v->len = 0;
+	vb_put(v, h, 4);
+	vb_i32(v, m);
+	vb_i64(v, n);
+	vb_sum(v, y2);
+}
+
+static void
+vb_single(Vb *v, int k, const double *x, double y)
+{
+	for (int j = 0; j < k; j++)
+		vb_f64(v, x[j]);
+	vb_i64(v, 1);
+	vb_f64(v, y);
+}
+
+static void
+vb_multi(Vb *v, int k, const double *x, int64_t w, const ExactSum *s)
+{
+	for (int j = 0; j < k; j++)
+		vb_f64(v, x[j]);
+	vb_i64(v, w);
+	vb_sum(v, s);
+}
+
+/* an ExactSum of a * b + c * d (products of doubles, exact) */
+static ExactSum
+xs_of(double a, double b, double c, double d)
+{
+	ExactSum	s;
+
+	xs_init(&s);
+	xs_add_product(&s, a, b, AL);
+	xs_add_product(&s, c, d, AL);
+	xs_normalize(&s);
+	return s;
+}
+
+/* a one-entry k = 1 value at x = 1: w rows whose y sum to s, sum of y^2 y2 */
+static void
+one_entry(Vb *v, int64_t w, ExactSum s, ExactSum y2)
+{
+	double		x = 1.0;
+
+	vb_header(v, 1, 1, w, &y2);
+	if (w == 1)
+		vb_single(v, 1, &x, xs_value(&s));
+	else
+		vb_multi(v, 1, &x, w, &s);
+	xs_free(&s, AL);
+	xs_free(&y2, AL);
+}
+
+/* the canonical value of the union of two values, through point sets */
+static FpStatus
+merge_through_point_sets(const Vb *a, const Vb *b, unsigned char **out, size_t *len)
+{
+	PointSet	pa,
+				pb;
+	FpStatus	st = fp_to_point_set(a->b, a->len, &pa, AL);
+
+	*out = NULL;
+	if (st == FP_OK)
+		st = fp_to_point_set(b->b, b->len, &pb, AL);
+	if (st == FP_OK && ps_merge(&pa, &pb, AL) != PS_OK)
+		st = FP_BAD_COUNTS;
+	if (st == FP_OK)
+		st = fp_from_point_set(&pa, out, len, AL);
+	ps_free(&pa, AL);
+	ps_free(&pb, AL);
+	return st;
+}
+
+/* ---- the sum of y^2 against the entries, at every magnitude ---- */
+
+static void
+test_sum_squares(void)
+{
+	Vb			v = {0},
+				a = {0},
+				b = {0};
+	FpInfo		info;
+	FpStatus	st;
+	unsigned char *m = NULL;
+	size_t		ml = 0;
+	const int64_t w52 = (int64_t) 1 << 52;
+
+	/* 2^52 rows of y = 1 and 2^52 + 1 rows of y = 1 at one input */
+	one_entry(&a, w52, xs_of(0x1p52, 1, 0, 0), xs_of(0x1p52, 1, 0, 0));
+	one_entry(&b, w52 + 1, xs_of(0x1p52, 1, 1, 1), xs_of(0x1p52, 1, 1, 1));
+	CHECK(fp_validate(a.b, a.len, 1, &info, AL) == FP_OK &&
+		  fp_validate(b.b, b.len, 1, &info, AL) == FP_OK,
+		  "sum of squares: 2^52 and 2^52 + 1 rows of y = 1 validate");
+	st = merge_through_point_sets(&a, &b, &m, &ml);
+	CHECK(st == FP_OK && fp_validate(m, ml, 1, &info, AL) == FP_OK && info.n == 2 * w52 + 1,
+		  "sum of squares: their merge (2^53 + 1 rows, not exact as a double) validates "
+		  "(status %d)", st == FP_OK ? (int) fp_validate(m, ml, 1, &info, AL) : (int) st);
+	free(m);
+
+	/* y = 1e200 and 3e200 at one input: S^2 / w = 8e400 overflows a double */
+	one_entry(&v, 2, xs_of(4e200, 1, 0, 0), xs_of(1e200, 1e200, 3e200, 3e200));
+	CHECK(fp_validate(v.b, v.len, 1, &info, AL) == FP_OK,
+		  "sum of squares: rows y = 1e200, 3e200 at one input validate");
+	one_entry(&v, 2, xs_of(4e200, 1, 0, 0), xs_of(1, 1, 0, 0));
+	st = fp_validate(v.b, v.len, 1, &info, AL);
+	CHECK(st == FP_BAD_SUM_SQUARES,
+		  "sum of squares: S = 4e200 over 2 rows with a sum of y^2 of 1 is rejected (status %d)",
+		  (int) st);
+	/* 8e400 = (S^2 / w) exactly vs a sum of y^2 1e385 below it */
+	one_entry(&v, 2, xs_of(4e200, 1, 0, 0), xs_of(2e200, 2e200, 2e200, 2e200));
+	CHECK(fp_validate(v.b, v.len, 1, &info, AL) == FP_OK,
+		  "sum of squares: two rows of y = 2e200 (sum of y^2 = S^2 / w exactly) validate");
+	one_entry(&v, 2, xs_of(4e200, 1, 0, 0), xs_of(2e200, 2e200, 2e200, 1.99999999e200));
+	st = fp_validate(v.b, v.len, 1, &info, AL);
+	CHECK(st == FP_BAD_SUM_SQUARES,
+		  "sum of squares: 5e-9 relative below S^2 / w at 1e400 is rejected (status %d)", (int) st);
+
+	/* tiny y: subnormal sums and squares */
+	one_entry(&v, 2, xs_of(0x1p-1074, 3, 0, 0), xs_of(0x1p-1074, 0x1p-1074, 0x1p-1073, 0x1p-1073));
+	CHECK(fp_validate(v.b, v.len, 1, &info, AL) == FP_OK,
+		  "sum of squares: rows y = 2^-1074, 2^-1073 validate");
+	one_entry(&v, 2, xs_of(0x1p-1000, 3, 0, 0), xs_of(0x1p-1074, 0x1p-1074, 0, 0));
+	st = fp_validate(v.b, v.len, 1, &info, AL);
+	CHECK(st == FP_BAD_SUM_SQUARES,
+		  "sum of squares: S = 3 2^-1000 over 2 rows with a sum of y^2 of 2^-2148 is rejected "
+		  "(status %d)", (int) st);
+
+	/* huge w: 2^62 rows of y = 0.5 */
+	one_entry(&v, (int64_t) 1 << 62, xs_of(0x1p61, 1, 0, 0), xs_of(0x1p60, 1, 0, 0));
+	CHECK(fp_validate(v.b, v.len, 1, &info, AL) == FP_OK,
+		  "sum of squares: 2^62 rows of y = 0.5 validate");
+	one_entry(&v, (int64_t) 1 << 62, xs_of(0x1p61, 1, 0, 0), xs_of(0x1p60, 1 - 0x1p-20, 0, 0));
+	st = fp_validate(v.b, v.len, 1, &info, AL);
+	CHECK(st == FP_BAD_SUM_SQUARES,
+		  "sum of squares: 2^62 rows, sum of y^2 2^-20 relative too small is rejected (status %d)",
+		  (int) st);
+	one_entry(&v, INT64_MAX, xs_of(1e300, 1, 0, 0), xs_of(1, 1, 0, 0));
+	st = fp_validate(v.b, v.len, 1, &info, AL);
+	CHECK(st == FP_BAD_SUM_SQUARES,
+		  "sum of squares: 2^63 - 1 rows summing to 1e300 with a sum of y^2 of 1 is "
+		  "rejected (status %d)", (int) st);
+	/* a sum of y^2 no n rows of finite y reach */
+	{
+		ExactSum	big;
+
+		xs_init(&big);
+		for (int i = 0; i < 8; i++)
+			xs_add_product(&big, 0x1p1023, 0x1p1023, AL);
+		one_entry(&v, 2, xs_of(1, 1, 0, 0), big);
+		st = fp_validate(v.b, v.len, 1, &info, AL);
+		CHECK(st == FP_BAD_SUM_SQUARES,
+			  "sum of squares: 2^2049 from 2 rows (beyond 2 DBL_MAX^2) is rejected (status %d)",
+			  (int) st);
+		xs_init(&big);
+		for (int i = 0; i < 2; i++)
+			xs_add_product(&big, DBL_MAX, DBL_MAX, AL);
+		one_entry(&v, 2, xs_of(DBL_MAX, 1, -DBL_MAX, 1), big);
+		st = fp_validate(v.b, v.len, 1, &info, AL);
+		CHECK(st == FP_OK, "sum of squares: rows y = DBL_MAX, -DBL_MAX validate (status %d)",
+			  (int) st);
+	}
+	free(v.b);
+	free(a.b);
+	free(b.b);
+}
+
+
+/* a random double of either sign, |v| = m 2^e with m < 2^bits, e in [emin, emax] */
+static double
+random_double(int bits, int emin, int emax)
+{
+	double		m = (double) (next_u64() >> (64 - bits));
+	int			e = emin + (int) (next_u64() % (uint64_t) (emax - emin + 1));
+
+	return (next_u64() & 1 ? -1 : 1) * ldexp(m, e);
+}
+
+/* s += w v exactly (w split into two halves that are exact doubles) */
+static void
+xs_add_times(ExactSum *s, double v, int64_t w)
+{
+	xs_add_product(s, v, (double) (w & 0xffffffff), AL);
+	xs_add_product(s, v, ldexp((double) (w >> 32), 32), AL);
+}
+
+/* a k = 1 value of m entries at x = 1..m, built by the caller's entries */
+typedef struct Entry
+{
+	int64_t		w;
+	ExactSum	s;
+} Entry;
+
+static void
+build_value(Vb *v, const Entry *e, int m, const ExactSum *y2)
+{
+	int64_t		n = 0;
+
+	for (int i = 0; i < m; i++)
+		n += e[i].w;
+	vb_header(v, 1, m, n, y2);
+	for (int i = 0; i < m; i++)
+	{
+		double		x = i + 1;
+
+		if (e[i].w == 1)
+			vb_single(v, 1, &x, xs_value(&e[i].s));
+		else
+			vb_multi(v, 1, &x, e[i].w, &e[i].s);
+	}
+}
+
+/*
+ * Randomized: values of rows at every magnitude always validate, also on
+ * the boundary (every row of an entry with the same y: sum of y^2 = S^2/w
+ * exactly); and near-boundary hand-made values that validate still
+ * validate when merged (the check is closed under merging).
+ */
+static void
+test_sum_squares_random(void)
+{
+	enum {M = 6};
+	Vb			v = {0},
+				a = {0},
+				b = {0};
+	FpInfo		info;
+	long		honest_bad = 0,
+				honest = 0,
+				accepted_pairs = 0,
+				rejected = 0,
+				closure_bad = 0;
+
+	for (int c = 0; c < 3000; c++)
+	{
+		Entry		e[M];
+		ExactSum	y2;
+		bool		same_y = c % 2 == 0;
+
+		xs_init(&y2);
+		for (int i = 0; i < M; i++)
+		{
+			xs_init(&e[i].s);
+			if (same_y)
+			{
+				/* w rows of one y with y^2 exact: w up to 2^62 */
+				double		y = random_double(26, -537, 511 - 26);	/* y^2 a double */
+				double		yy = y * y;
+
+				e[i].w = 1 + (int64_t) (next_u64() >> (5 + next_u64() % 59));	/* n < 2^62 */
+				xs_add_times(&e[i].s, y, e[i].w);
+				xs_add_times(&y2, yy, e[i].w);
+			}
+			else
+			{
+				/* a few rows of any magnitude */
+				e[i].w = 1 + (int64_t) (next_u64() % 4);
+				for (int r = 0; r < e[i].w; r++)
+				{
+					double		y = random_double(53, -1074, 960);
+
+					xs_add(&e[i].s, y, AL);
+					xs_add_product(&y2, y, y, AL);
+				}
+			}
+			xs_normalize(&e[i].s);
+		}
+		xs_normalize(&y2);
+		build_value(&v, e, M, &y2);
+		honest++;
+		if (fp_validate(v.b, v.len, 1, &info, AL) != FP_OK)
+		{
+			if (honest_bad++ < 3)
+				printf("  rows rejected (case %d, same y %d, status %d)\n", c, (int) same_y,
+					   (int) fp_validate(v.b, v.len, 1, &info, AL));
+		}
+		for (int i = 0; i < M; i++)
+			xs_free(&e[i].s, AL);
+		xs_free(&y2, AL);
+	}
+	CHECK(honest_bad == 0,
+		  "sum of squares, randomized: %ld values of rows at magnitudes 2^-1074..2^1023 and "
+		  "w up to 2^62 (half on the boundary, all y of an entry equal) all validate", honest);
+
+	for (int c = 0; c < 3000; c++)
+	{
+		Vb		   *vv[2] = {&a, &b};
+		bool		ok[2];
+		unsigned char *mv;
+		size_t		ml;
+
+		for (int h = 0; h < 2; h++)
+		{
+			Entry		e[M];
+			ExactSum	y2;
+			int			shift = 80 + (int) (next_u64() % 60);
+			bool		edge = c % 2 == 1;
+			int64_t		slack = 0;
+
+			/*
+			 * The sum of y^2 just below sum S^2 / w: 2^-80..2^-140 relative;
+			 * or (edge) exactly the most (*) allows: w a power of 2 makes
+			 * S^2 / w exact, and the deficit is (n - m) g.
+			 */
+			xs_init(&y2);
+			for (int i = 0; i < M; i++)
+			{
+				double		s = edge ? random_double(53, -400, 400) : random_double(53, -1000, 900);
+				double		q;
+
+				e[i].w = edge ? (int64_t) 1 << (1 + next_u64() % 20)
+					: 2 + (int64_t) (next_u64() >> (6 + next_u64() % 58));	/* n < 2^62 */
+				slack += e[i].w - 1;
+				q = s / (double) e[i].w;
+				xs_init(&e[i].s);
+				xs_add(&e[i].s, s, AL);
+				xs_normalize(&e[i].s);
+				xs_add_product(&y2, s, q, AL);
+				if (!edge)
+					xs_add_product(&y2, -s, ldexp(q, -shift), AL);
+			}
+			if (edge)
+			{
+				int			top;
+
+				xs_normalize(&y2);
+				(void) frexp(xs_value(&y2), &top);
+				xs_add_product(&y2, -(double) slack, ldexp(1, top - 1 - 120), AL);
+			}
+			xs_normalize(&y2);
+			build_value(vv[h], e, M, &y2);
+			ok[h] = fp_validate(vv[h]->b, vv[h]->len, 1, &info, AL) == FP_OK;
+			for (int i = 0; i < M; i++)
+				xs_free(&e[i].s, AL);
+			xs_free(&y2, AL);
+		}
+		rejected += !ok[0] + !ok[1];
+		if (!ok[0] || !ok[1])
+			continue;
+		accepted_pairs++;
+		{
+			FpStatus	ms = merge_through_point_sets(&a, &b, &mv, &ml);
+			FpStatus	vs = ms == FP_OK ? fp_validate(mv, ml, 1, &info, AL) : ms;
+
+			if (vs != FP_OK && closure_bad++ < 3)
+				printf("  merged value rejected: status %d\n", (int) vs);
+		}
+		free(mv);
+	}
+	CHECK(closure_bad == 0 && accepted_pairs > 100 && rejected > 100,
+		  "sum of squares, randomized: of near-boundary values (%ld rejected), %ld pairs "
+		  "validated, and every merge of a pair validates", rejected, accepted_pairs);
+	free(v.b);
+	free(a.b);
+	free(b.b);
+}
+
+void		test_store(int *n_pass, int *n_fail);
+
+void
+test_store(int *n_pass, int *n_fail)
+{
+	n_pass_p = n_pass;
+	n_fail_p = n_fail;
+	test_sum_squares();
+	test_sum_squares_random();
+}
