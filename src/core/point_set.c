@@ -415,9 +415,13 @@ PsStatus
 ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 {
 	int32_t		e;
-	PsStatus	st = find_or_insert(ps, x, true, &e, al);
+	int64_t		n_rows;
+	PsStatus	st;
 
-	if (st != PS_OK)
+	/* every w is at most n_rows, so w + 1 cannot overflow either */
+	if (__builtin_add_overflow(ps->n_rows, 1, &n_rows))
+		return PS_COUNT_RANGE;
+	if ((st = find_or_insert(ps, x, true, &e, al)) != PS_OK)
 		return st;
 	if (e < 0)
 	{
@@ -430,7 +434,7 @@ ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 	}
 	if (!fs_add_square(&ps->y2, y, al))
 		return PS_NO_MEMORY;
-	ps->n_rows++;
+	ps->n_rows = n_rows;
 	if (e < 0)
 		return PS_OK;
 	if (ps->w[e] == 0)
@@ -457,6 +461,7 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 		  const ExactSum *xsum, const FastSum *fsum, bool log_ok, const SlAlloc *al)
 {
 	int32_t		e;
+	int64_t		w_sum;
 	PsStatus	st = find_or_insert(ps, x, log_ok && w == 1, &e, al);
 
 	if (st != PS_OK)
@@ -475,19 +480,26 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 		ps->w[e] = 1;
 		return PS_OK;
 	}
+	if (__builtin_add_overflow(ps->w[e], w, &w_sum))
+		return PS_COUNT_RANGE;
 	if (ps->acc[e] < 0 && (st = promote(ps, e, al)) != PS_OK)
 		return st;
 	if (w == 1 ? !fs_add(&ps->accs[ps->acc[e]], y1, al)
 		: xsum ? !fs_add_exact(&ps->accs[ps->acc[e]], xsum, al)
 		: !fs_add_fast(&ps->accs[ps->acc[e]], fsum, al))
 		return PS_NO_MEMORY;
-	ps->w[e] += w;
+	ps->w[e] = w_sum;
 	return PS_OK;
 }
 
 PsStatus
 ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 {
+	int64_t		n_rows;
+
+	/* first: the w of every merged entry is then at most n_rows too */
+	if (__builtin_add_overflow(ps->n_rows, other->n_rows, &n_rows))
+		return PS_COUNT_RANGE;
 	for (int32_t i = 0; i < other->n; i++)
 	{
 		PsStatus	st = add_entry(ps, &other->x[(size_t) i * other->k], other->w[i],
@@ -508,7 +520,7 @@ ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 	}
 	if (!fs_add_fast(&ps->y2, &other->y2, al))
 		return PS_NO_MEMORY;
-	ps->n_rows += other->n_rows;
+	ps->n_rows = n_rows;
 	return PS_OK;
 }
 

@@ -84,7 +84,8 @@ typedef enum PsStatus
 	PS_OK = 0,
 	PS_NO_MEMORY,
 	PS_TOO_MANY_POINTS,
-	PS_BAD_FORMAT
+	PS_BAD_FORMAT,
+	PS_COUNT_RANGE				/* more than 2^63 - 1 rows; the set is unchanged */
 } PsStatus;
 
 extern void ps_init(PointSet *ps, int k);

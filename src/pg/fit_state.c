@@ -117,7 +117,7 @@ merge_value(PointSet *ps, const unsigned char *buf, size_t len, const SlAlloc *a
 		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", buf[1]);
 	pst = ps_merge(ps, &tmp, al);
 	ps_free(&tmp, al);
-	sl_check_points(FN, pst);
+	sl_check_points("merge_fit_points", pst);
 }
 
 /* ---- text and binary I/O ---- */
@@ -268,6 +268,7 @@ sl_fit_points_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggctx;
 	FpState    *s1,
 			   *s2;
+	PsStatus	pst;
 
 	if (sl_combine_start(fcinfo, FN, &aggctx, (void **) &s1, (void **) &s2))
 	{
@@ -279,7 +280,9 @@ sl_fit_points_combine(PG_FUNCTION_ARGS)
 		s1 = new_state(aggctx, s2->k);	/* copy: s2 may live in a shorter context */
 	else if (s1->k != s2->k)
 		elog(ERROR, "%s: combining states of different types", FN);
-	sl_check_points(FN, ps_merge(&s1->ps, &s2->ps, &s1->al));
+	pst = ps_merge(&s1->ps, &s2->ps, &s1->al);
+	/* only values merged by merge_fit_points reach 2^63 rows */
+	sl_check_points(pst == PS_COUNT_RANGE ? "merge_fit_points" : FN, pst);
 	PG_RETURN_POINTER(s1);
 }
 

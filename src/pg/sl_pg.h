@@ -82,7 +82,7 @@ extern bool sl_fit_fields(FunctionCallInfo fcinfo, HeapTupleHeader tup, int n,
 extern bool sl_combine_start(FunctionCallInfo fcinfo, const char *fn, MemoryContext *aggctx,
 							 void **s1, void **s2);
 
-/* ERROR unless a point-set operation stayed within the point limit */
+/* ERROR unless a point-set operation stayed within the point and row limits */
 extern void sl_check_points(const char *fn, PsStatus st);
 
 static inline void

@@ -483,6 +483,114 @@ test_sum_squares_random(void)
 	free(b.b);
 }
 
+
+/* ---- row counts near 2^63 ---- */
+
+/* a one-entry value at input x: w rows of y = 0 */
+static void
+zero_rows(Vb *v, double x, int64_t w)
+{
+	ExactSum	zero;
+
+	xs_init(&zero);
+	vb_header(v, 1, 1, w, &zero);
+	if (w == 1)
+		vb_single(v, 1, &x, 0.0);
+	else
+		vb_multi(v, 1, &x, w, &zero);
+}
+
+/*
+ * Randomized: counts a + b near and past 2^63 - 1, at the same input and
+ * at different inputs: a merge works exactly when a + b fits, gives a + b
+ * rows, and leaves the set unchanged when it does not.
+ */
+static void
+test_counts(void)
+{
+	Vb			a = {0},
+				b = {0};
+	long		cases = 0,
+				bad = 0,
+				overflowed = 0;
+	LogStats	la,
+				lb;
+	bool		log_ok;
+
+	for (int c = 0; c < 2000; c++)
+	{
+		int64_t		wa = INT64_MAX - (int64_t) (next_u64() % 1000) - (int64_t) (next_u64() >> (1 + next_u64() % 63));
+		int64_t		wb = 1 + (int64_t) (next_u64() >> (1 + next_u64() % 63));
+		int64_t		sum;
+		bool		fits = !__builtin_add_overflow(wa, wb, &sum);
+		PointSet	pa,
+					pb;
+		PsStatus	st;
+		FpInfo		info;
+
+		if (wa < 1)
+			wa = 1;
+		zero_rows(&a, 1.0, wa);
+		zero_rows(&b, c % 2 ? 1.0 : 2.0, wb);
+		if (fp_to_point_set(a.b, a.len, &pa, AL) != FP_OK ||
+			fp_to_point_set(b.b, b.len, &pb, AL) != FP_OK)
+		{
+			bad++;
+			continue;
+		}
+		cases++;
+		st = ps_merge(&pa, &pb, AL);
+		overflowed += !fits;
+		if (fits)
+		{
+			unsigned char *out;
+			size_t		len;
+
+			if (st != PS_OK || pa.n_rows != sum ||
+				fp_from_point_set(&pa, &out, &len, AL) != FP_OK ||
+				fp_validate(out, len, 1, &info, AL) != FP_OK || info.n != sum)
+				bad++;
+			else
+				free(out);
+		}
+		else if (st != PS_COUNT_RANGE || pa.n_rows != wa || pa.n != 1 || pa.w[0] != wa)
+			bad++;
+		ps_free(&pa, AL);
+		ps_free(&pb, AL);
+	}
+	CHECK(bad == 0 && overflowed > 100 && overflowed < cases - 100,
+		  "row counts, randomized: %ld merges of a + b rows near 2^63 (%ld past 2^63 - 1): each "
+		  "gives a + b rows or PS_COUNT_RANGE with the set unchanged", cases, overflowed);
+
+	/* the most rows one by one: 2^63 - 1 rows take one more only as an error */
+	{
+		PointSet	ps;
+		double		x = 3.0;
+
+		zero_rows(&a, 3.0, INT64_MAX);
+		fp_to_point_set(a.b, a.len, &ps, AL);
+		CHECK(ps_add(&ps, &x, 1.0, AL) == PS_COUNT_RANGE && ps.n_rows == INT64_MAX &&
+			  ps.w[0] == INT64_MAX,
+			  "row counts: ps_add to 2^63 - 1 rows is PS_COUNT_RANGE, the set unchanged");
+		ps_free(&ps, AL);
+	}
+
+	/* the log law's counts */
+	ls_init(&la, 1);
+	ls_init(&lb, 1);
+	la.n = INT64_MAX - 1;
+	lb.n = 2;
+	log_ok = !ls_merge(&la, &lb, AL) && la.n == INT64_MAX - 1;
+	lb.n = 1;
+	log_ok = log_ok && ls_merge(&la, &lb, AL) && la.n == INT64_MAX;
+	log_ok = log_ok && !ls_add(&la, (double[]) {2.0}, 1.0, AL) && la.n == INT64_MAX;
+	CHECK(log_ok, "row counts: ls_merge and ls_add refuse to pass 2^63 - 1 rows, count unchanged");
+	ls_free(&la, AL);
+	ls_free(&lb, AL);
+	free(a.b);
+	free(b.b);
+}
+
 void		test_store(int *n_pass, int *n_fail);
 
 void
@@ -492,4 +600,5 @@ test_store(int *n_pass, int *n_fail)
 	n_fail_p = n_fail;
 	test_sum_squares();
 	test_sum_squares_random();
+	test_counts();
 }
