@@ -88,7 +88,8 @@ vb_sum(Vb *v, const ExactSum *xs)
 				n = xs->n,
 				s = 0;
 
-	memcpy(d, xs->dig, sizeof(int64_t) * (size_t) n);
+	if (n > 0)
+		memcpy(d, xs->dig, sizeof(int64_t) * (size_t) n);
 	for (int i = 0; i + 1 < n; i++)
 	{
 		int64_t		c = d[i] >> 32;
