@@ -666,6 +666,8 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 				st = FP_BAD_Y;
 				goto done;
 			}
+			if (y == 0.0 && signbit(y))
+				info->negative_zero = true;
 			if (!xs_add_product(&rest, -y, y, al))
 			{
 				st = FP_NO_MEMORY;
@@ -725,6 +727,36 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 done:
 	xs_free(&rest, al);
 	return st;
+}
+
+int64_t
+fp_canonical_zero(unsigned char *buf, size_t len)
+{
+	int			k = buf[1];
+	int32_t		m = ld_i32(buf + 4);
+	size_t		off = FP_HEADER_SIZE;
+	SumView		s;
+	int64_t		changed = 0;
+
+	(void) read_sum(buf, len, &off, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &s);
+	for (int32_t i = 0; i < m; i++)
+	{
+		int64_t		w = ld_i64(buf + off + 8 * (size_t) k);
+
+		off += 8 * (size_t) k + 8;
+		if (w == 1)
+		{
+			if (ld_u64(buf + off) == (uint64_t) 1 << 63)
+			{
+				st_u64(buf + off, 0);
+				changed++;
+			}
+			off += 8;
+		}
+		else
+			(void) read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT, SUM_Y_LSB, &s);
+	}
+	return changed;
 }
 
 /* ---- from a point set ---- */

@@ -16,7 +16,7 @@
  *             of their inputs (no duplicates):
  *               k x float8   inputs, finite and > 0
  *               i64          w, rows with these inputs, >= 1 (sum of w = n)
- *               w = 1:  float8 y (finite)
+ *               w = 1:  float8 y (finite; 0.0, never -0.0, is written)
  *               w > 1:  exact sum of the w values of y
  *
  * An exact sum is a fixed-point integer in base 2^32 whose digit i weighs
@@ -90,6 +90,7 @@ typedef struct FpInfo
 	int			k;
 	int32_t		m;
 	int64_t		n;
+	bool		negative_zero;	/* a single y is -0.0 (written by 1.1; see fp_canonical_zero) */
 } FpInfo;
 
 /*
@@ -98,6 +99,13 @@ typedef struct FpInfo
  */
 extern FpStatus fp_validate(const unsigned char *buf, size_t len, int expect_k,
 							FpInfo *info, const SlAlloc *al);
+
+/*
+ * A validated value in canonical form, in place: a single y of -0.0 (which
+ * version 1.1 wrote for rows of y = -0.0, and readers still accept)
+ * becomes 0.0.  Returns the number of y changed.
+ */
+extern int64_t fp_canonical_zero(unsigned char *buf, size_t len);
 
 /*
  * Canonical bytes of a point set (the aggregate's state; logged rows are

@@ -421,6 +421,8 @@ ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 	/* every w is at most n_rows, so w + 1 cannot overflow either */
 	if (__builtin_add_overflow(ps->n_rows, 1, &n_rows))
 		return PS_COUNT_RANGE;
+	if (y == 0.0)
+		y = 0.0;				/* -0.0: one canonical zero in every value */
 	if ((st = find_or_insert(ps, x, true, &e, al)) != PS_OK)
 		return st;
 	if (e < 0)
@@ -464,6 +466,8 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 	int64_t		w_sum;
 	PsStatus	st = find_or_insert(ps, x, log_ok && w == 1, &e, al);
 
+	if (y1 == 0.0)
+		y1 = 0.0;				/* -0.0 (stored by 1.1) reads as 0.0 */
 	if (st != PS_OK)
 		return st;
 	if (e < 0)

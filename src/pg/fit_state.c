@@ -58,8 +58,12 @@ value_bytes(Datum d, int k, size_t *len, FpInfo *info)
 	return (const unsigned char *) VARDATA_ANY(v);
 }
 
+/*
+ * A stored value of the validated bytes buf, in canonical form (a y of
+ * -0.0, as version 1.1 wrote, becomes 0.0: info says whether there is one).
+ */
 static bytea *
-make_value(const unsigned char *buf, size_t len)
+make_value(const unsigned char *buf, size_t len, const FpInfo *info)
 {
 	bytea	   *out;
 
@@ -70,6 +74,8 @@ make_value(const unsigned char *buf, size_t len)
 	out = palloc(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
 	memcpy(VARDATA(out), buf, len);
+	if (info->negative_zero)
+		(void) fp_canonical_zero((unsigned char *) VARDATA(out), len);
 	return out;
 }
 
@@ -102,7 +108,7 @@ value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
 						FN)));
 	if (st != FP_OK)
 		elog(ERROR, "%s: encoded point set does not validate: %s", FN, fp_status_detail(st));
-	return make_value(buf, len);
+	return make_value(buf, len, &info);
 }
 
 /* adds the points of a validated value to ps */
@@ -139,7 +145,7 @@ points_in(FunctionCallInfo fcinfo, int k)
 		st = fp_validate(buf, len, k, &info, &al);
 	if (st != FP_OK)
 		report(st, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type", k);
-	PG_RETURN_BYTEA_P(make_value(buf, len));
+	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 
 static Datum
@@ -154,6 +160,8 @@ points_out(FunctionCallInfo fcinfo, int k)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s: value of %zu bytes is too large for its text form", FN, len)));
+	if (info.negative_zero)
+		buf = (const unsigned char *) VARDATA(make_value(buf, len, &info));
 	out = palloc(2 * len + 3);
 	fp_text_encode(buf, len, out);
 	PG_RETURN_CSTRING(out);
@@ -174,7 +182,7 @@ points_recv(FunctionCallInfo fcinfo, int k)
 	if (st != FP_OK)
 		report(st, ERRCODE_INVALID_BINARY_REPRESENTATION, "invalid binary value for type", k);
 	msg->cursor = msg->len;
-	PG_RETURN_BYTEA_P(make_value(buf, len));
+	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 
 static Datum
@@ -184,7 +192,7 @@ points_send(FunctionCallInfo fcinfo, int k)
 	FpInfo		info;
 	const unsigned char *buf = value_bytes(PG_GETARG_DATUM(0), k, &len, &info);
 
-	PG_RETURN_BYTEA_P(make_value(buf, len));
+	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 
 #define IO_FUNCTIONS(K) \
@@ -358,7 +366,9 @@ sl_merge_fit_points(PG_FUNCTION_ARGS)
 	{
 		Datum		d = PG_GETARG_DATUM(PG_ARGISNULL(0) ? 1 : 0);
 
-		(void) value_bytes(d, 0, &la, &ia);
+		a = value_bytes(d, 0, &la, &ia);
+		if (ia.negative_zero)
+			PG_RETURN_BYTEA_P(make_value(a, la, &ia));
 		PG_RETURN_DATUM(d);
 	}
 	a = value_bytes(PG_GETARG_DATUM(0), 0, &la, &ia);

@@ -508,10 +508,25 @@ through_input(const unsigned char *buf, size_t len, int k, long *bad_accept)
 {
 	FpInfo		info;
 
+	unsigned char *canon = malloc(len ? len : 1);
+	bool		same;
+
 	if (fp_validate(buf, len, k, &info, AL) != FP_OK)
+	{
+		free(canon);
 		return false;
-	/* accepted: canonical, so it re-encodes to itself; and fits read it */
-	if (!reencodes_identically(buf, len))
+	}
+
+	/*
+	 * accepted: canonical once a y of -0.0 (which 1.1 wrote) is 0.0, so it
+	 * re-encodes to that; and fits read it
+	 */
+	memcpy(canon, buf, len);
+	if (info.negative_zero)
+		(void) fp_canonical_zero(canon, len);
+	same = reencodes_identically(canon, len);
+	free(canon);
+	if (!same)
 	{
 		(*bad_accept)++;
 		if (*bad_accept <= 3)

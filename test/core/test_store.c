@@ -592,6 +592,65 @@ test_counts(void)
 	free(b.b);
 }
 
+
+/* ---- y = -0.0 and 0.0: one canonical value ---- */
+
+static void
+test_negative_zero(void)
+{
+	PointSet	pn,
+				pp;
+	double		x1 = 1.0,
+				x2 = 2.0;
+	unsigned char *vn,
+			   *vp,
+			   *back;
+	size_t		ln,
+				lp,
+				lb;
+	Vb			old = {0};
+	ExactSum	y2;
+	FpInfo		info;
+	PointSet	ps;
+	bool		zero_bits;
+
+	ps_init(&pn, 1);
+	ps_init(&pp, 1);
+	ps_add(&pn, &x1, -0.0, AL);
+	ps_add(&pn, &x2, 1.0, AL);
+	ps_add(&pp, &x1, 0.0, AL);
+	ps_add(&pp, &x2, 1.0, AL);
+	fp_from_point_set(&pn, &vn, &ln, AL);
+	fp_from_point_set(&pp, &vp, &lp, AL);
+	CHECK(ln == lp && memcmp(vn, vp, ln) == 0,
+		  "canonical zero: rows with y = -0.0 and y = 0.0 give the same bytes");
+
+	/* a value written by 1.1 with a single y = -0.0 is valid and reads back as 0.0 */
+	xs_init(&y2);
+	xs_add(&y2, 1.0, AL);
+	vb_header(&old, 1, 2, 2, &y2);
+	vb_single(&old, 1, &x1, -0.0);
+	vb_single(&old, 1, &x2, 1.0);
+	CHECK(fp_validate(old.b, old.len, 1, &info, AL) == FP_OK && info.negative_zero,
+		  "canonical zero: a stored value with y = -0.0 is accepted and flagged");
+	fp_to_point_set(old.b, old.len, &ps, AL);
+	fp_from_point_set(&ps, &back, &lb, AL);
+	CHECK(lb == lp && memcmp(back, vp, lb) == 0,
+		  "canonical zero: re-encoding it gives the canonical bytes (y = 0.0)");
+	fp_canonical_zero(old.b, old.len);
+	zero_bits = old.len == lp && memcmp(old.b, vp, lp) == 0;
+	CHECK(zero_bits && fp_validate(old.b, old.len, 1, &info, AL) == FP_OK && !info.negative_zero,
+		  "canonical zero: fp_canonical_zero rewrites it in place to the canonical bytes");
+	free(vn);
+	free(vp);
+	free(back);
+	free(old.b);
+	xs_free(&y2, AL);
+	ps_free(&pn, AL);
+	ps_free(&pp, AL);
+	ps_free(&ps, AL);
+}
+
 void		test_store(int *n_pass, int *n_fail);
 
 void
@@ -602,4 +661,5 @@ test_store(int *n_pass, int *n_fail)
 	test_sum_squares();
 	test_sum_squares_random();
 	test_counts();
+	test_negative_zero();
 }
