@@ -229,19 +229,31 @@ new_state(MemoryContext ctx, int k)
 	return st;
 }
 
+/*
+ * The aggregates' state is NULL until they have something to hold: a row
+ * without NULLs (fit_points) or a non-NULL value (merge_fit_points).  So
+ * the final function returns NULL for no rows or no values, and a value,
+ * empty if need be, as soon as there is one.
+ */
 PG_FUNCTION_INFO_V1(sl_fit_points_trans);
 Datum
 sl_fit_points_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
-	FpState    *st;
+	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
 	int			k = PG_NARGS() - 2;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "%s transition function called in non-aggregate context", FN);
 	if (k < 1 || k > SL_MAX_INPUTS)
 		elog(ERROR, "%s: unexpected number of arguments %d", FN, PG_NARGS());
-	st = PG_ARGISNULL(0) ? new_state(aggctx, k) : (FpState *) PG_GETARG_POINTER(0);
+	if (st == NULL)
+	{
+		for (int j = 1; j <= k + 1; j++)
+			if (PG_ARGISNULL(j))
+				PG_RETURN_NULL();
+		st = new_state(aggctx, k);
+	}
 	sl_add_row(fcinfo, FN, k, &st->ps, &st->al);
 	PG_RETURN_POINTER(st);
 }
@@ -259,7 +271,12 @@ sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "merge_fit_points transition function called in non-aggregate context");
 	if (PG_ARGISNULL(1))
+	{
+		/* a NULL state must be returned as NULL: serialize would get a NULL pointer */
+		if (st == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(st);
+	}
 	buf = value_bytes(PG_GETARG_DATUM(1), 0, &len, &info);
 	if (st == NULL)
 		st = new_state(aggctx, info.k);
@@ -333,14 +350,14 @@ sl_fit_points_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* final function of both aggregates; NULL when no row was added */
+/* final function of both aggregates: NULL for no rows or no values */
 PG_FUNCTION_INFO_V1(sl_fit_points_final);
 Datum
 sl_fit_points_final(PG_FUNCTION_ARGS)
 {
 	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
 
-	if (st == NULL || st->ps.n_rows == 0)
+	if (st == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
 }
