@@ -69,3 +69,13 @@ SELECT pg_temp.err($$SELECT fit_points_rows(merge_fit_points(v)) FROM (SELECT '\
 SELECT fit_points_rows('\x0101000001000000ffffffffffffff7f00000000000000000000000000000040ffffffffffffff7f0000000000000000'::fit_points) AS most;
 SELECT pg_temp.err($$SELECT merge_fit_points('\x0101000001000000ffffffffffffff7f00000000000000000000000000000040ffffffffffffff7f0000000000000000'::fit_points, '\x010100000100000001000000000000000000000000000000000000000000f03f01000000000000000000000000000000'::fit_points)$$);
 SELECT pg_temp.err($$SELECT merge_fit_points(v) FROM (VALUES ('\x0101000001000000ffffffffffffff7f00000000000000000000000000000040ffffffffffffff7f0000000000000000'::fit_points), ('\x010100000100000001000000000000000000000000000000000000000000f03f01000000000000000000000000000000')) t(v)$$);
+-- a value of the wrong type (only a superuser's binary-coercible cast can make one): an ERROR
+-- with SQLSTATE 42804 before any fit, not an internal error
+CREATE CAST (fit_points3 AS fit_points2) WITHOUT FUNCTION;
+CREATE CAST (fit_points2 AS fit_points) WITHOUT FUNCTION;
+SELECT pg_temp.err($$SELECT fit_log_law(fit_points(x, x, x, 1.0 / x)::fit_points2) FROM generate_series(1, 5) x$$);
+SELECT pg_temp.err($$SELECT fit_power_law(fit_points(x, x, 1.0 / x)::fit_points) FROM generate_series(1, 5) x$$);
+SELECT pg_temp.err($$SELECT merge_fit_points(p) FROM (SELECT fit_points(x, 1.0)::fit_points AS p FROM generate_series(1, 2) x
+                     UNION ALL SELECT fit_points(x, x, 1.0)::fit_points FROM generate_series(1, 2) x) t$$);
+DROP CAST (fit_points3 AS fit_points2);
+DROP CAST (fit_points2 AS fit_points);

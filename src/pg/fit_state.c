@@ -11,6 +11,7 @@
 #include "sl_pg.h"
 
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -99,7 +100,11 @@ value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	if (fp_from_point_set(ps, &buf, &len, &al) != FP_OK)
 		elog(ERROR, "%s: could not encode a point set", FN);
-	/* what is stored must read back: only an overflowing sum of y cannot */
+	/*
+	 * What is stored must read back.  Only an overflowing sum of y cannot:
+	 * rows always validate and validation is closed under merging
+	 * (fit_points.c), so any other failure is a bug.
+	 */
 	st = fp_validate(buf, len, ps->k, &info, &al);
 	if (st == FP_SUM_RANGE)
 		ereport(ERROR,
@@ -281,7 +286,10 @@ sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		st = new_state(aggctx, info.k);
 	else if (st->k != info.k)
-		elog(ERROR, "merge_fit_points: values of different types in one group");
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("merge_fit_points: values of different types in one group"),
+				 errdetail("Values with %d and %d inputs were merged.", st->k, info.k)));
 	merge_value(&st->ps, buf, len, &st->al);
 	PG_RETURN_POINTER(st);
 }
@@ -400,6 +408,28 @@ sl_merge_fit_points(PG_FUNCTION_ARGS)
 
 /* ---- fits and accessors ---- */
 
+/*
+ * ERROR unless a value holds the inputs of the type the function was
+ * called with, which its composite result type tells (columns: 2 k + 5 for
+ * the power laws, k + 5 for the log laws).  Only a binary-coercible cast
+ * between the fit_points types (a superuser's) can make them differ.
+ */
+static void
+check_result_k(FunctionCallInfo fcinfo, const char *fn, int k, bool log_law)
+{
+	TupleDesc	tupdesc;
+	int			declared;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "%s: return type must be a row type", fn);
+	declared = log_law ? tupdesc->natts - 5 : (tupdesc->natts - 5) / 2;
+	if (declared != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: value with %d inputs passed as type %s", fn, k,
+						declared >= 1 && declared <= SL_MAX_INPUTS ? type_names[declared] : "?")));
+}
+
 static Jsonb *
 options_arg(FunctionCallInfo fcinfo)
 {
@@ -425,6 +455,7 @@ sl_fit_points_power_law(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	buf = value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	check_result_k(fcinfo, "fit_power_law", info.k, false);
 	sl_power_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_to_point_set(buf, len, &ps, &al);
@@ -453,8 +484,7 @@ sl_fit_points_log_law(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	buf = value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
-	if (info.k > LL_MAX_INPUTS)
-		elog(ERROR, "fit_log_law: no log law in %d inputs", info.k);
+	check_result_k(fcinfo, "fit_log_law", info.k, true);
 	sl_log_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_log_stats(buf, len, &stats, &al);
