@@ -101,6 +101,18 @@ extern PsStatus ps_compact(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sort_log(PointSet *ps, const SlAlloc *al);
 extern PsStatus ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al);
 extern void ps_sorted_free(SortedPoints *sp, const SlAlloc *al);
+/*
+ * Sets the key of the hash of inputs (by default random, chosen once per
+ * process).  Results never depend on it.  For tests, before any set is
+ * hashed: tables built under another key are no longer found.
+ */
+extern void ps_hash_set_key(uint64_t k0, uint64_t k1);
+/*
+ * The cost of the hash as a number that does not depend on timing: the
+ * probes a lookup of every entry takes (total, and the longest).  0 while
+ * the set is small enough to be scanned.  For tests.
+ */
+extern void ps_hash_probes(const PointSet *ps, uint64_t *total, uint64_t *longest);
 /* lexicographic comparison of two input tuples of k values: -1, 0, 1 */
 extern int	ps_cmp_inputs(const double *a, const double *b, int k);
 /* distinct values of input j among the entries, counted up to limit */
