@@ -694,6 +694,7 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 			}
 			any_multi = true;
 		}
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	if (off != len)
 	{
@@ -730,7 +731,7 @@ done:
 }
 
 int64_t
-fp_canonical_zero(unsigned char *buf, size_t len)
+fp_canonical_zero(unsigned char *buf, size_t len, const SlAlloc *al)
 {
 	int			k = buf[1];
 	int32_t		m = ld_i32(buf + 4);
@@ -755,99 +756,43 @@ fp_canonical_zero(unsigned char *buf, size_t len)
 		}
 		else
 			(void) read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT, SUM_Y_LSB, &s);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	return changed;
 }
 
 /* ---- from a point set ---- */
 
-/* entry i of a point set's v1 bytes starts at offs[i] */
-typedef struct V1Entries
-{
-	const unsigned char *buf;
-	int			k;
-	size_t	   *offs;
-} V1Entries;
-
-static int
-cmp_v1(const V1Entries *e, int32_t a, int32_t b)
-{
-	double		xa[SL_MAX_INPUTS],
-				xb[SL_MAX_INPUTS];
-
-	memcpy(xa, e->buf + e->offs[a], 8 * (size_t) e->k);
-	memcpy(xb, e->buf + e->offs[b], 8 * (size_t) e->k);
-	return ps_cmp_inputs(xa, xb, e->k);
-}
-
-/* merge sort of idx[0..n) by inputs (tmp has room for n) */
-static void
-sort_v1(const V1Entries *e, int32_t *idx, int32_t *tmp, int32_t n)
-{
-	int32_t		h,
-				i,
-				j,
-				o;
-
-	if (n < 2)
-		return;
-	h = n / 2;
-	sort_v1(e, idx, tmp, h);
-	sort_v1(e, idx + h, tmp, n - h);
-	for (i = 0, j = h, o = 0; i < h || j < n;)
-		tmp[o++] = (j >= n || (i < h && cmp_v1(e, idx[i], idx[j]) <= 0)) ? idx[i++] : idx[j++];
-	memcpy(idx, tmp, sizeof(int32_t) * (size_t) n);
-}
-
+/*
+ * The point set's merged walk (ps_serialize_merged: one entry per input, in
+ * increasing order, host byte order, sums as ExactSum writes them)
+ * rewritten in the canonical form: little-endian, sums minimal.
+ */
 FpStatus
 fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 				  const SlAlloc *al)
 {
 	size_t		vlen;
-	unsigned char *v1;
+	unsigned char *v1,
+			   *o,
+			   *p;
 	int32_t		m;
 	int64_t		n;
-	int			k;
+	int			k = ps->k;
 	size_t		off,
 				size;
-	V1Entries	e;
-	int32_t    *idx = NULL,
-			   *tmp = NULL;
-	unsigned char *o,
-			   *p;
 	int64_t		d[XS_MAX_DIGITS + 2];
 	int32_t		lo,
 				nd;
-	FpStatus	st = FP_NO_MEMORY;
 
 	*out = NULL;
 	*len = 0;
-	if (ps->n_log > 0)
-	{
-		/* logged rows may repeat inputs: one entry per input, merged */
-		if (ps_serialize_merged(ps, &v1, &vlen, al) != PS_OK)
-			return FP_NO_MEMORY;
-	}
-	else
-	{
-		vlen = ps_serial_size(ps);
-		v1 = al->alloc(al->ctx, vlen);
-		if (v1 == NULL)
-			return FP_NO_MEMORY;
-		ps_serialize(ps, v1);
-	}
-	k = v1[1];
+	if (ps_serialize_merged(ps, &v1, &vlen, al) != PS_OK)
+		return FP_NO_MEMORY;
 	memcpy(&m, v1 + 4, 4);
 	memcpy(&n, v1 + 8, 8);
-	e.buf = v1;
-	e.k = k;
-	e.offs = al->alloc(al->ctx, sizeof(size_t) * (size_t) (m ? m : 1));
-	idx = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (m ? m : 1));
-	tmp = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (m ? m : 1));
-	if (!e.offs || !idx || !tmp)
-		goto done;
 
-	/* sizes in canonical form */
+	/* the size in canonical form (a sum may gain or lose digits) */
 	off = 16;
 	off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
 	size = FP_HEADER_SIZE + 8 + 8 * (size_t) nd;
@@ -855,8 +800,6 @@ fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 	{
 		int64_t		w;
 
-		e.offs[i] = off;
-		idx[i] = i;
 		memcpy(&w, v1 + off + 8 * (size_t) k, 8);
 		off += 8 * (size_t) k + 8;
 		size += 8 * (size_t) k + 8;
@@ -870,23 +813,27 @@ fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 			off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
 			size += 8 + 8 * (size_t) nd;
 		}
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
-	sort_v1(&e, idx, tmp, m);
 
 	o = al->alloc(al->ctx, size);
 	if (o == NULL)
-		goto done;
+	{
+		al->free(al->ctx, v1);
+		return FP_NO_MEMORY;
+	}
 	o[0] = FP_FORMAT_VERSION;
 	o[1] = (unsigned char) k;
 	o[2] = o[3] = 0;
 	st_i32(o + 4, m);
 	st_u64(o + 8, (uint64_t) n);
-	canonical_from_xs_bytes(v1 + 16, d, &lo, &nd);
+	off = 16;
+	off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
 	p = o + FP_HEADER_SIZE;
 	p += put_sum(p, d, lo, nd);
 	for (int32_t i = 0; i < m; i++)
 	{
-		const unsigned char *src = v1 + e.offs[idx[i]];
+		const unsigned char *src = v1 + off;
 		int64_t		w;
 
 		for (int j = 0; j < k; j++)
@@ -899,33 +846,27 @@ fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 		memcpy(&w, src + 8 * (size_t) k, 8);
 		st_u64(p + 8 * (size_t) k, (uint64_t) w);
 		p += 8 * (size_t) k + 8;
-		src += 8 * (size_t) k + 8;
+		off += 8 * (size_t) k + 8;
 		if (w == 1)
 		{
 			double		y;
 
-			memcpy(&y, src, 8);
+			memcpy(&y, v1 + off, 8);
 			st_f64(p, y);
 			p += 8;
+			off += 8;
 		}
 		else
 		{
-			canonical_from_xs_bytes(src, d, &lo, &nd);
+			off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
 			p += put_sum(p, d, lo, nd);
 		}
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
+	al->free(al->ctx, v1);
 	*out = o;
 	*len = size;
-	st = FP_OK;
-done:
-	if (tmp)
-		al->free(al->ctx, tmp);
-	if (idx)
-		al->free(al->ctx, idx);
-	if (e.offs)
-		al->free(al->ctx, e.offs);
-	al->free(al->ctx, v1);
-	return st;
+	return FP_OK;
 }
 
 /* ---- to a point set ---- */
@@ -1021,6 +962,7 @@ fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps, const SlAllo
 		else if ((rs = copy_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT, SUM_Y_LSB,
 							   v1, &vo)) != FP_OK)
 			goto done;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	pst = ps_deserialize(ps, v1, vo, al);
 	if (pst == PS_NO_MEMORY)
@@ -1172,6 +1114,7 @@ fp_log_stats(const unsigned char *buf, size_t len, LogStats *st, const SlAlloc *
 		}
 		if (!ok)
 			return FP_NO_MEMORY;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	st->n = n;
 	return FP_OK;
@@ -1180,7 +1123,7 @@ fp_log_stats(const unsigned char *buf, size_t len, LogStats *st, const SlAlloc *
 /* ---- text form ---- */
 
 void
-fp_text_encode(const unsigned char *buf, size_t len, char *out)
+fp_text_encode(const unsigned char *buf, size_t len, char *out, const SlAlloc *al)
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -1190,6 +1133,7 @@ fp_text_encode(const unsigned char *buf, size_t len, char *out)
 	{
 		*out++ = hex[buf[i] >> 4];
 		*out++ = hex[buf[i] & 15];
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	*out = '\0';
 }
@@ -1207,7 +1151,8 @@ hex_value(char c)
 }
 
 FpStatus
-fp_text_decode(const char *text, size_t tlen, unsigned char *out, size_t *len)
+fp_text_decode(const char *text, size_t tlen, unsigned char *out, size_t *len,
+			   const SlAlloc *al)
 {
 	*len = 0;
 	if (tlen < 2 || text[0] != '\\' || text[1] != 'x' || (tlen - 2) % 2 != 0)
@@ -1220,6 +1165,7 @@ fp_text_decode(const char *text, size_t tlen, unsigned char *out, size_t *len)
 		if (h < 0 || l < 0)
 			return FP_BAD_TEXT;
 		out[(*len)++] = (unsigned char) (h << 4 | l);
+		sl_check_interrupts_every(al, (uint64_t) i);
 	}
 	return FP_OK;
 }

@@ -105,7 +105,7 @@ extern FpStatus fp_validate(const unsigned char *buf, size_t len, int expect_k,
  * version 1.1 wrote for rows of y = -0.0, and readers still accept)
  * becomes 0.0.  Returns the number of y changed.
  */
-extern int64_t fp_canonical_zero(unsigned char *buf, size_t len);
+extern int64_t fp_canonical_zero(unsigned char *buf, size_t len, const SlAlloc *al);
 
 /*
  * Canonical bytes of a point set (the aggregate's state; logged rows are
@@ -126,13 +126,16 @@ extern FpStatus fp_to_point_set(const unsigned char *buf, size_t len, PointSet *
 extern FpStatus fp_log_stats(const unsigned char *buf, size_t len, LogStats *st,
 							 const SlAlloc *al);
 
-/* text form: "\x" and 2 len hex digits; out has room for 2 len + 3 */
-extern void fp_text_encode(const unsigned char *buf, size_t len, char *out);
+/*
+ * text form: "\x" and 2 len hex digits; out has room for 2 len + 3 (al
+ * only for its interrupt hook, as in fp_text_decode)
+ */
+extern void fp_text_encode(const unsigned char *buf, size_t len, char *out, const SlAlloc *al);
 /*
  * Parses the text form (text has tlen characters, no terminator needed)
  * into out, which has room for tlen / 2 bytes.
  */
 extern FpStatus fp_text_decode(const char *text, size_t tlen, unsigned char *out,
-							   size_t *len);
+							   size_t *len, const SlAlloc *al);
 
 #endif

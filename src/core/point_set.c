@@ -29,7 +29,10 @@ void
 ps_free(PointSet *ps, const SlAlloc *al)
 {
 	for (int i = 0; i < ps->n_acc; i++)
+	{
 		fs_free(&ps->accs[i], al);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
+	}
 	if (ps->x && ps->x != ps->inline_x)
 		al->free(al->ctx, ps->x);	/* one block: x, y1, w, acc */
 	if (ps->accs)
@@ -139,6 +142,38 @@ hash_inputs(const double *x, int k)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/*
+ * memcpy and memset of blocks that can reach a gigabyte, in 1 MB pieces
+ * with an interrupt check after each: one call must not hold off a cancel.
+ */
+#define BIG_COPY_PIECE ((size_t) 1 << 20)
+
+static void
+copy_checked(void *dst, const void *src, size_t bytes, const SlAlloc *al)
+{
+	for (size_t done = 0; done < bytes; done += BIG_COPY_PIECE)
+	{
+		size_t		n = bytes - done < BIG_COPY_PIECE ? bytes - done : BIG_COPY_PIECE;
+
+		memcpy((char *) dst + done, (const char *) src + done, n);
+		if (bytes > BIG_COPY_PIECE)
+			sl_check_interrupts(al);
+	}
+}
+
+static void
+set_checked(void *dst, int c, size_t bytes, const SlAlloc *al)
+{
+	for (size_t done = 0; done < bytes; done += BIG_COPY_PIECE)
+	{
+		size_t		n = bytes - done < BIG_COPY_PIECE ? bytes - done : BIG_COPY_PIECE;
+
+		memset((char *) dst + done, c, n);
+		if (bytes > BIG_COPY_PIECE)
+			sl_check_interrupts(al);
+	}
+}
+
 static void *
 grow(const SlAlloc *al, void *p, size_t elem, size_t old_n, size_t new_n)
 {
@@ -162,7 +197,7 @@ rehash(PointSet *ps, uint32_t n_slots, const SlAlloc *al)
 	slots = al->alloc(al->ctx, sizeof(PsSlot) * (size_t) n_slots);
 	if (slots == NULL)
 		return PS_NO_MEMORY;
-	memset(slots, 0xff, sizeof(PsSlot) * (size_t) n_slots);
+	set_checked(slots, 0xff, sizeof(PsSlot) * (size_t) n_slots, al);
 	for (int32_t i = 0; i < ps->n; i++)
 	{
 		uint64_t	h = hash_inputs(&ps->x[(size_t) i * ps->k], ps->k);
@@ -172,6 +207,7 @@ rehash(PointSet *ps, uint32_t n_slots, const SlAlloc *al)
 			s = (s + 1) & (n_slots - 1);
 		slots[s].idx = i;
 		slots[s].tag = (uint32_t) (h >> 32);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	ps->slots = slots;
 	ps->n_slots = n_slots;
@@ -205,10 +241,10 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 
 			if (ps->n > 0)
 			{
-				memcpy(x, ps->x, sizeof(double) * ps->k * (size_t) ps->n);
-				memcpy(y1, ps->y1, sizeof(double) * (size_t) ps->n);
-				memcpy(w, ps->w, sizeof(int64_t) * (size_t) ps->n);
-				memcpy(acc, ps->acc, sizeof(int32_t) * (size_t) ps->n);
+				copy_checked(x, ps->x, sizeof(double) * ps->k * (size_t) ps->n, al);
+				copy_checked(y1, ps->y1, sizeof(double) * (size_t) ps->n, al);
+				copy_checked(w, ps->w, sizeof(int64_t) * (size_t) ps->n, al);
+				copy_checked(acc, ps->acc, sizeof(int32_t) * (size_t) ps->n, al);
 			}
 			if (ps->x && ps->x != ps->inline_x)
 				al->free(al->ctx, ps->x);
@@ -408,6 +444,7 @@ sort_rows(double *rows, int64_t n, int k, const SlAlloc *al)
 
 				memcpy(&b, &src[(size_t) i * stride + j], 8);
 				cnt[(b >> shift) & 0xFFFF]++;
+				sl_check_interrupts_every(al, (uint64_t) i + 1);
 			}
 			memcpy(&first, &src[j], 8);
 			if (cnt[(first >> shift) & 0xFFFF] == (size_t) n)
@@ -428,13 +465,14 @@ sort_rows(double *rows, int64_t n, int k, const SlAlloc *al)
 				to = cnt[(b >> shift) & 0xFFFF]++;
 				for (int c = 0; c < stride; c++)
 					dst[to * stride + c] = src[(size_t) i * stride + c];
+				sl_check_interrupts_every(al, (uint64_t) i + 1);
 			}
 			t = src;
 			src = dst;
 			dst = t;
 		}
 	if (src != rows)
-		memcpy(rows, src, sizeof(double) * (size_t) stride * (size_t) n);
+		copy_checked(rows, src, sizeof(double) * (size_t) stride * (size_t) n, al);
 	al->free(al->ctx, tmp);
 	al->free(al->ctx, cnt);
 	return true;
@@ -468,7 +506,7 @@ log_append(PointSet *ps, const double *rows, int64_t n, const SlAlloc *al)
 		ps->log = p;
 		ps->cap_log = nc;
 	}
-	memcpy(&ps->log[(size_t) ps->n_log * stride], rows, sizeof(double) * stride * (size_t) n);
+	copy_checked(&ps->log[(size_t) ps->n_log * stride], rows, sizeof(double) * stride * (size_t) n, al);
 	ps->n_log += n;
 	if (ps->log_check == 0)
 		ps->log_check = PS_LOG_CHECK_ROWS;
@@ -480,8 +518,11 @@ log_append(PointSet *ps, const double *rows, int64_t n, const SlAlloc *al)
 		if ((st = ps_sort_log(ps, al)) != PS_OK)
 			return st;
 		for (int64_t i = 1; i < ps->n_log; i++)
+		{
 			runs += ps_cmp_inputs(&ps->log[(size_t) (i - 1) * stride],
 							   &ps->log[(size_t) i * stride], ps->k) != 0;
+			sl_check_interrupts_every(al, (uint64_t) i);
+		}
 		if (2 * runs <= ps->n_log)
 			return ps_compact(ps, al);
 		ps->log_check = 2 * ps->n_log;
@@ -616,6 +657,7 @@ ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 
 		if (st != PS_OK)
 			return st;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	if (other->n_log > 0)
 	{
@@ -664,6 +706,7 @@ ps_sort_log(PointSet *ps, const SlAlloc *al)
 			else
 				src = &b[(size_t) j++ * stride];
 			memcpy(&merged[(size_t) o++ * stride], src, sizeof(double) * stride);
+			sl_check_interrupts_every(al, (uint64_t) o);
 		}
 		al->free(al->ctx, ps->log);
 		ps->log = merged;
@@ -709,12 +752,15 @@ ps_compact(PointSet *ps, const SlAlloc *al)
 
 			fs_init(&run);
 			for (int64_t r = i; r < j; r++)
+			{
 				if (!fs_add(&run, log[(size_t) r * stride + ps->k], al))
 				{
 					fs_free(&run, al);
 					al->free(al->ctx, log);
 					return PS_NO_MEMORY;
 				}
+				sl_check_interrupts_every(al, (uint64_t) r + 1);
+			}
 			st = add_entry(ps, x, j - i, 0.0, NULL, &run, false, al);
 			fs_free(&run, al);
 		}
@@ -723,50 +769,81 @@ ps_compact(PointSet *ps, const SlAlloc *al)
 			al->free(al->ctx, log);
 			return st;
 		}
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 		i = j;
 	}
 	al->free(al->ctx, log);
 	return PS_OK;
 }
 
-/* lexicographic order of input tuples (all finite and positive) */
-static int	sort_k;
-static const double *sort_x;
-
-static int
-cmp_entries(const void *a, const void *b)
+/*
+ * order[0..n) = the hash entries' indexes in increasing order of inputs.
+ * A merge sort (qsort cannot be interrupted, and a set folded from its log
+ * can hold millions of entries).  False when memory ran out.
+ */
+static bool
+order_entries(const PointSet *ps, int32_t *order, const SlAlloc *al)
 {
-	return ps_cmp_inputs(&sort_x[(size_t) *(const int32_t *) a * sort_k],
-					  &sort_x[(size_t) *(const int32_t *) b * sort_k], sort_k);
-}
+	int			k = ps->k;
+	int32_t		n = ps->n;
+	int32_t    *tmp,
+			   *src = order,
+			   *dst;
+	uint64_t	moved = 0;
 
-/* order[0..n) = the hash entries' indexes in increasing order of inputs */
-static void
-order_entries(const PointSet *ps, int32_t *order)
-{
-	for (int32_t i = 0; i < ps->n; i++)
+	for (int32_t i = 0; i < n; i++)
 		order[i] = i;
-	if (ps->n <= 32)
+	if (n <= 32)
 	{
 		/* small groups, the common case: insertion sort, no calls */
-		for (int32_t i = 1; i < ps->n; i++)
+		for (int32_t i = 1; i < n; i++)
 		{
 			int32_t		e = order[i];
-			const double *x = &ps->x[(size_t) e * ps->k];
+			const double *x = &ps->x[(size_t) e * k];
 			int32_t		j = i;
 
-			while (j > 0 && ps_cmp_inputs(&ps->x[(size_t) order[j - 1] * ps->k], x, ps->k) > 0)
+			while (j > 0 && ps_cmp_inputs(&ps->x[(size_t) order[j - 1] * k], x, k) > 0)
 			{
 				order[j] = order[j - 1];
 				j--;
 			}
 			order[j] = e;
 		}
-		return;
+		return true;
 	}
-	sort_k = ps->k;
-	sort_x = ps->x;
-	qsort(order, (size_t) ps->n, sizeof(int32_t), cmp_entries);
+	if ((tmp = al->alloc(al->ctx, sizeof(int32_t) * (size_t) n)) == NULL)
+		return false;
+	dst = tmp;
+	for (int32_t width = 1; width < n; width *= 2)
+	{
+		for (int32_t lo = 0; lo < n; lo += 2 * width)
+		{
+			int32_t		mid = lo + width < n ? lo + width : n,
+						hi = lo + 2 * width < n ? lo + 2 * width : n,
+						a = lo,
+						b = mid;
+
+			for (int32_t o = lo; o < hi; o++)
+			{
+				if (b >= hi || (a < mid && ps_cmp_inputs(&ps->x[(size_t) src[a] * k],
+													   &ps->x[(size_t) src[b] * k], k) <= 0))
+					dst[o] = src[a++];
+				else
+					dst[o] = src[b++];
+				sl_check_interrupts_every(al, ++moved);
+			}
+		}
+		{
+			int32_t    *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != order)
+		copy_checked(order, src, sizeof(int32_t) * (size_t) n, al);
+	al->free(al->ctx, tmp);
+	return true;
 }
 
 /*
@@ -827,7 +904,10 @@ merged_sum(const PointSet *ps, const double *log, const MergedPoint *p, FastSum 
 		ok = ps->acc[p->e] < 0 ? fs_add(t, ps->y1[p->e], al)
 			: fs_add_fast(t, &ps->accs[ps->acc[p->e]], al);
 	for (int64_t r = p->j; r < p->run_end && ok; r++)
+	{
 		ok = fs_add(t, log[(size_t) r * stride + ps->k], al);
+		sl_check_interrupts_every(al, (uint64_t) (r - p->j) + 1);
+	}
 	return ok;
 }
 
@@ -861,7 +941,8 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 	out->y = al->alloc(al->ctx, sizeof(double) * (size_t) (m_max ? m_max : 1));
 	if (!order || !out->x || !out->w || !out->y)
 		return PS_NO_MEMORY;
-	order_entries(ps, order);
+	if (!order_entries(ps, order, al))
+		return PS_NO_MEMORY;
 	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
 		log = ps->log;			/* in order already (ps_sort_log) */
 	else if (ps->n_log > 0)
@@ -970,20 +1051,23 @@ ps_distinct_inputs(const SortedPoints *sp, int j, int limit)
 /* ---- serialisation ---- */
 
 size_t
-ps_serial_size(const PointSet *ps)
+ps_serial_size(const PointSet *ps, const SlAlloc *al)
 {
 	size_t		size = 16 + fs_serial_size(&ps->y2);
 
 	for (int32_t i = 0; i < ps->n; i++)
+	{
 		size += 8 * (size_t) ps->k + 8 +
 			(ps->acc[i] < 0 ? 8 : fs_serial_size(&ps->accs[ps->acc[i]]));
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
+	}
 	/* log rows: entries of one row each */
 	size += (8 * (size_t) ps->k + 16) * (size_t) ps->n_log;
 	return size;
 }
 
 void
-ps_serialize(const PointSet *ps, unsigned char *out)
+ps_serialize(const PointSet *ps, unsigned char *out, const SlAlloc *al)
 {
 	unsigned char *p = out;
 	uint8_t		hdr[4] = {PS_FORMAT_VERSION, (uint8_t) ps->k, 0, 0};
@@ -1008,6 +1092,7 @@ ps_serialize(const PointSet *ps, unsigned char *out)
 		}
 		else
 			p += fs_serialize(&ps->accs[ps->acc[i]], p);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	for (int64_t i = 0; i < ps->n_log; i++)
 	{
@@ -1019,6 +1104,7 @@ ps_serialize(const PointSet *ps, unsigned char *out)
 		p += 8;
 		memcpy(p, &row[ps->k], 8);
 		p += 8;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 }
 
@@ -1093,6 +1179,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 		}
 		if (st != PS_OK)
 			return st;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	if (off != len || total != n_rows)
 		return PS_BAD_FORMAT;
@@ -1152,6 +1239,7 @@ write_merged(const PointSet *ps, const int32_t *order, const double *log,
 			fs_free(&t, al);
 		}
 		count++;
+		sl_check_interrupts_every(al, (uint64_t) count);
 	}
 	*entries = count;
 	return size;
@@ -1173,9 +1261,12 @@ ps_serialize_merged(const PointSet *ps, unsigned char **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	if (order == NULL)
+	if (order == NULL || !order_entries(ps, order, al))
+	{
+		if (order)
+			al->free(al->ctx, order);
 		return PS_NO_MEMORY;
-	order_entries(ps, order);
+	}
 	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
 		log = ps->log;
 	else if (ps->n_log > 0)
@@ -1183,7 +1274,7 @@ ps_serialize_merged(const PointSet *ps, unsigned char **out, size_t *len,
 		log = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->n_log);
 		if (log == NULL)
 			goto done;
-		memcpy(log, ps->log, sizeof(double) * stride * (size_t) ps->n_log);
+		copy_checked(log, ps->log, sizeof(double) * stride * (size_t) ps->n_log, al);
 		if (!sort_rows(log, ps->n_log, ps->k, al))
 			goto done;
 	}

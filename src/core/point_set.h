@@ -127,8 +127,8 @@ extern int	ps_distinct_inputs(const SortedPoints *sp, int j, int limit);
  * was compacted first; reading merges them.
  */
 #define PS_FORMAT_VERSION 1
-extern size_t ps_serial_size(const PointSet *ps);
-extern void ps_serialize(const PointSet *ps, unsigned char *out);
+extern size_t ps_serial_size(const PointSet *ps, const SlAlloc *al);
+extern void ps_serialize(const PointSet *ps, unsigned char *out, const SlAlloc *al);
 extern PsStatus ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 							   const SlAlloc *al);
 /*

@@ -76,7 +76,12 @@ make_value(const unsigned char *buf, size_t len, const FpInfo *info)
 	SET_VARSIZE(out, VARHDRSZ + len);
 	memcpy(VARDATA(out), buf, len);
 	if (info->negative_zero)
-		(void) fp_canonical_zero((unsigned char *) VARDATA(out), len);
+	{
+		SlAlloc		al;
+
+		sl_pg_alloc_init(&al, CurrentMemoryContext);
+		(void) fp_canonical_zero((unsigned char *) VARDATA(out), len, &al);
+	}
 	return out;
 }
 
@@ -145,7 +150,7 @@ points_in(FunctionCallInfo fcinfo, int k)
 	FpStatus	st;
 
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
-	st = fp_text_decode(text, tlen, buf, &len);
+	st = fp_text_decode(text, tlen, buf, &len, &al);
 	if (st == FP_OK)
 		st = fp_validate(buf, len, k, &info, &al);
 	if (st != FP_OK)
@@ -160,7 +165,9 @@ points_out(FunctionCallInfo fcinfo, int k)
 	FpInfo		info;
 	const unsigned char *buf = value_bytes(PG_GETARG_DATUM(0), k, &len, &info);
 	char	   *out;
+	SlAlloc		al;
 
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	if (len > (MaxAllocSize - 3) / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -168,7 +175,7 @@ points_out(FunctionCallInfo fcinfo, int k)
 	if (info.negative_zero)
 		buf = (const unsigned char *) VARDATA(make_value(buf, len, &info));
 	out = palloc(2 * len + 3);
-	fp_text_encode(buf, len, out);
+	fp_text_encode(buf, len, out, &al);
 	PG_RETURN_CSTRING(out);
 }
 
@@ -325,7 +332,7 @@ Datum
 sl_fit_points_serialize(PG_FUNCTION_ARGS)
 {
 	FpState    *st = (FpState *) PG_GETARG_POINTER(0);
-	size_t		size = ps_serial_size(&st->ps);
+	size_t		size = ps_serial_size(&st->ps, &st->al);
 	bytea	   *out;
 
 	if (size > MaxAllocSize - VARHDRSZ)
@@ -335,7 +342,7 @@ sl_fit_points_serialize(PG_FUNCTION_ARGS)
 						FN, size)));
 	out = palloc(VARHDRSZ + size);
 	SET_VARSIZE(out, VARHDRSZ + size);
-	ps_serialize(&st->ps, (unsigned char *) VARDATA(out));
+	ps_serialize(&st->ps, (unsigned char *) VARDATA(out), &st->al);
 	PG_RETURN_BYTEA_P(out);
 }
 

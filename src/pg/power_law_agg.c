@@ -215,7 +215,7 @@ Datum
 sl_power_law_serialize(PG_FUNCTION_ARGS)
 {
 	PlState    *st = (PlState *) PG_GETARG_POINTER(0);
-	size_t		size = 4 + sizeof(double) * SPEC_DOUBLES + ps_serial_size(&st->ps);
+	size_t		size = 4 + sizeof(double) * SPEC_DOUBLES + ps_serial_size(&st->ps, &st->al);
 	bytea	   *out;
 	unsigned char *p;
 	double		d[SPEC_DOUBLES];
@@ -234,7 +234,7 @@ sl_power_law_serialize(PG_FUNCTION_ARGS)
 	p[3] = 0;
 	spec_to_doubles(st->spec, d);
 	memcpy(p + 4, d, sizeof(d));
-	ps_serialize(&st->ps, p + 4 + sizeof(d));
+	ps_serialize(&st->ps, p + 4 + sizeof(d), &st->al);
 	PG_RETURN_BYTEA_P(out);
 }
 

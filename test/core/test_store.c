@@ -638,7 +638,7 @@ test_negative_zero(void)
 	fp_from_point_set(&ps, &back, &lb, AL);
 	CHECK(lb == lp && memcmp(back, vp, lb) == 0,
 		  "canonical zero: re-encoding it gives the canonical bytes (y = 0.0)");
-	fp_canonical_zero(old.b, old.len);
+	fp_canonical_zero(old.b, old.len, AL);
 	zero_bits = old.len == lp && memcmp(old.b, vp, lp) == 0;
 	CHECK(zero_bits && fp_validate(old.b, old.len, 1, &info, AL) == FP_OK && !info.negative_zero,
 		  "canonical zero: fp_canonical_zero rewrites it in place to the canonical bytes");
@@ -842,9 +842,9 @@ test_hash_key_independence(void)
 		ps_init(&ps, 1);
 		for (int i = 0; i < N; i++)
 			ps_add(&ps, &x[i], y[i], AL);
-		lst[key] = ps_serial_size(&ps);
+		lst[key] = ps_serial_size(&ps, AL);
 		st[key] = malloc(lst[key]);
-		ps_serialize(&ps, st[key]);
+		ps_serialize(&ps, st[key], AL);
 		ps_free(&ps, AL);
 		/* a fit of 2,000 of the rows */
 		ps_init(&small, 1);
@@ -871,6 +871,163 @@ test_hash_key_independence(void)
 	free(x);
 }
 
+
+/* ---- interrupts: no phase runs long without calling the hook ---- */
+
+static double tick_last,
+			tick_gap;
+static long tick_calls;
+
+/* CPU time of this thread: gaps measure work, not time descheduled on a busy machine */
+static double
+cpu_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+/* CPU time spent in the allocator since the last check, left out of gaps */
+static double in_allocator;
+
+static void
+tick(void)
+{
+	double		now = cpu_seconds();
+
+	if (now - tick_last - in_allocator > tick_gap)
+		tick_gap = now - tick_last - in_allocator;
+	tick_last = now;
+	in_allocator = 0;
+	tick_calls++;
+}
+
+/*
+ * malloc, timed: returning tens of megabytes to the kernel takes tens of
+ * milliseconds that no loop of ours can break up.
+ */
+static void *
+timed_alloc(void *ctx, size_t size)
+{
+	double		t0 = cpu_seconds();
+	void	   *p = sl_malloc_alloc.alloc(ctx, size);
+
+	in_allocator += cpu_seconds() - t0;
+	return p;
+}
+
+static void *
+timed_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
+{
+	double		t0 = cpu_seconds();
+	void	   *p = sl_malloc_alloc.realloc(ctx, ptr, old_size, new_size);
+
+	in_allocator += cpu_seconds() - t0;
+	return p;
+}
+
+static void
+timed_free(void *ctx, void *ptr)
+{
+	double		t0 = cpu_seconds();
+
+	sl_malloc_alloc.free(ctx, ptr);
+	in_allocator += cpu_seconds() - t0;
+}
+
+static void
+phase_start(void)
+{
+	tick_last = cpu_seconds();
+	in_allocator = 0;
+	tick_gap = 0;
+	tick_calls = 0;
+}
+
+/* the longest gap of the phase, its end included */
+static double
+phase_end(double *elapsed, double t0)
+{
+	tick();
+	*elapsed = seconds() - t0;
+	return tick_gap;
+}
+
+#define PHASE(name, stmt) do { \
+	double		t0_ = seconds(), el_, gap_; \
+	phase_start(); \
+	stmt; \
+	gap_ = phase_end(&el_, t0_); \
+	if (gap_ > worst) { worst = gap_; worst_name = name; } \
+	printf("  %-34s %7.1f ms, longest gap between checks %6.1f ms CPU\n", name, 1e3 * el_, 1e3 * gap_); \
+} while (0)
+
+/*
+ * Every phase of building, encoding, validating, reading, merging and
+ * printing a 2M-point value calls the interrupt hook at least every 100 ms
+ * of CPU time outside the allocator (with checks every 4096 iterations the
+ * gaps are about a millisecond; a loop over the points without a check
+ * shows its whole length).
+ */
+static void
+test_interrupts(void)
+{
+	enum {N = 2000000};
+	SlAlloc		al = {timed_alloc, timed_realloc, timed_free, NULL, tick};
+	PointSet	ps,
+				back,
+				other;
+	unsigned char *v = NULL,
+			   *st = NULL,
+			   *dec = NULL;
+	char	   *text = NULL;
+	size_t		len = 0,
+				st_len = 0,
+				dec_len = 0;
+	FpInfo		info;
+	LogStats	ls;
+	double		worst = 0;
+	const char *worst_name = "";
+
+	ps_init(&ps, 1);
+	ps_init(&other, 1);
+	for (int i = 0; i < N; i++)
+	{
+		double		x = 1.0 + (double) (next_u64() % (3 * N / 2));
+
+		ps_add(&ps, &x, 1.0 / x, &al);
+		if (i % 2)
+			ps_add(&other, &x, 2.0, &al);
+	}
+	PHASE("ps_sort_log", ps_sort_log(&ps, &al));
+	PHASE("ps_serial_size + ps_serialize", (st_len = ps_serial_size(&ps, &al),
+											st = malloc(st_len), ps_serialize(&ps, st, &al)));
+	PHASE("ps_merge (1M rows of log)", ps_merge(&ps, &other, &al));
+	PHASE("fp_from_point_set (with log)", fp_from_point_set(&ps, &v, &len, &al));
+	free(v);
+	PHASE("ps_compact", ps_compact(&ps, &al));
+	PHASE("fp_from_point_set (compacted)", fp_from_point_set(&ps, &v, &len, &al));
+	PHASE("fp_validate", fp_validate(v, len, 1, &info, &al));
+	PHASE("fp_canonical_zero", fp_canonical_zero(v, len, &al));
+	PHASE("fp_to_point_set", fp_to_point_set(v, len, &back, &al));
+	PHASE("fp_log_stats", fp_log_stats(v, len, &ls, &al));
+	text = malloc(2 * len + 3);
+	dec = malloc(len + 1);
+	PHASE("fp_text_encode", fp_text_encode(v, len, text, &al));
+	PHASE("fp_text_decode", fp_text_decode(text, 2 * len + 2, dec, &dec_len, &al));
+	PHASE("ps_deserialize (partial state)", (ps_free(&other, &al), ps_deserialize(&other, st, st_len, &al)));
+	PHASE("ps_free", (ps_free(&ps, &al), ps_free(&back, &al), ps_free(&other, &al)));
+	CHECK(worst < 0.1 && dec_len == len && info.m > N / 2,
+		  "interrupts: every phase over %d points (a %zu-byte value) calls the hook at least "
+		  "every 100 ms (longest gap %.1f ms, in %s)", N, len, 1e3 * worst, worst_name);
+	ls_free(&ls, &al);
+	free(v);
+	free(st);
+	free(text);
+	free(dec);
+}
+
 void		test_store(int *n_pass, int *n_fail);
 
 void
@@ -884,4 +1041,5 @@ test_store(int *n_pass, int *n_fail)
 	test_negative_zero();
 	test_hash_flooding();
 	test_hash_key_independence();
+	test_interrupts();
 }
