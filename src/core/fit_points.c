@@ -63,6 +63,8 @@ fp_status_detail(FpStatus st)
 			return "The sum of squares of y disagrees with the entries.";
 		case FP_BAD_TEXT:
 			return "The text form is \\x followed by an even number of hexadecimal digits.";
+		case FP_COUNT_RANGE:
+			return "The row count is out of range for type bigint.";
 	}
 	return "Unknown status.";
 }
@@ -972,6 +974,381 @@ fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps, const SlAllo
 done:
 	al->free(al->ctx, v1);
 	return rs;
+}
+
+/* ---- merging two values ---- */
+
+/*
+ * An exact sum being formed from canonical sums and doubles: digit i of
+ * dig weighs 2^(32 (ACC_BASE + i)); digits [lo, hi] are in use (the rest
+ * is not cleared).  Every value added has digits below 2^32 in magnitude,
+ * so a handful of adds cannot overflow an int64 digit.
+ */
+#define ACC_BASE SUM_YY_MIN_DIGIT
+#define ACC_DIGITS (MAX_SUM_DIGITS + 4)
+
+typedef struct DigitAcc
+{
+	int32_t		lo,
+				hi;
+	int64_t		dig[ACC_DIGITS];
+} DigitAcc;
+
+static void
+acc_init(DigitAcc *a)
+{
+	a->lo = 0;
+	a->hi = -1;
+}
+
+/* make absolute digits [from, to] addressable, zero where new */
+static void
+acc_touch(DigitAcc *a, int from, int to)
+{
+	from -= ACC_BASE;
+	to -= ACC_BASE;
+	if (a->hi < a->lo)
+	{
+		memset(a->dig + from, 0, sizeof(int64_t) * (size_t) (to - from + 1));
+		a->lo = from;
+		a->hi = to;
+		return;
+	}
+	if (from < a->lo)
+	{
+		memset(a->dig + from, 0, sizeof(int64_t) * (size_t) (a->lo - from));
+		a->lo = from;
+	}
+	if (to > a->hi)
+	{
+		memset(a->dig + a->hi + 1, 0, sizeof(int64_t) * (size_t) (to - a->hi));
+		a->hi = to;
+	}
+}
+
+static void
+acc_add_view(DigitAcc *a, const SumView *v)
+{
+	if (v->nd == 0)
+		return;
+	acc_touch(a, v->lo, v->lo + v->nd - 1);
+	for (int i = 0; i < v->nd; i++)
+		a->dig[v->lo + i - ACC_BASE] += view_digit(v, i);
+}
+
+/* y = sign m 2^e exactly (m < 2^53): three digits at most */
+static void
+acc_add_double(DigitAcc *a, double y)
+{
+	uint64_t	u;
+	uint64_t	m;
+	int			biased,
+				e,
+				d,
+				r;
+	bool		neg;
+
+	if (y == 0.0)
+		return;
+	memcpy(&u, &y, 8);
+	neg = (u >> 63) != 0;
+	biased = (int) ((u >> 52) & 0x7ff);
+	m = u & (((uint64_t) 1 << 52) - 1);
+	if (biased == 0)
+		e = -1074;
+	else
+	{
+		m |= (uint64_t) 1 << 52;
+		e = biased - 1075;
+	}
+	d = e >= 0 ? e / 32 : -((-e + 31) / 32);
+	r = e - 32 * d;
+	acc_touch(a, d, d + 2);
+	{
+		/* m 2^r < 2^85: three 32-bit digits */
+		unsigned __int128 v = (unsigned __int128) m << r;
+
+		for (int i = 0; i < 3; i++, v >>= 32)
+		{
+			int64_t		digit = (int64_t) (uint64_t) (v & 0xffffffffu);
+
+			a->dig[d + i - ACC_BASE] += neg ? -digit : digit;
+		}
+	}
+}
+
+/* the canonical digits of the sum into d (room for ACC_DIGITS + 1) */
+static void
+acc_finish(DigitAcc *a, int64_t *d, int32_t *lo, int32_t *nd)
+{
+	int32_t		n;
+
+	if (a->hi < a->lo)
+	{
+		*lo = 0;
+		*nd = 0;
+		return;
+	}
+	acc_touch(a, a->hi + ACC_BASE + 1, a->hi + ACC_BASE + 1);	/* room for the carry */
+	n = a->hi - a->lo + 1;
+	for (int i = 0; i < n; i++)
+	{
+		int64_t		v = a->dig[a->lo + i];
+
+		if (i < n - 1)
+		{
+			int64_t		carry = v >> 32;	/* arithmetic: floor */
+
+			a->dig[a->lo + i + 1] += carry;
+			v -= carry * DIGIT_BASE;
+		}
+		d[i] = v;
+	}
+	*lo = a->lo + ACC_BASE;
+	*nd = n;
+	canonical_digits(d, lo, nd);
+}
+
+/* whether canonical digits round to a finite float8, as a sum of y must */
+static bool
+digits_round_finite(const int64_t *d, int32_t lo, int32_t nd)
+{
+	ExactSum	xs;
+
+	/* below digit 31 the value is under 2^1023 */
+	if (nd == 0 || lo + nd - 1 < 31)
+		return true;
+	xs_init(&xs);
+	xs.lo = lo;
+	xs.n = nd;
+	xs.cap = nd;
+	xs.dig = (int64_t *) d;
+	return isfinite(xs_value(&xs));
+}
+
+/* one entry of a validated value */
+typedef struct EntryView
+{
+	const unsigned char *start;	/* inputs, then w, then y or sum */
+	size_t		size;
+	double		x[SL_MAX_INPUTS];
+	int64_t		w;
+	double		y;				/* w = 1 */
+	SumView		s;				/* w > 1 */
+} EntryView;
+
+static void
+read_entry(const unsigned char *buf, size_t len, size_t *off, int k, EntryView *e)
+{
+	size_t		o = *off;
+
+	e->start = buf + o;
+	for (int j = 0; j < k; j++)
+		e->x[j] = ld_f64(buf + o + 8 * (size_t) j);
+	e->w = ld_i64(buf + o + 8 * (size_t) k);
+	o += 8 * (size_t) k + 8;
+	if (e->w == 1)
+	{
+		e->y = ld_f64(buf + o);
+		o += 8;
+	}
+	else
+		(void) read_sum(buf, len, &o, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT, SUM_Y_LSB, &e->s);
+	e->size = o - *off;
+	*off = o;
+}
+
+/*
+ * count entries of a validated value, bytes long, copied to dst with the
+ * canonical zero (a single y of -0.0 becomes 0.0)
+ */
+static void
+copy_entries(unsigned char *dst, const unsigned char *src, size_t bytes, int32_t count,
+			 int k, const SlAlloc *al)
+{
+	size_t		off = 0;
+
+	for (size_t done = 0; done < bytes; done += (size_t) 1 << 20)
+	{
+		size_t		n = bytes - done < ((size_t) 1 << 20) ? bytes - done : (size_t) 1 << 20;
+
+		memcpy(dst + done, src + done, n);
+		sl_check_interrupts(al);
+	}
+	for (int32_t i = 0; i < count; i++)
+	{
+		int64_t		w = ld_i64(dst + off + 8 * (size_t) k);
+
+		off += 8 * (size_t) k + 8;
+		if (w == 1)
+		{
+			if (ld_u64(dst + off) == (uint64_t) 1 << 63)
+				st_u64(dst + off, 0);
+			off += 8;
+		}
+		else
+			off += 8 + 8 * (size_t) ld_i32(dst + off + 4);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
+	}
+}
+
+/* room for one more entry at *pos (an entry's largest size), growing *out */
+static bool
+reserve_out(unsigned char **out, size_t *cap, size_t pos, int k, const SlAlloc *al)
+{
+	size_t		need = pos + 8 * (size_t) k + 16 + 8 * (size_t) ACC_DIGITS;
+
+	if (need <= *cap)
+		return true;
+	{
+		size_t		nc = *cap * 2 > need ? *cap * 2 : need;
+		unsigned char *p = al->realloc(al->ctx, *out, *cap, nc);
+
+		if (p == NULL)
+			return false;		/* *out is still allocated */
+		*out = p;
+		*cap = nc;
+	}
+	return true;
+}
+
+FpStatus
+fp_merge(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
+		 unsigned char **out, size_t *len, const SlAlloc *al)
+{
+	int			k = a[1];
+	int32_t		ma = ld_i32(a + 4),
+				mb = ld_i32(b + 4),
+				i = 0,
+				j = 0,
+				m = 0;
+	int64_t		n;
+	size_t		oa = FP_HEADER_SIZE,
+				ob = FP_HEADER_SIZE,
+				pos,
+				cap;
+	SumView		ya,
+				yb;
+	DigitAcc	acc;
+	int64_t		d[ACC_DIGITS + 1];
+	int32_t		lo,
+				nd;
+	unsigned char *o;
+	EntryView	ea,
+				eb;
+
+	*out = NULL;
+	*len = 0;
+	if (b[1] != k)
+		return FP_K_MISMATCH;
+	if (__builtin_add_overflow(ld_i64(a + 8), ld_i64(b + 8), &n))
+		return FP_COUNT_RANGE;
+	(void) read_sum(a, la, &oa, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &ya);
+	(void) read_sum(b, lb, &ob, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &yb);
+	/* the merged sum of y^2 can span the digits of both: room for all */
+	cap = la + lb + FP_HEADER_SIZE + 8 * (size_t) (ACC_DIGITS + 2);
+	if ((o = al->alloc(al->ctx, cap)) == NULL)
+		return FP_NO_MEMORY;
+	o[0] = FP_FORMAT_VERSION;
+	o[1] = (unsigned char) k;
+	o[2] = o[3] = 0;
+	st_u64(o + 8, (uint64_t) n);
+	acc_init(&acc);
+	acc_add_view(&acc, &ya);
+	acc_add_view(&acc, &yb);
+	acc_finish(&acc, d, &lo, &nd);
+	pos = FP_HEADER_SIZE + put_sum(o + FP_HEADER_SIZE, d, lo, nd);
+
+	if (i < ma)
+		read_entry(a, la, &oa, k, &ea);
+	if (j < mb)
+		read_entry(b, lb, &ob, k, &eb);
+	while (i < ma || j < mb)
+	{
+		int			c = i >= ma ? 1 : j >= mb ? -1 : ps_cmp_inputs(ea.x, eb.x, k);
+		const EntryView *e = c < 0 ? &ea : &eb;
+
+		if (i >= ma || j >= mb)
+		{
+			/*
+			 * One side left (a big value merged with a small batch, mostly):
+			 * its entries as they are, in one copy, then a walk for -0.0.
+			 */
+			const unsigned char *rest = e->start;
+			size_t		bytes = (c < 0 ? a + la : b + lb) - rest;
+			int32_t		left = c < 0 ? ma - i : mb - j;
+
+			if (cap < pos + bytes)
+			{
+				unsigned char *p = al->realloc(al->ctx, o, cap, pos + bytes);
+
+				if (p == NULL)
+				{
+					al->free(al->ctx, o);
+					return FP_NO_MEMORY;
+				}
+				o = p;
+				cap = pos + bytes;
+			}
+			copy_entries(o + pos, rest, bytes, left, k, al);
+			pos += bytes;
+			m += left;
+			break;
+		}
+
+		if (!reserve_out(&o, &cap, pos, k, al))
+		{
+			al->free(al->ctx, o);
+			return FP_NO_MEMORY;
+		}
+		if (c != 0)
+		{
+			/* one side only: as it is, in canonical form already but for -0.0 */
+			memcpy(o + pos, e->start, e->size);
+			if (e->w == 1 && e->y == 0.0)
+				st_u64(o + pos + e->size - 8, 0);
+			pos += e->size;
+		}
+		else
+		{
+			int64_t		w;
+
+			if (__builtin_add_overflow(ea.w, eb.w, &w))
+			{
+				al->free(al->ctx, o);
+				return FP_COUNT_RANGE;
+			}
+			memcpy(o + pos, ea.start, 8 * (size_t) k);
+			st_u64(o + pos + 8 * (size_t) k, (uint64_t) w);
+			pos += 8 * (size_t) k + 8;
+			acc_init(&acc);
+			if (ea.w == 1)
+				acc_add_double(&acc, ea.y);
+			else
+				acc_add_view(&acc, &ea.s);
+			if (eb.w == 1)
+				acc_add_double(&acc, eb.y);
+			else
+				acc_add_view(&acc, &eb.s);
+			acc_finish(&acc, d, &lo, &nd);
+			if (!digits_round_finite(d, lo, nd))
+			{
+				al->free(al->ctx, o);
+				return FP_SUM_RANGE;
+			}
+			pos += put_sum(o + pos, d, lo, nd);
+		}
+		m++;
+		if (c <= 0 && ++i < ma)
+			read_entry(a, la, &oa, k, &ea);
+		if (c >= 0 && ++j < mb)
+			read_entry(b, lb, &ob, k, &eb);
+		sl_check_interrupts_every(al, (uint64_t) m);
+	}
+	st_i32(o + 4, m);
+	*out = o;
+	*len = pos;
+	return FP_OK;
 }
 
 /* ---- the log law's statistics ---- */

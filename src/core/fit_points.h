@@ -78,7 +78,8 @@ typedef enum FpStatus
 	FP_BAD_SUM,					/* an exact sum not in canonical form or range */
 	FP_BAD_SUM_SQUARES,			/* the sum of y^2 disagrees with the entries */
 	FP_SUM_RANGE,				/* a sum of y rounds outside the float8 range */
-	FP_BAD_TEXT					/* text form is not \x and hex digits */
+	FP_BAD_TEXT,				/* text form is not \x and hex digits */
+	FP_COUNT_RANGE				/* a merge would hold more than 2^63 - 1 rows */
 } FpStatus;
 
 /* a full sentence for errdetail */
@@ -113,6 +114,16 @@ extern int64_t fp_canonical_zero(unsigned char *buf, size_t len, const SlAlloc *
  */
 extern FpStatus fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 								  const SlAlloc *al);
+
+/*
+ * The canonical value of the rows of two validated values of the same k,
+ * in one pass over both (their entries are in order): what merging their
+ * point sets gives, byte for byte.  FP_COUNT_RANGE past 2^63 - 1 rows,
+ * FP_SUM_RANGE when a merged sum of y does not round to a finite float8.
+ * *out is allocated with al.
+ */
+extern FpStatus fp_merge(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
+						 unsigned char **out, size_t *len, const SlAlloc *al);
 
 /* the point set of a validated value (ps_init is done here) */
 extern FpStatus fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps,

@@ -377,19 +377,25 @@ sl_fit_points_final(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
 }
 
-/* merge_fit_points(a, b): NULL counts as no points */
+/*
+ * merge_fit_points(a, b): NULL counts as no points.  Both values are
+ * canonical (entries in order, one per input), so one pass over both
+ * writes the merged value (fp_merge), no point set or hash involved.
+ */
 PG_FUNCTION_INFO_V1(sl_merge_fit_points);
 Datum
 sl_merge_fit_points(PG_FUNCTION_ARGS)
 {
 	const unsigned char *a,
 			   *b;
+	unsigned char *buf;
 	size_t		la,
-				lb;
+				lb,
+				len;
 	FpInfo		ia,
-				ib;
+				ib,
+				info;
 	SlAlloc		al;
-	PointSet	ps;
 	FpStatus	st;
 
 	if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
@@ -406,11 +412,22 @@ sl_merge_fit_points(PG_FUNCTION_ARGS)
 	a = value_bytes(PG_GETARG_DATUM(0), 0, &la, &ia);
 	b = value_bytes(PG_GETARG_DATUM(1), ia.k, &lb, &ib);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
-	st = fp_to_point_set(a, la, &ps, &al);
+	st = fp_merge(a, la, b, lb, &buf, &len, &al);
+	if (st == FP_COUNT_RANGE)
+		sl_check_points("merge_fit_points", PS_COUNT_RANGE);
+	if (st == FP_SUM_RANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("merge_fit_points: sum of y over the rows with the same inputs is out of range for type double precision")));
 	if (st != FP_OK)
-		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", ia.k);
-	merge_value(&ps, b, lb, &al);
-	PG_RETURN_BYTEA_P(value_of_point_set(&ps, &al));
+		elog(ERROR, "merge_fit_points: could not merge two values: %s", fp_status_detail(st));
+
+	/*
+	 * Not validated again: a merge of valid values is valid (fit_points.c),
+	 * and fp_merge writes the canonical form (no -0.0).
+	 */
+	memset(&info, 0, sizeof(info));
+	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 
 /* ---- fits and accessors ---- */

@@ -194,10 +194,27 @@ merge_through_point_sets(const Vb *a, const Vb *b, unsigned char **out, size_t *
 	*out = NULL;
 	if (st == FP_OK)
 		st = fp_to_point_set(b->b, b->len, &pb, AL);
-	if (st == FP_OK && ps_merge(&pa, &pb, AL) != PS_OK)
-		st = FP_BAD_COUNTS;
+	if (st == FP_OK)
+	{
+		PsStatus	pst = ps_merge(&pa, &pb, AL);
+
+		st = pst == PS_OK ? FP_OK : pst == PS_COUNT_RANGE ? FP_COUNT_RANGE : FP_BAD_COUNTS;
+	}
 	if (st == FP_OK)
 		st = fp_from_point_set(&pa, out, len, AL);
+	/* as value_of_point_set: a sum of y out of range shows in validation */
+	if (st == FP_OK)
+	{
+		FpInfo		info;
+
+		st = fp_validate(*out, *len, pa.k, &info, AL);
+		if (st != FP_OK)
+		{
+			free(*out);
+			*out = NULL;
+			*len = 0;
+		}
+	}
 	ps_free(&pa, AL);
 	ps_free(&pb, AL);
 	return st;
@@ -980,7 +997,9 @@ test_interrupts(void)
 				other;
 	unsigned char *v = NULL,
 			   *st = NULL,
-			   *dec = NULL;
+			   *dec = NULL,
+			   *merged;
+	size_t		merged_len;
 	char	   *text = NULL;
 	size_t		len = 0,
 				st_len = 0,
@@ -1011,6 +1030,8 @@ test_interrupts(void)
 	PHASE("fp_validate", fp_validate(v, len, 1, &info, &al));
 	PHASE("fp_canonical_zero", fp_canonical_zero(v, len, &al));
 	PHASE("fp_to_point_set", fp_to_point_set(v, len, &back, &al));
+	PHASE("fp_merge (a value with itself)", (fp_merge(v, len, v, len, &merged, &merged_len, &al),
+											 free(merged)));
 	PHASE("fp_log_stats", fp_log_stats(v, len, &ls, &al));
 	text = malloc(2 * len + 3);
 	dec = malloc(len + 1);
@@ -1028,6 +1049,170 @@ test_interrupts(void)
 	free(dec);
 }
 
+
+/* ---- the linear merge of two stored values ---- */
+
+/* a y of any kind: ordinary, zero of either sign, tiny, subnormal, huge */
+static double
+random_y(void)
+{
+	switch (next_u64() % 8)
+	{
+		case 0:
+			return next_u64() % 2 ? 0.0 : -0.0;
+		case 1:
+			return random_double(53, -1074, -1000);
+		case 2:
+			return random_double(53, 900, 970);
+		case 3:
+			return random_double(10, -20, 20);	/* few bits: sums stay short */
+		default:
+			return random_double(53, -60, 10);
+	}
+}
+
+/* a single y of 0.0 in a canonical value back to -0.0, as 1.1 wrote it */
+static void
+plant_negative_zeros(unsigned char *b, size_t len)
+{
+	int			k = b[1];
+	int32_t		m;
+	size_t		off = 16;
+	int32_t		nd;
+
+	(void) len;
+	memcpy(&m, b + 4, 4);
+	memcpy(&nd, b + 20, 4);
+	off += 8 + 8 * (size_t) nd;
+	for (int32_t i = 0; i < m; i++)
+	{
+		int64_t		w;
+
+		off += 8 * (size_t) k;
+		memcpy(&w, b + off, 8);
+		off += 8;
+		if (w == 1)
+		{
+			if (memcmp(b + off, "\0\0\0\0\0\0\0\0", 8) == 0 && next_u64() % 2)
+				b[off + 7] = 0x80;
+			off += 8;
+		}
+		else
+		{
+			memcpy(&nd, b + off + 4, 4);
+			off += 8 + 8 * (size_t) nd;
+		}
+	}
+}
+
+/* a random canonical value of up to rows rows over inputs drawn from a pool of size pool */
+static void
+random_value(Vb *v, int k, int rows, int pool)
+{
+	PointSet	ps;
+	unsigned char *b;
+	size_t		len;
+
+	ps_init(&ps, k);
+	for (int r = 0; r < rows; r++)
+	{
+		double		x[SL_MAX_INPUTS];
+		int			p = (int) (next_u64() % (uint64_t) pool);
+
+		for (int j = 0; j < k; j++)
+			x[j] = 1.0 + (p >> (3 * j)) % 8 + 0.5 * j;
+		ps_add(&ps, x, random_y(), AL);
+	}
+	fp_from_point_set(&ps, &b, &len, AL);
+	plant_negative_zeros(b, len);
+	v->len = 0;
+	vb_put(v, b, len);
+	free(b);
+	ps_free(&ps, AL);
+}
+
+/*
+ * Randomized: fp_merge gives the bytes of merging the point sets, in both
+ * orders; the same errors; and its results validate.
+ */
+static void
+test_linear_merge(void)
+{
+	Vb			a = {0},
+				b = {0};
+	long		cases = 0,
+				differ = 0,
+				errors = 0;
+
+	for (int c = 0; c < 4000; c++)
+	{
+		int			k = 1 + c % 3;
+		unsigned char *m1 = NULL,
+				   *m2 = NULL,
+				   *m3 = NULL;
+		size_t		l1 = 0,
+					l2 = 0,
+					l3 = 0;
+		FpStatus	s1,
+					s2,
+					s3;
+		FpInfo		info;
+
+		random_value(&a, k, (int) (next_u64() % 40), 1 + (int) (next_u64() % 300));
+		random_value(&b, k, (int) (next_u64() % 40), 1 + (int) (next_u64() % 300));
+		if (c % 50 == 0)
+			b.len = 24, b.b[4] = b.b[5] = b.b[6] = b.b[7] = 0,
+				memset(b.b + 8, 0, 16);	/* the empty value */
+		if (c % 50 == 1 && k == 2)
+		{
+			/* sums of y past DBL_MAX at a shared input */
+			PointSet	big;
+			double		x[2] = {1.0, 1.0};
+			unsigned char *bb;
+			size_t		bl;
+
+			ps_init(&big, 2);
+			ps_add(&big, x, 0.75 * DBL_MAX, AL);
+			fp_from_point_set(&big, &bb, &bl, AL);
+			ps_free(&big, AL);
+			a.len = b.len = 0;
+			vb_put(&a, bb, bl);
+			vb_put(&b, bb, bl);
+			free(bb);
+		}
+		if (c % 50 == 2 && k == 3)
+		{
+			zero_rows(&a, 1.0, INT64_MAX - 5);
+			zero_rows(&b, 1.0 + c % 2, 6);	/* past 2^63 - 1 rows, shared input or not */
+			a.b[1] = b.b[1] = 1;
+			k = 1;
+		}
+		s1 = fp_merge(a.b, a.len, b.b, b.len, &m1, &l1, AL);
+		s2 = fp_merge(b.b, b.len, a.b, a.len, &m2, &l2, AL);
+		s3 = merge_through_point_sets(&a, &b, &m3, &l3);
+		cases++;
+		errors += s1 != FP_OK;
+		if (s1 != s2 || s1 != s3 ||
+			(s1 == FP_OK && (l1 != l3 || l2 != l3 || memcmp(m1, m3, l1) != 0 ||
+							 memcmp(m2, m3, l2) != 0 || fp_validate(m1, l1, k, &info, AL) != FP_OK)))
+		{
+			if (differ++ < 3)
+				printf("  case %d: status %d %d %d, lengths %zu %zu %zu\n", c, (int) s1, (int) s2,
+					   (int) s3, l1, l2, l3);
+		}
+		free(m1);
+		free(m2);
+		free(m3);
+	}
+	CHECK(differ == 0 && errors > 0 && errors < cases / 2,
+		  "linear merge, randomized: %ld pairs of values (k = 1..3, shared inputs, y of every "
+		  "magnitude, old -0.0, empty values): fp_merge(a, b) and fp_merge(b, a) give the bytes "
+		  "of merging point sets and validate; %ld sums or counts out of range fail alike",
+		  cases, errors);
+	free(a.b);
+	free(b.b);
+}
+
 void		test_store(int *n_pass, int *n_fail);
 
 void
@@ -1042,4 +1227,5 @@ test_store(int *n_pass, int *n_fail)
 	test_hash_flooding();
 	test_hash_key_independence();
 	test_interrupts();
+	test_linear_merge();
 }
