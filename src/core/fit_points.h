@@ -59,6 +59,15 @@
 #define FP_FORMAT_VERSION 1
 #define FP_HEADER_SIZE 16
 
+/*
+ * The largest value the SQL functions build (input, receive, the
+ * aggregates, merges).  Its text form, which pg_dump and COPY write, takes
+ * 2 characters a byte plus 3 (\\x in COPY's escaping): 1,000,000,003 of
+ * PostgreSQL's 1,073,741,823 per row, leaving 73 MB for the other columns
+ * of the row.  Larger values stored by 1.1 are still read.
+ */
+#define FP_MAX_VALUE_BYTES 500000000
+
 typedef enum FpStatus
 {
 	FP_OK = 0,

@@ -59,6 +59,19 @@ value_bytes(Datum d, int k, size_t *len, FpInfo *info)
 	return (const unsigned char *) VARDATA_ANY(v);
 }
 
+/* ERROR for a value built larger than its text form can carry (fit_points.h) */
+static void
+check_value_size(const char *fn, size_t len)
+{
+	if (len > FP_MAX_VALUE_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: value of %zu bytes exceeds the limit of %d bytes", fn, len,
+						FP_MAX_VALUE_BYTES),
+				 errdetail("The text form of a value, which pg_dump and COPY write, takes two characters a byte and must stay under 1 GB."),
+				 errhint("Merge fewer rows into one value, or fit the rows themselves with fit_power_law or fit_log_law.")));
+}
+
 /*
  * A stored value of the validated bytes buf, in canonical form (a y of
  * -0.0, as version 1.1 wrote, becomes 0.0: info says whether there is one).
@@ -118,6 +131,7 @@ value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
 						FN)));
 	if (st != FP_OK)
 		elog(ERROR, "%s: encoded point set does not validate: %s", FN, fp_status_detail(st));
+	check_value_size(FN, len);
 	return make_value(buf, len, &info);
 }
 
@@ -143,19 +157,28 @@ points_in(FunctionCallInfo fcinfo, int k)
 {
 	char	   *text = PG_GETARG_CSTRING(0);
 	size_t		tlen = strlen(text);
-	unsigned char *buf = palloc(tlen / 2 + 1);
+	bytea	   *out;
+	unsigned char *buf;
 	size_t		len;
 	FpInfo		info;
 	SlAlloc		al;
 	FpStatus	st;
 
+	if (tlen > 2)
+		check_value_size(type_names[k], (tlen - 2) / 2);
+	/* decoded into the value itself: a 500 MB value is not held twice */
+	out = palloc(VARHDRSZ + tlen / 2 + 1);
+	buf = (unsigned char *) VARDATA(out);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_text_decode(text, tlen, buf, &len, &al);
 	if (st == FP_OK)
 		st = fp_validate(buf, len, k, &info, &al);
 	if (st != FP_OK)
 		report(st, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type", k);
-	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
+	SET_VARSIZE(out, VARHDRSZ + len);
+	if (info.negative_zero)
+		(void) fp_canonical_zero(buf, len, &al);
+	PG_RETURN_BYTEA_P(out);
 }
 
 static Datum
@@ -189,6 +212,7 @@ points_recv(FunctionCallInfo fcinfo, int k)
 	SlAlloc		al;
 	FpStatus	st;
 
+	check_value_size(type_names[k], len);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_validate(buf, len, k, &info, &al);
 	if (st != FP_OK)
@@ -427,6 +451,7 @@ sl_merge_fit_points(PG_FUNCTION_ARGS)
 	 * and fp_merge writes the canonical form (no -0.0).
 	 */
 	memset(&info, 0, sizeof(info));
+	check_value_size("merge_fit_points", len);
 	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 

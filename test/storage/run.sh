@@ -4,7 +4,8 @@
 # run through the real input and receive functions (test/storage/fuzz_io.py)
 # never crashes the server, inputs crafted to collide in the hash cost what
 # ordinary ones do (test/storage/flood.py), and merging two values is one pass
-# over them (test/storage/merge_cost.py).  Ends with 'N passed, N failed'.
+# over them (test/storage/merge_cost.py); values over the size limit are
+# refused (test/storage/size_limit.py).  Ends with 'N passed, N failed'.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
@@ -50,7 +51,7 @@ fz=$(date +%s)
 rc=$?
 [ $rc -eq 0 ] && N_PASS=$((N_PASS + 1)) || N_FAIL=$((N_FAIL + 1))
 echo "    SQL-level corruption run took $(( $(date +%s) - fz )) s"
-for script in flood.py merge_cost.py; do
+for script in flood.py merge_cost.py size_limit.py; do
   /usr/bin/python3 "test/storage/$script" "$P"
   [ $? -eq 0 ] && N_PASS=$((N_PASS + 1)) || N_FAIL=$((N_FAIL + 1))
 done
