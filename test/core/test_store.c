@@ -1213,6 +1213,280 @@ test_linear_merge(void)
 	free(b.b);
 }
 
+
+/* ---- properties: order and merge invariance ---- */
+
+typedef struct Row
+{
+	double		x[SL_MAX_INPUTS];
+	double		y;
+} Row;
+
+static void
+shuffle(Row *r, int n)
+{
+	for (int i = n - 1; i > 0; i--)
+	{
+		int			j = (int) (next_u64() % (uint64_t) (i + 1));
+		Row			t = r[i];
+
+		r[i] = r[j];
+		r[j] = t;
+	}
+}
+
+/* the canonical value of rows[from, to) */
+static unsigned char *
+value_of_rows(const Row *rows, int from, int to, int k, size_t *len)
+{
+	PointSet	ps;
+	unsigned char *v;
+
+	ps_init(&ps, k);
+	for (int i = from; i < to; i++)
+		ps_add(&ps, rows[i].x, rows[i].y, AL);
+	fp_from_point_set(&ps, &v, len, AL);
+	ps_free(&ps, AL);
+	return v;
+}
+
+/* a part in a merge tree: a point set, or a stored value */
+typedef struct Part
+{
+	bool		stored;
+	PointSet	ps;
+	unsigned char *v;
+	size_t		len;
+} Part;
+
+/* p as a point set (from its value if stored) */
+static void
+part_as_set(Part *p, int k)
+{
+	if (!p->stored)
+		return;
+	fp_to_point_set(p->v, p->len, &p->ps, AL);
+	free(p->v);
+	p->stored = false;
+	(void) k;
+}
+
+/* p as a stored value */
+static void
+part_as_value(Part *p)
+{
+	if (p->stored)
+		return;
+	fp_from_point_set(&p->ps, &p->v, &p->len, AL);
+	ps_free(&p->ps, AL);
+	p->stored = true;
+}
+
+/*
+ * Random rows (k = 1..3, y of every kind, zeros of both signs, inputs from
+ * pools small and large, a few sets past the 65,536 entries the hash
+ * holds) in random orders, split into random parts, merged in random trees
+ * through point sets (ps_merge), partial states (ps_serialize and back)
+ * and stored values (fp_merge, fp_to_point_set): always the bytes of the
+ * value of all rows at once; and the same bytes when every -0.0 is 0.0.
+ */
+static void
+test_properties(void)
+{
+	enum {MAX_ROWS = 80000, MAX_PARTS = 9};
+	Row		   *rows = malloc(sizeof(Row) * MAX_ROWS);
+	long		trials = 0,
+				differ = 0,
+				merges = 0;
+
+	for (int t = 0; t < 120; t++)
+	{
+		int			k = 1 + t % 3;
+		bool		big = t % 40 == 7;	/* past the hash: the log and its merges */
+		int			n = big ? MAX_ROWS : (int) (next_u64() % 3000);
+		int			pool = big ? 70000 : 1 + (int) (next_u64() % (n + 1));
+		int			parts = 1 + (int) (next_u64() % MAX_PARTS);
+		int			cut[MAX_PARTS + 1];
+		Part	   *part[MAX_PARTS];	/* a PointSet must not be copied by value */
+		unsigned char *ref,
+				   *ref0;
+		size_t		lref,
+					lref0;
+		int			alive = parts;
+
+		for (int i = 0; i < n; i++)
+		{
+			int			p = (int) (next_u64() % (uint64_t) pool);
+
+			for (int j = 0; j < k; j++)
+				rows[i].x[j] = 1.0 + (double) ((p * (2 * j + 1)) % (pool + j)) * (1.0 + j);
+			rows[i].y = random_y();
+			if (fabs(rows[i].y) > 0x1p900)
+				rows[i].y = ldexp(rows[i].y, -200);	/* sums stay finite */
+		}
+		ref = value_of_rows(rows, 0, n, k, &lref);
+		/* every -0.0 as 0.0: the same value */
+		for (int i = 0; i < n; i++)
+			if (rows[i].y == 0.0)
+				rows[i].y = 0.0;
+		ref0 = value_of_rows(rows, 0, n, k, &lref0);
+		differ += lref0 != lref || memcmp(ref0, ref, lref) != 0;
+		free(ref0);
+
+		shuffle(rows, n);
+		cut[0] = 0;
+		cut[parts] = n;
+		for (int p = 1; p < parts; p++)
+			cut[p] = (int) (next_u64() % (uint64_t) (n + 1));
+		for (int p = 1; p < parts; p++)	/* sorted cut points: insertion sort */
+			for (int q = p; q > 1 && cut[q - 1] > cut[q]; q--)
+			{
+				int			c = cut[q];
+
+				cut[q] = cut[q - 1];
+				cut[q - 1] = c;
+			}
+		for (int p = 0; p < parts; p++)
+		{
+			part[p] = malloc(sizeof(Part));
+			part[p]->stored = false;
+			ps_init(&part[p]->ps, k);
+			for (int i = cut[p]; i < cut[p + 1]; i++)
+				ps_add(&part[p]->ps, rows[i].x, rows[i].y, AL);
+			if (next_u64() % 2)
+				part_as_value(part[p]);
+		}
+		/* a random tree: merge two random parts until one is left */
+		while (alive > 1)
+		{
+			int			a = (int) (next_u64() % (uint64_t) alive),
+						b = (int) (next_u64() % (uint64_t) (alive - 1));
+			int			how = (int) (next_u64() % 3);
+
+			if (b >= a)
+				b++;
+			if (how == 0)
+			{
+				/* stored values, one pass */
+				unsigned char *m;
+				size_t		lm;
+
+				part_as_value(part[a]);
+				part_as_value(part[b]);
+				if (fp_merge(part[a]->v, part[a]->len, part[b]->v, part[b]->len, &m, &lm, AL) != FP_OK)
+					differ++;
+				free(part[a]->v);
+				part[a]->v = m;
+				part[a]->len = lm;
+			}
+			else if (how == 1)
+			{
+				/* point sets, b through a partial state */
+				size_t		ls;
+				unsigned char *st;
+				PointSet	back;
+
+				part_as_set(part[a], k);
+				part_as_set(part[b], k);
+				ls = ps_serial_size(&part[b]->ps, AL);
+				st = malloc(ls);
+				ps_serialize(&part[b]->ps, st, AL);
+				ps_deserialize(&back, st, ls, AL);
+				if (ps_merge(&part[a]->ps, &back, AL) != PS_OK)
+					differ++;
+				ps_free(&back, AL);
+				free(st);
+			}
+			else
+			{
+				/* a point set and a stored value read back */
+				part_as_set(part[a], k);
+				part_as_set(part[b], k);
+				if (ps_merge(&part[a]->ps, &part[b]->ps, AL) != PS_OK)
+					differ++;
+			}
+			if (part[b]->stored)
+				free(part[b]->v);
+			else
+				ps_free(&part[b]->ps, AL);
+			free(part[b]);
+			part[b] = part[alive - 1];
+			alive--;
+			merges++;
+		}
+		part_as_value(part[0]);
+		trials++;
+		if (part[0]->len != lref || memcmp(part[0]->v, ref, lref) != 0)
+		{
+			if (differ++ < 3)
+				printf("  trial %d: k %d, %d rows, %d parts: bytes differ\n", t, k, n, parts);
+		}
+		free(part[0]->v);
+		free(part[0]);
+		free(ref);
+	}
+	CHECK(differ == 0,
+		  "properties: %ld random row sets (k = 1..3, up to %d rows, every kind of y) split, "
+		  "shuffled and merged in random trees (%ld merges through point sets, partial states "
+		  "and stored values) give the bytes of the whole; -0.0 rows give the bytes of 0.0",
+		  trials, MAX_ROWS, merges);
+
+	/* count limits in merge trees: a tree fails exactly when the total passes 2^63 - 1 */
+	{
+		long		bad = 0;
+		Vb			v = {0};
+
+		for (int t = 0; t < 300; t++)
+		{
+			int			parts = 2 + (int) (next_u64() % 6);
+			unsigned char *val[8];
+			size_t		len[8];
+			int64_t		total = 0;
+			bool		over = false,
+						failed = false;
+
+			for (int p = 0; p < parts; p++)
+			{
+				int64_t		w = 1 + (int64_t) (next_u64() >> (1 + next_u64() % 4));
+
+				over = over || __builtin_add_overflow(total, w, &total);
+				zero_rows(&v, 1.0 + (double) (next_u64() % 3), w);
+				val[p] = malloc(v.len);
+				memcpy(val[p], v.b, v.len);
+				len[p] = v.len;
+			}
+			while (parts > 1 && !failed)
+			{
+				int			a = (int) (next_u64() % (uint64_t) parts),
+							b = (a + 1 + (int) (next_u64() % (uint64_t) (parts - 1))) % parts;
+				unsigned char *m;
+				size_t		lm;
+				FpStatus	st = fp_merge(val[a], len[a], val[b], len[b], &m, &lm, AL);
+
+				if (st == FP_COUNT_RANGE)
+				{
+					failed = true;
+					break;
+				}
+				free(val[a]);
+				free(val[b]);
+				val[a] = m;
+				len[a] = lm;
+				val[b] = val[parts - 1];
+				len[b] = len[parts - 1];
+				parts--;
+			}
+			bad += failed != over;
+			for (int p = 0; p < parts; p++)
+				free(val[p]);
+		}
+		CHECK(bad == 0, "properties: 300 merge trees of values with counts up to 2^62: a tree "
+			  "fails with FP_COUNT_RANGE exactly when the total passes 2^63 - 1");
+		free(v.b);
+	}
+	free(rows);
+}
+
 void		test_store(int *n_pass, int *n_fail);
 
 void
@@ -1228,4 +1502,5 @@ test_store(int *n_pass, int *n_fail)
 	test_hash_key_independence();
 	test_interrupts();
 	test_linear_merge();
+	test_properties();
 }
