@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dd.h"
 
 #define DIGIT_BASE ((int64_t) 1 << 32)
 #define DIGIT_HALF ((int64_t) 1 << 31)
@@ -64,6 +63,8 @@ fp_status_detail(FpStatus st)
 			return "The sum of squares of y disagrees with the entries.";
 		case FP_BAD_TEXT:
 			return "The text form is \\x followed by an even number of hexadecimal digits.";
+		case FP_COUNT_RANGE:
+			return "The row count is out of range for type bigint.";
 	}
 	return "Unknown status.";
 }
@@ -208,17 +209,6 @@ view_negative(const SumView *v)
 	return v->nd > 0 && view_digit(v, v->nd - 1) < 0;
 }
 
-/* the value of a sum as a double-double (tiny parts may underflow) */
-static dd_t
-view_dd(const SumView *v)
-{
-	dd_t		r = dd_from(0.0);
-
-	for (int i = 0; i < v->nd; i++)
-		r = dd_add(r, dd_from(ldexp((double) view_digit(v, i), 32 * (v->lo + i))));
-	return r;
-}
-
 /* the value of a view rounded to double, as xs_value rounds it */
 static double
 view_value(const SumView *v)
@@ -328,6 +318,251 @@ put_sum(unsigned char *out, const int64_t *d, int32_t lo, int32_t nd)
 	return 8 + 8 * (size_t) nd;
 }
 
+/* ---- the sum of y^2 against the entries ----
+ *
+ * Within an entry of w rows whose y add up to S, the sum of y^2 is at least
+ * S^2 / w (Cauchy-Schwarz).  So a value must have
+ *
+ *     Y2 >= (sum of y^2 over single-row entries) + (sum over entries of S^2 / w).
+ *
+ * This is checked exactly, in integers, at a granularity g = 2^G that
+ * follows the magnitude of Y2 (G = max(-2148, top bit of Y2 - 120)): each
+ * S^2 / w is rounded down to a multiple of g, F g, and the check allows a
+ * slack of (n - m) g, at most (n - m) 2^-120 of Y2:
+ *
+ *     Y2 - (sum of single y^2) + (n - m) g >= g (sum of F).          (*)
+ *
+ * Rows always satisfy (*).  And (*) survives merging: Y2 and n - m add up,
+ * g only grows (with Y2, and F at a coarser g is no larger), and an entry
+ * merged from two loses at most one g to the rounding of its F, which the
+ * merge pays for with one more row than entry.  So a merge of valid values
+ * is valid: whatever fit_points writes from validated values reads back.
+ * No double is involved, so no magnitude of y or w escapes the check.
+ */
+
+#define SQ_GRANULE_BITS 120		/* g = 2^(top bit of Y2 - this) */
+#define SQ_LOWEST_GRANULE (-2148)	/* the unit of sums of squares of doubles */
+/* (sum of F) past this cannot be within the bound: rest / g < 2^121, n - m < 2^63 */
+#define SQ_F_CAP ((unsigned __int128) 1 << 122)
+
+/* bits in the unsigned integer a[0..n) (base 2^32, lowest first) */
+static int
+digits_bitlen(const uint32_t *a, int n)
+{
+	while (n > 0 && a[n - 1] == 0)
+		n--;
+	if (n == 0)
+		return 0;
+	return 32 * (n - 1) + (32 - __builtin_clz(a[n - 1]));
+}
+
+/* the 64 bits of a[0..n) from bit pos up (bits outside a are zero) */
+static uint64_t
+digits_bits_at(const uint32_t *a, int n, long pos)
+{
+	uint64_t	r = 0;
+
+	if (pos < 0)
+	{
+		if (pos <= -64)
+			return 0;
+		return digits_bits_at(a, n, 0) << (-pos);
+	}
+	for (int i = 0; i < 3; i++)
+	{
+		long		idx = pos / 32 + i;
+		int			shift = 32 * i - (int) (pos % 32);
+
+		if (idx >= n)
+			break;
+		if (shift >= 0)
+			r |= shift < 64 ? (uint64_t) a[idx] << shift : 0;
+		else
+			r |= (uint64_t) a[idx] >> (-shift);
+	}
+	return r;
+}
+
+/* whether a bit of a[0..n) below position pos is set */
+static bool
+digits_any_below(const uint32_t *a, int n, long pos)
+{
+	for (long i = 0; i < n && 32 * i < pos; i++)
+	{
+		long		below = pos - 32 * i;
+		uint32_t	mask = below >= 32 ? 0xffffffffu : (((uint32_t) 1 << below) - 1);
+
+		if (a[i] & mask)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * |v| of the canonical digits d[0..nd) (two's complement across digits) as
+ * nd + 1 unsigned digits in mag; returns whether v < 0.
+ */
+static bool
+digits_magnitude(const int64_t *d, int nd, uint32_t *mag)
+{
+	bool		neg = nd > 0 && d[nd - 1] < 0;
+	int64_t		carry = 0;
+
+	for (int i = 0; i <= nd; i++)
+	{
+		int64_t		t = (i < nd ? (neg ? -d[i] : d[i]) : 0) + carry;
+
+		carry = t >> 32;		/* arithmetic: floor */
+		mag[i] = (uint32_t) (t - carry * ((int64_t) 1 << 32));
+	}
+	return neg;
+}
+
+/* G for a sum of y^2 with canonical digits d[0..nd) (non-negative) */
+static int
+granule_exponent(const int64_t *d, int32_t lo, int32_t nd)
+{
+	uint32_t	mag[MAX_SUM_DIGITS + 1];
+	int			bits;
+	int			g;
+
+	(void) digits_magnitude(d, nd, mag);
+	bits = digits_bitlen(mag, nd + 1);
+	if (bits == 0)
+		return SQ_LOWEST_GRANULE;
+	g = 32 * lo + bits - 1 - SQ_GRANULE_BITS;
+	return g < SQ_LOWEST_GRANULE ? SQ_LOWEST_GRANULE : g;
+}
+
+/* (hi 2^64 + lo) / d and its remainder, for hi < d (the quotient fits 64 bits) */
+static inline uint64_t
+div_128_by_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
+{
+#if defined(__x86_64__)
+	uint64_t	q;
+
+	/* one divq: the library's 128-bit division is several times slower */
+	__asm__("divq %4" : "=a"(q), "=d"(*rem) : "a"(lo), "d"(hi), "rm"(d));
+	return q;
+#else
+	unsigned __int128 n = ((unsigned __int128) hi << 64) | lo;
+
+	*rem = (uint64_t) (n % d);
+	return (uint64_t) (n / d);
+#endif
+}
+
+/*
+ * F = floor(S^2 / (w 2^G)) of a canonical sum S; false when F is at least
+ * SQ_F_CAP (the value then fails (*) whatever else it holds).
+ */
+static bool
+floor_square_over(const SumView *s, int64_t w, int G, unsigned __int128 *f)
+{
+	int64_t		d[MAX_SUM_DIGITS];
+	uint32_t	mag[MAX_SUM_DIGITS + 1],
+				sq[2 * (MAX_SUM_DIGITS + 1)];
+	int			nm = s->nd + 1,
+				nq,
+				lq;
+	long		sh;
+	uint64_t	q[3],
+				r = 0;
+
+	*f = 0;
+	for (int i = 0; i < s->nd; i++)
+		d[i] = view_digit(s, i);
+	(void) digits_magnitude(d, s->nd, mag);
+	while (nm > 0 && mag[nm - 1] == 0)
+		nm--;
+	nq = 2 * nm;
+	memset(sq, 0, sizeof(uint32_t) * (size_t) nq);
+	for (int i = 0; i < nm; i++)
+	{
+		uint64_t	carry = 0;
+
+		for (int j = 0; j < nm; j++)
+		{
+			/* at most (2^32 - 1)^2 + 2 (2^32 - 1) = 2^64 - 1 */
+			uint64_t	t = (uint64_t) mag[i] * mag[j] + sq[i + j] + carry;
+
+			sq[i + j] = (uint32_t) t;
+			carry = t >> 32;
+		}
+		sq[i + nm] = (uint32_t) carry;
+	}
+	/* S^2 = sq 2^(64 lo); D = floor(sq 2^sh) = floor(S^2 / 2^G) */
+	lq = digits_bitlen(sq, nq);
+	sh = 64L * s->lo - G;
+	if (lq == 0 || lq + sh <= 0)
+		return true;
+	if (lq + sh > 190)
+		return false;			/* D >= 2^190, F >= 2^190 / 2^63 */
+	for (int i = 2; i >= 0; i--)
+	{
+		uint64_t	word = digits_bits_at(sq, nq, -sh + 64L * i);
+
+		if (r == 0)
+		{
+			q[i] = word / (uint64_t) w;
+			r = word % (uint64_t) w;
+		}
+		else
+			q[i] = div_128_by_64(r, word, (uint64_t) w, &r);
+	}
+	if (q[2] != 0)
+		return false;
+	*f = ((unsigned __int128) q[1] << 64) | q[0];
+	return *f < SQ_F_CAP;
+}
+
+/*
+ * Whether (*) holds: rest = Y2 - (sum of single y^2) in canonical digits,
+ * sum_f the sum of F, slack = n - m.
+ */
+static bool
+squares_cover(const int64_t *d, int32_t lo, int32_t nd, int G, unsigned __int128 sum_f,
+			  int64_t slack)
+{
+	uint32_t	mag[XS_MAX_DIGITS + 3];
+	bool		neg = digits_magnitude(d, nd, mag);
+	int			nm = nd + 1;
+	long		p = (long) G - 32L * lo;	/* bit of mag worth 2^G */
+	long		bits = digits_bitlen(mag, nm);
+	unsigned __int128 r;
+
+	if (!neg)
+	{
+		/* floor(rest / g) < 2^121 (rest <= Y2); slack fills the rest */
+		if (bits - p > 126)
+			return true;		/* cannot happen: rest <= Y2 < 2^121 g */
+		r = ((unsigned __int128) digits_bits_at(mag, nm, p + 64) << 64) |
+			digits_bits_at(mag, nm, p);
+		return sum_f <= r + (unsigned __int128) slack;
+	}
+	/* rest < 0: needs slack >= ceil(|rest| / g) + sum_f */
+	if (bits - p > 64)
+		return false;
+	r = ((unsigned __int128) digits_bits_at(mag, nm, p + 64) << 64) |
+		digits_bits_at(mag, nm, p);
+	r += digits_any_below(mag, nm, p) ? 1 : 0;
+	return r + sum_f <= (unsigned __int128) slack;
+}
+
+/* whether a non-negative sum of y^2 is below n 2^2048 (n DBL_MAX^2 bounds rows) */
+static bool
+squares_in_range(const SumView *yy, int64_t n)
+{
+	unsigned __int128 whole = 0;	/* floor(Y2 / 2^2048): digits 64 and up */
+
+	if (yy->nd == 0)
+		return true;
+	for (int i = yy->nd - 1; i >= 0; i--)
+		if (yy->lo + i >= 64)
+			whole = (whole << 32) | (uint64_t) view_digit(yy, i);
+	return whole < (unsigned __int128) n;
+}
+
 /* ---- validation ---- */
 
 
@@ -345,7 +580,8 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 	FpStatus	st;
 	double		prev[SL_MAX_INPUTS];
 	ExactSum	rest;			/* sum y^2 less the y^2 of single-row entries */
-	dd_t		explained = dd_from(0.0);	/* sum over w > 1 of S^2 / w */
+	int			granule;		/* G of (*) */
+	unsigned __int128 sum_f = 0;	/* sum of F of (*) */
 	bool		any_multi = false;
 
 	memset(info, 0, sizeof(*info));
@@ -369,8 +605,15 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 		return FP_TOO_MANY_ENTRIES;
 	if ((st = read_sum(buf, len, &off, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &yy)) != FP_OK)
 		return st;
-	if (view_negative(&yy))
+	if (view_negative(&yy) || !squares_in_range(&yy, n))
 		return FP_BAD_SUM_SQUARES;
+	{
+		int64_t		d[MAX_SUM_DIGITS];
+
+		for (int i = 0; i < yy.nd; i++)
+			d[i] = view_digit(&yy, i);
+		granule = granule_exponent(d, yy.lo, yy.nd);
+	}
 	info->k = k;
 	info->m = m;
 	info->n = n;
@@ -425,6 +668,8 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 				st = FP_BAD_Y;
 				goto done;
 			}
+			if (y == 0.0 && signbit(y))
+				info->negative_zero = true;
 			if (!xs_add_product(&rest, -y, y, al))
 			{
 				st = FP_NO_MEMORY;
@@ -434,7 +679,7 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 		else
 		{
 			SumView		s;
-			dd_t		sd;
+			unsigned __int128 f;
 
 			if ((st = read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT,
 							   SUM_Y_LSB, &s)) != FP_OK)
@@ -444,10 +689,14 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 				st = FP_SUM_RANGE;
 				goto done;
 			}
-			sd = view_dd(&s);
-			explained = dd_add(explained, dd_div(dd_mul(sd, sd), dd_from((double) w)));
+			if (!floor_square_over(&s, w, granule, &f) || (sum_f += f) >= SQ_F_CAP)
+			{
+				st = FP_BAD_SUM_SQUARES;
+				goto done;
+			}
 			any_multi = true;
 		}
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	if (off != len)
 	{
@@ -461,9 +710,8 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 	}
 
 	/*
-	 * Sum y^2 against the entries.  With single rows only it is known
-	 * exactly; otherwise the part within entries, sum y^2 - sum S^2 / w,
-	 * cannot be negative (up to the rounding of the double-double check).
+	 * Sum y^2 against the entries: with single rows only it is known
+	 * exactly; otherwise (*) above.
 	 */
 	{
 		int64_t		d[XS_MAX_DIGITS + 2];
@@ -477,111 +725,76 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 		if (!any_multi)
 			st = nd == 0 ? FP_OK : FP_BAD_SUM_SQUARES;
 		else
-		{
-			dd_t		r;
-
-			xs_value_dd(&rest, &r.hi, &r.lo);
-			if (isfinite(r.hi) && isfinite(explained.hi) &&
-				dd_sub(r, explained).hi < -0x1p-60 * (fabs(r.hi) + fabs(explained.hi)))
-				st = FP_BAD_SUM_SQUARES;
-			else
-				st = FP_OK;
-		}
+			st = squares_cover(d, lo, nd, granule, sum_f, n - m) ? FP_OK : FP_BAD_SUM_SQUARES;
 	}
 done:
 	xs_free(&rest, al);
 	return st;
 }
 
+int64_t
+fp_canonical_zero(unsigned char *buf, size_t len, const SlAlloc *al)
+{
+	int			k = buf[1];
+	int32_t		m = ld_i32(buf + 4);
+	size_t		off = FP_HEADER_SIZE;
+	SumView		s;
+	int64_t		changed = 0;
+
+	(void) read_sum(buf, len, &off, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &s);
+	for (int32_t i = 0; i < m; i++)
+	{
+		int64_t		w = ld_i64(buf + off + 8 * (size_t) k);
+
+		off += 8 * (size_t) k + 8;
+		if (w == 1)
+		{
+			if (ld_u64(buf + off) == (uint64_t) 1 << 63)
+			{
+				st_u64(buf + off, 0);
+				changed++;
+			}
+			off += 8;
+		}
+		else
+			(void) read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT, SUM_Y_LSB, &s);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
+	}
+	return changed;
+}
+
 /* ---- from a point set ---- */
 
-/* entry i of a point set's v1 bytes starts at offs[i] */
-typedef struct V1Entries
-{
-	const unsigned char *buf;
-	int			k;
-	size_t	   *offs;
-} V1Entries;
-
-static int
-cmp_v1(const V1Entries *e, int32_t a, int32_t b)
-{
-	double		xa[SL_MAX_INPUTS],
-				xb[SL_MAX_INPUTS];
-
-	memcpy(xa, e->buf + e->offs[a], 8 * (size_t) e->k);
-	memcpy(xb, e->buf + e->offs[b], 8 * (size_t) e->k);
-	return ps_cmp_inputs(xa, xb, e->k);
-}
-
-/* merge sort of idx[0..n) by inputs (tmp has room for n) */
-static void
-sort_v1(const V1Entries *e, int32_t *idx, int32_t *tmp, int32_t n)
-{
-	int32_t		h,
-				i,
-				j,
-				o;
-
-	if (n < 2)
-		return;
-	h = n / 2;
-	sort_v1(e, idx, tmp, h);
-	sort_v1(e, idx + h, tmp, n - h);
-	for (i = 0, j = h, o = 0; i < h || j < n;)
-		tmp[o++] = (j >= n || (i < h && cmp_v1(e, idx[i], idx[j]) <= 0)) ? idx[i++] : idx[j++];
-	memcpy(idx, tmp, sizeof(int32_t) * (size_t) n);
-}
-
+/*
+ * The point set's merged walk (ps_serialize_merged: one entry per input, in
+ * increasing order, host byte order, sums as ExactSum writes them)
+ * rewritten in the canonical form: little-endian, sums minimal.
+ */
 FpStatus
 fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 				  const SlAlloc *al)
 {
 	size_t		vlen;
-	unsigned char *v1;
+	unsigned char *v1,
+			   *o,
+			   *p;
 	int32_t		m;
 	int64_t		n;
-	int			k;
+	int			k = ps->k;
 	size_t		off,
 				size;
-	V1Entries	e;
-	int32_t    *idx = NULL,
-			   *tmp = NULL;
-	unsigned char *o,
-			   *p;
 	int64_t		d[XS_MAX_DIGITS + 2];
 	int32_t		lo,
 				nd;
-	FpStatus	st = FP_NO_MEMORY;
 
 	*out = NULL;
 	*len = 0;
-	if (ps->n_log > 0)
-	{
-		/* logged rows may repeat inputs: one entry per input, merged */
-		if (ps_serialize_merged(ps, &v1, &vlen, al) != PS_OK)
-			return FP_NO_MEMORY;
-	}
-	else
-	{
-		vlen = ps_serial_size(ps);
-		v1 = al->alloc(al->ctx, vlen);
-		if (v1 == NULL)
-			return FP_NO_MEMORY;
-		ps_serialize(ps, v1);
-	}
-	k = v1[1];
+	if (ps_serialize_merged(ps, &v1, &vlen, al) != PS_OK)
+		return FP_NO_MEMORY;
 	memcpy(&m, v1 + 4, 4);
 	memcpy(&n, v1 + 8, 8);
-	e.buf = v1;
-	e.k = k;
-	e.offs = al->alloc(al->ctx, sizeof(size_t) * (size_t) (m ? m : 1));
-	idx = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (m ? m : 1));
-	tmp = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (m ? m : 1));
-	if (!e.offs || !idx || !tmp)
-		goto done;
 
-	/* sizes in canonical form */
+	/* the size in canonical form (a sum may gain or lose digits) */
 	off = 16;
 	off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
 	size = FP_HEADER_SIZE + 8 + 8 * (size_t) nd;
@@ -589,8 +802,6 @@ fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 	{
 		int64_t		w;
 
-		e.offs[i] = off;
-		idx[i] = i;
 		memcpy(&w, v1 + off + 8 * (size_t) k, 8);
 		off += 8 * (size_t) k + 8;
 		size += 8 * (size_t) k + 8;
@@ -604,23 +815,27 @@ fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 			off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
 			size += 8 + 8 * (size_t) nd;
 		}
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
-	sort_v1(&e, idx, tmp, m);
 
 	o = al->alloc(al->ctx, size);
 	if (o == NULL)
-		goto done;
+	{
+		al->free(al->ctx, v1);
+		return FP_NO_MEMORY;
+	}
 	o[0] = FP_FORMAT_VERSION;
 	o[1] = (unsigned char) k;
 	o[2] = o[3] = 0;
 	st_i32(o + 4, m);
 	st_u64(o + 8, (uint64_t) n);
-	canonical_from_xs_bytes(v1 + 16, d, &lo, &nd);
+	off = 16;
+	off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
 	p = o + FP_HEADER_SIZE;
 	p += put_sum(p, d, lo, nd);
 	for (int32_t i = 0; i < m; i++)
 	{
-		const unsigned char *src = v1 + e.offs[idx[i]];
+		const unsigned char *src = v1 + off;
 		int64_t		w;
 
 		for (int j = 0; j < k; j++)
@@ -633,33 +848,27 @@ fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 		memcpy(&w, src + 8 * (size_t) k, 8);
 		st_u64(p + 8 * (size_t) k, (uint64_t) w);
 		p += 8 * (size_t) k + 8;
-		src += 8 * (size_t) k + 8;
+		off += 8 * (size_t) k + 8;
 		if (w == 1)
 		{
 			double		y;
 
-			memcpy(&y, src, 8);
+			memcpy(&y, v1 + off, 8);
 			st_f64(p, y);
 			p += 8;
+			off += 8;
 		}
 		else
 		{
-			canonical_from_xs_bytes(src, d, &lo, &nd);
+			off += canonical_from_xs_bytes(v1 + off, d, &lo, &nd);
 			p += put_sum(p, d, lo, nd);
 		}
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
+	al->free(al->ctx, v1);
 	*out = o;
 	*len = size;
-	st = FP_OK;
-done:
-	if (tmp)
-		al->free(al->ctx, tmp);
-	if (idx)
-		al->free(al->ctx, idx);
-	if (e.offs)
-		al->free(al->ctx, e.offs);
-	al->free(al->ctx, v1);
-	return st;
+	return FP_OK;
 }
 
 /* ---- to a point set ---- */
@@ -755,6 +964,7 @@ fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps, const SlAllo
 		else if ((rs = copy_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT, SUM_Y_LSB,
 							   v1, &vo)) != FP_OK)
 			goto done;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	pst = ps_deserialize(ps, v1, vo, al);
 	if (pst == PS_NO_MEMORY)
@@ -764,6 +974,381 @@ fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps, const SlAllo
 done:
 	al->free(al->ctx, v1);
 	return rs;
+}
+
+/* ---- merging two values ---- */
+
+/*
+ * An exact sum being formed from canonical sums and doubles: digit i of
+ * dig weighs 2^(32 (ACC_BASE + i)); digits [lo, hi] are in use (the rest
+ * is not cleared).  Every value added has digits below 2^32 in magnitude,
+ * so a handful of adds cannot overflow an int64 digit.
+ */
+#define ACC_BASE SUM_YY_MIN_DIGIT
+#define ACC_DIGITS (MAX_SUM_DIGITS + 4)
+
+typedef struct DigitAcc
+{
+	int32_t		lo,
+				hi;
+	int64_t		dig[ACC_DIGITS];
+} DigitAcc;
+
+static void
+acc_init(DigitAcc *a)
+{
+	a->lo = 0;
+	a->hi = -1;
+}
+
+/* make absolute digits [from, to] addressable, zero where new */
+static void
+acc_touch(DigitAcc *a, int from, int to)
+{
+	from -= ACC_BASE;
+	to -= ACC_BASE;
+	if (a->hi < a->lo)
+	{
+		memset(a->dig + from, 0, sizeof(int64_t) * (size_t) (to - from + 1));
+		a->lo = from;
+		a->hi = to;
+		return;
+	}
+	if (from < a->lo)
+	{
+		memset(a->dig + from, 0, sizeof(int64_t) * (size_t) (a->lo - from));
+		a->lo = from;
+	}
+	if (to > a->hi)
+	{
+		memset(a->dig + a->hi + 1, 0, sizeof(int64_t) * (size_t) (to - a->hi));
+		a->hi = to;
+	}
+}
+
+static void
+acc_add_view(DigitAcc *a, const SumView *v)
+{
+	if (v->nd == 0)
+		return;
+	acc_touch(a, v->lo, v->lo + v->nd - 1);
+	for (int i = 0; i < v->nd; i++)
+		a->dig[v->lo + i - ACC_BASE] += view_digit(v, i);
+}
+
+/* y = sign m 2^e exactly (m < 2^53): three digits at most */
+static void
+acc_add_double(DigitAcc *a, double y)
+{
+	uint64_t	u;
+	uint64_t	m;
+	int			biased,
+				e,
+				d,
+				r;
+	bool		neg;
+
+	if (y == 0.0)
+		return;
+	memcpy(&u, &y, 8);
+	neg = (u >> 63) != 0;
+	biased = (int) ((u >> 52) & 0x7ff);
+	m = u & (((uint64_t) 1 << 52) - 1);
+	if (biased == 0)
+		e = -1074;
+	else
+	{
+		m |= (uint64_t) 1 << 52;
+		e = biased - 1075;
+	}
+	d = e >= 0 ? e / 32 : -((-e + 31) / 32);
+	r = e - 32 * d;
+	acc_touch(a, d, d + 2);
+	{
+		/* m 2^r < 2^85: three 32-bit digits */
+		unsigned __int128 v = (unsigned __int128) m << r;
+
+		for (int i = 0; i < 3; i++, v >>= 32)
+		{
+			int64_t		digit = (int64_t) (uint64_t) (v & 0xffffffffu);
+
+			a->dig[d + i - ACC_BASE] += neg ? -digit : digit;
+		}
+	}
+}
+
+/* the canonical digits of the sum into d (room for ACC_DIGITS + 1) */
+static void
+acc_finish(DigitAcc *a, int64_t *d, int32_t *lo, int32_t *nd)
+{
+	int32_t		n;
+
+	if (a->hi < a->lo)
+	{
+		*lo = 0;
+		*nd = 0;
+		return;
+	}
+	acc_touch(a, a->hi + ACC_BASE + 1, a->hi + ACC_BASE + 1);	/* room for the carry */
+	n = a->hi - a->lo + 1;
+	for (int i = 0; i < n; i++)
+	{
+		int64_t		v = a->dig[a->lo + i];
+
+		if (i < n - 1)
+		{
+			int64_t		carry = v >> 32;	/* arithmetic: floor */
+
+			a->dig[a->lo + i + 1] += carry;
+			v -= carry * DIGIT_BASE;
+		}
+		d[i] = v;
+	}
+	*lo = a->lo + ACC_BASE;
+	*nd = n;
+	canonical_digits(d, lo, nd);
+}
+
+/* whether canonical digits round to a finite float8, as a sum of y must */
+static bool
+digits_round_finite(const int64_t *d, int32_t lo, int32_t nd)
+{
+	ExactSum	xs;
+
+	/* below digit 31 the value is under 2^1023 */
+	if (nd == 0 || lo + nd - 1 < 31)
+		return true;
+	xs_init(&xs);
+	xs.lo = lo;
+	xs.n = nd;
+	xs.cap = nd;
+	xs.dig = (int64_t *) d;
+	return isfinite(xs_value(&xs));
+}
+
+/* one entry of a validated value */
+typedef struct EntryView
+{
+	const unsigned char *start;	/* inputs, then w, then y or sum */
+	size_t		size;
+	double		x[SL_MAX_INPUTS];
+	int64_t		w;
+	double		y;				/* w = 1 */
+	SumView		s;				/* w > 1 */
+} EntryView;
+
+static void
+read_entry(const unsigned char *buf, size_t len, size_t *off, int k, EntryView *e)
+{
+	size_t		o = *off;
+
+	e->start = buf + o;
+	for (int j = 0; j < k; j++)
+		e->x[j] = ld_f64(buf + o + 8 * (size_t) j);
+	e->w = ld_i64(buf + o + 8 * (size_t) k);
+	o += 8 * (size_t) k + 8;
+	if (e->w == 1)
+	{
+		e->y = ld_f64(buf + o);
+		o += 8;
+	}
+	else
+		(void) read_sum(buf, len, &o, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT, SUM_Y_LSB, &e->s);
+	e->size = o - *off;
+	*off = o;
+}
+
+/*
+ * count entries of a validated value, bytes long, copied to dst with the
+ * canonical zero (a single y of -0.0 becomes 0.0)
+ */
+static void
+copy_entries(unsigned char *dst, const unsigned char *src, size_t bytes, int32_t count,
+			 int k, const SlAlloc *al)
+{
+	size_t		off = 0;
+
+	for (size_t done = 0; done < bytes; done += (size_t) 1 << 20)
+	{
+		size_t		n = bytes - done < ((size_t) 1 << 20) ? bytes - done : (size_t) 1 << 20;
+
+		memcpy(dst + done, src + done, n);
+		sl_check_interrupts(al);
+	}
+	for (int32_t i = 0; i < count; i++)
+	{
+		int64_t		w = ld_i64(dst + off + 8 * (size_t) k);
+
+		off += 8 * (size_t) k + 8;
+		if (w == 1)
+		{
+			if (ld_u64(dst + off) == (uint64_t) 1 << 63)
+				st_u64(dst + off, 0);
+			off += 8;
+		}
+		else
+			off += 8 + 8 * (size_t) ld_i32(dst + off + 4);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
+	}
+}
+
+/* room for one more entry at *pos (an entry's largest size), growing *out */
+static bool
+reserve_out(unsigned char **out, size_t *cap, size_t pos, int k, const SlAlloc *al)
+{
+	size_t		need = pos + 8 * (size_t) k + 16 + 8 * (size_t) ACC_DIGITS;
+
+	if (need <= *cap)
+		return true;
+	{
+		size_t		nc = *cap * 2 > need ? *cap * 2 : need;
+		unsigned char *p = al->realloc(al->ctx, *out, *cap, nc);
+
+		if (p == NULL)
+			return false;		/* *out is still allocated */
+		*out = p;
+		*cap = nc;
+	}
+	return true;
+}
+
+FpStatus
+fp_merge(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
+		 unsigned char **out, size_t *len, const SlAlloc *al)
+{
+	int			k = a[1];
+	int32_t		ma = ld_i32(a + 4),
+				mb = ld_i32(b + 4),
+				i = 0,
+				j = 0,
+				m = 0;
+	int64_t		n;
+	size_t		oa = FP_HEADER_SIZE,
+				ob = FP_HEADER_SIZE,
+				pos,
+				cap;
+	SumView		ya,
+				yb;
+	DigitAcc	acc;
+	int64_t		d[ACC_DIGITS + 1];
+	int32_t		lo,
+				nd;
+	unsigned char *o;
+	EntryView	ea,
+				eb;
+
+	*out = NULL;
+	*len = 0;
+	if (b[1] != k)
+		return FP_K_MISMATCH;
+	if (__builtin_add_overflow(ld_i64(a + 8), ld_i64(b + 8), &n))
+		return FP_COUNT_RANGE;
+	(void) read_sum(a, la, &oa, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &ya);
+	(void) read_sum(b, lb, &ob, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &yb);
+	/* the merged sum of y^2 can span the digits of both: room for all */
+	cap = la + lb + FP_HEADER_SIZE + 8 * (size_t) (ACC_DIGITS + 2);
+	if ((o = al->alloc(al->ctx, cap)) == NULL)
+		return FP_NO_MEMORY;
+	o[0] = FP_FORMAT_VERSION;
+	o[1] = (unsigned char) k;
+	o[2] = o[3] = 0;
+	st_u64(o + 8, (uint64_t) n);
+	acc_init(&acc);
+	acc_add_view(&acc, &ya);
+	acc_add_view(&acc, &yb);
+	acc_finish(&acc, d, &lo, &nd);
+	pos = FP_HEADER_SIZE + put_sum(o + FP_HEADER_SIZE, d, lo, nd);
+
+	if (i < ma)
+		read_entry(a, la, &oa, k, &ea);
+	if (j < mb)
+		read_entry(b, lb, &ob, k, &eb);
+	while (i < ma || j < mb)
+	{
+		int			c = i >= ma ? 1 : j >= mb ? -1 : ps_cmp_inputs(ea.x, eb.x, k);
+		const EntryView *e = c < 0 ? &ea : &eb;
+
+		if (i >= ma || j >= mb)
+		{
+			/*
+			 * One side left (a big value merged with a small batch, mostly):
+			 * its entries as they are, in one copy, then a walk for -0.0.
+			 */
+			const unsigned char *rest = e->start;
+			size_t		bytes = (c < 0 ? a + la : b + lb) - rest;
+			int32_t		left = c < 0 ? ma - i : mb - j;
+
+			if (cap < pos + bytes)
+			{
+				unsigned char *p = al->realloc(al->ctx, o, cap, pos + bytes);
+
+				if (p == NULL)
+				{
+					al->free(al->ctx, o);
+					return FP_NO_MEMORY;
+				}
+				o = p;
+				cap = pos + bytes;
+			}
+			copy_entries(o + pos, rest, bytes, left, k, al);
+			pos += bytes;
+			m += left;
+			break;
+		}
+
+		if (!reserve_out(&o, &cap, pos, k, al))
+		{
+			al->free(al->ctx, o);
+			return FP_NO_MEMORY;
+		}
+		if (c != 0)
+		{
+			/* one side only: as it is, in canonical form already but for -0.0 */
+			memcpy(o + pos, e->start, e->size);
+			if (e->w == 1 && e->y == 0.0)
+				st_u64(o + pos + e->size - 8, 0);
+			pos += e->size;
+		}
+		else
+		{
+			int64_t		w;
+
+			if (__builtin_add_overflow(ea.w, eb.w, &w))
+			{
+				al->free(al->ctx, o);
+				return FP_COUNT_RANGE;
+			}
+			memcpy(o + pos, ea.start, 8 * (size_t) k);
+			st_u64(o + pos + 8 * (size_t) k, (uint64_t) w);
+			pos += 8 * (size_t) k + 8;
+			acc_init(&acc);
+			if (ea.w == 1)
+				acc_add_double(&acc, ea.y);
+			else
+				acc_add_view(&acc, &ea.s);
+			if (eb.w == 1)
+				acc_add_double(&acc, eb.y);
+			else
+				acc_add_view(&acc, &eb.s);
+			acc_finish(&acc, d, &lo, &nd);
+			if (!digits_round_finite(d, lo, nd))
+			{
+				al->free(al->ctx, o);
+				return FP_SUM_RANGE;
+			}
+			pos += put_sum(o + pos, d, lo, nd);
+		}
+		m++;
+		if (c <= 0 && ++i < ma)
+			read_entry(a, la, &oa, k, &ea);
+		if (c >= 0 && ++j < mb)
+			read_entry(b, lb, &ob, k, &eb);
+		sl_check_interrupts_every(al, (uint64_t) m);
+	}
+	st_i32(o + 4, m);
+	*out = o;
+	*len = pos;
+	return FP_OK;
 }
 
 /* ---- the log law's statistics ---- */
@@ -906,6 +1491,7 @@ fp_log_stats(const unsigned char *buf, size_t len, LogStats *st, const SlAlloc *
 		}
 		if (!ok)
 			return FP_NO_MEMORY;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	st->n = n;
 	return FP_OK;
@@ -914,7 +1500,7 @@ fp_log_stats(const unsigned char *buf, size_t len, LogStats *st, const SlAlloc *
 /* ---- text form ---- */
 
 void
-fp_text_encode(const unsigned char *buf, size_t len, char *out)
+fp_text_encode(const unsigned char *buf, size_t len, char *out, const SlAlloc *al)
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -924,6 +1510,7 @@ fp_text_encode(const unsigned char *buf, size_t len, char *out)
 	{
 		*out++ = hex[buf[i] >> 4];
 		*out++ = hex[buf[i] & 15];
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	*out = '\0';
 }
@@ -941,7 +1528,8 @@ hex_value(char c)
 }
 
 FpStatus
-fp_text_decode(const char *text, size_t tlen, unsigned char *out, size_t *len)
+fp_text_decode(const char *text, size_t tlen, unsigned char *out, size_t *len,
+			   const SlAlloc *al)
 {
 	*len = 0;
 	if (tlen < 2 || text[0] != '\\' || text[1] != 'x' || (tlen - 2) % 2 != 0)
@@ -954,6 +1542,7 @@ fp_text_decode(const char *text, size_t tlen, unsigned char *out, size_t *len)
 		if (h < 0 || l < 0)
 			return FP_BAD_TEXT;
 		out[(*len)++] = (unsigned char) (h << 4 | l);
+		sl_check_interrupts_every(al, (uint64_t) i);
 	}
 	return FP_OK;
 }

@@ -16,7 +16,7 @@
  *             of their inputs (no duplicates):
  *               k x float8   inputs, finite and > 0
  *               i64          w, rows with these inputs, >= 1 (sum of w = n)
- *               w = 1:  float8 y (finite)
+ *               w = 1:  float8 y (finite; 0.0, never -0.0, is written)
  *               w > 1:  exact sum of the w values of y
  *
  * An exact sum is a fixed-point integer in base 2^32 whose digit i weighs
@@ -28,9 +28,14 @@
  * Sums of y lie in digits [-34, 34], sums of y^2 in [-68, 67] and are
  * multiples of 2^-1074 and 2^-2148: the ranges sums of finite doubles can
  * reach; a sum of y rounds to a finite float8 (as PointSet requires).
- * The sum of y^2 is never below the part the entries explain
- * (sum over entries of (sum y)^2 / w), and equals the sum of y^2 of the
- * entries exactly when every entry holds one row.
+ * The sum of y^2, Y2, is below n 2^2048 (n rows of finite y stay below
+ * n DBL_MAX^2), equals the sum of y^2 of the entries exactly when every
+ * entry holds one row, and otherwise is not below the part the entries
+ * explain: with g = 2^max(-2148, (top bit of Y2) - 120) and F the floor of
+ * S^2 / (w g) for each entry of w > 1 rows whose y sum to S,
+ *     Y2 - (sum of y^2 of single-row entries) + (n - m) g >= g (sum of F),
+ * decided exactly.  Rows always satisfy it and merges preserve it (see
+ * fit_points.c), so a merge of valid values is valid.
  *
  * Because the form is canonical, equal multisets of rows give equal bytes
  * whatever the order they were added or merged in.  The text form is "\x"
@@ -54,6 +59,15 @@
 #define FP_FORMAT_VERSION 1
 #define FP_HEADER_SIZE 16
 
+/*
+ * The largest value the SQL functions build (input, receive, the
+ * aggregates, merges).  Its text form, which pg_dump and COPY write, takes
+ * 2 characters a byte plus 3 (\\x in COPY's escaping): 1,000,000,003 of
+ * PostgreSQL's 1,073,741,823 per row, leaving 73 MB for the other columns
+ * of the row.  Larger values stored by 1.1 are still read.
+ */
+#define FP_MAX_VALUE_BYTES 500000000
+
 typedef enum FpStatus
 {
 	FP_OK = 0,
@@ -73,7 +87,8 @@ typedef enum FpStatus
 	FP_BAD_SUM,					/* an exact sum not in canonical form or range */
 	FP_BAD_SUM_SQUARES,			/* the sum of y^2 disagrees with the entries */
 	FP_SUM_RANGE,				/* a sum of y rounds outside the float8 range */
-	FP_BAD_TEXT					/* text form is not \x and hex digits */
+	FP_BAD_TEXT,				/* text form is not \x and hex digits */
+	FP_COUNT_RANGE				/* a merge would hold more than 2^63 - 1 rows */
 } FpStatus;
 
 /* a full sentence for errdetail */
@@ -85,6 +100,7 @@ typedef struct FpInfo
 	int			k;
 	int32_t		m;
 	int64_t		n;
+	bool		negative_zero;	/* a single y is -0.0 (written by 1.1; see fp_canonical_zero) */
 } FpInfo;
 
 /*
@@ -95,11 +111,28 @@ extern FpStatus fp_validate(const unsigned char *buf, size_t len, int expect_k,
 							FpInfo *info, const SlAlloc *al);
 
 /*
+ * A validated value in canonical form, in place: a single y of -0.0 (which
+ * version 1.1 wrote for rows of y = -0.0, and readers still accept)
+ * becomes 0.0.  Returns the number of y changed.
+ */
+extern int64_t fp_canonical_zero(unsigned char *buf, size_t len, const SlAlloc *al);
+
+/*
  * Canonical bytes of a point set (the aggregate's state; logged rows are
  * merged on the way, ps is not changed).  *out is allocated with al.
  */
 extern FpStatus fp_from_point_set(const PointSet *ps, unsigned char **out, size_t *len,
 								  const SlAlloc *al);
+
+/*
+ * The canonical value of the rows of two validated values of the same k,
+ * in one pass over both (their entries are in order): what merging their
+ * point sets gives, byte for byte.  FP_COUNT_RANGE past 2^63 - 1 rows,
+ * FP_SUM_RANGE when a merged sum of y does not round to a finite float8.
+ * *out is allocated with al.
+ */
+extern FpStatus fp_merge(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
+						 unsigned char **out, size_t *len, const SlAlloc *al);
 
 /* the point set of a validated value (ps_init is done here) */
 extern FpStatus fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps,
@@ -113,13 +146,16 @@ extern FpStatus fp_to_point_set(const unsigned char *buf, size_t len, PointSet *
 extern FpStatus fp_log_stats(const unsigned char *buf, size_t len, LogStats *st,
 							 const SlAlloc *al);
 
-/* text form: "\x" and 2 len hex digits; out has room for 2 len + 3 */
-extern void fp_text_encode(const unsigned char *buf, size_t len, char *out);
+/*
+ * text form: "\x" and 2 len hex digits; out has room for 2 len + 3 (al
+ * only for its interrupt hook, as in fp_text_decode)
+ */
+extern void fp_text_encode(const unsigned char *buf, size_t len, char *out, const SlAlloc *al);
 /*
  * Parses the text form (text has tlen characters, no terminator needed)
  * into out, which has room for tlen / 2 bytes.
  */
 extern FpStatus fp_text_decode(const char *text, size_t tlen, unsigned char *out,
-							   size_t *len);
+							   size_t *len, const SlAlloc *al);
 
 #endif

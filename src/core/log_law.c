@@ -42,8 +42,11 @@ bool
 ls_add(LogStats *st, const double *x, double y, const SlAlloc *al)
 {
 	ExactSum   *s = st->s;
+	int64_t		n;
 
-	st->n++;
+	if (__builtin_add_overflow(st->n, 1, &n))
+		return false;
+	st->n = n;
 	if (st->k == 1)
 	{
 		double		l = log(x[0]);
@@ -68,10 +71,14 @@ ls_add(LogStats *st, const double *x, double y, const SlAlloc *al)
 bool
 ls_merge(LogStats *st, const LogStats *other, const SlAlloc *al)
 {
+	int64_t		n;
+
+	if (__builtin_add_overflow(st->n, other->n, &n))
+		return false;
 	for (int i = 0; i < ls_n_sums(st->k); i++)
 		if (!xs_add_sum(&st->s[i], &other->s[i], al))
 			return false;
-	st->n += other->n;
+	st->n = n;
 	return true;
 }
 

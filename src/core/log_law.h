@@ -42,7 +42,11 @@ typedef struct LogLawFit
 extern void ls_init(LogStats *st, int k);
 extern void ls_free(LogStats *st, const SlAlloc *al);
 extern int	ls_n_sums(int k);
-/* x must be finite and positive, y finite */
+/*
+ * x must be finite and positive, y finite.  Both return false when the
+ * allocator fails or when the row count would pass 2^63 - 1 (st->n is
+ * then unchanged).
+ */
 extern bool ls_add(LogStats *st, const double *x, double y, const SlAlloc *al);
 extern bool ls_merge(LogStats *st, const LogStats *other, const SlAlloc *al);
 

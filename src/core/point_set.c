@@ -5,8 +5,14 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/random.h>
+#endif
 
 #include "dd.h"
 
@@ -23,7 +29,10 @@ void
 ps_free(PointSet *ps, const SlAlloc *al)
 {
 	for (int i = 0; i < ps->n_acc; i++)
+	{
 		fs_free(&ps->accs[i], al);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
+	}
 	if (ps->x && ps->x != ps->inline_x)
 		al->free(al->ctx, ps->x);	/* one block: x, y1, w, acc */
 	if (ps->accs)
@@ -36,27 +45,133 @@ ps_free(PointSet *ps, const SlAlloc *al)
 	ps_init(ps, ps->k);
 }
 
-static inline uint64_t
-mix64(uint64_t z)
+/*
+ * The hash of an input tuple is SipHash-1-3 (Aumasson and Bernstein's
+ * keyed PRF for hash tables, as Rust's and Python's own tables use) under
+ * a random key chosen once per process.  An unkeyed hash lets anyone who
+ * can insert rows choose inputs that share one slot: 65,536 of them made a
+ * group 130 times slower, and a 2 MB stored value ran for minutes.  With
+ * the key unknown, crafted inputs cost what ordinary ones do.  Nothing a
+ * set computes depends on the key: entries are sorted by their inputs
+ * before any fit or canonical value, and partial states list entries in
+ * the order they were added.
+ */
+static uint64_t hash_key[2];
+static bool hash_keyed;
+
+/* a key from the kernel; failing that, clock and address bits (still per process) */
+static void
+hash_key_init(void)
 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	unsigned char buf[16];
+	bool		ok = false;
+
+#ifdef __linux__
+	ok = getrandom(buf, sizeof(buf), GRND_NONBLOCK) == (ssize_t) sizeof(buf);
+#endif
+	if (!ok)
+	{
+		FILE	   *f = fopen("/dev/urandom", "rb");
+
+		ok = f != NULL && fread(buf, 1, sizeof(buf), f) == sizeof(buf);
+		if (f)
+			fclose(f);
+	}
+	if (!ok)
+	{
+		struct timespec t;
+		uint64_t	z;
+
+		clock_gettime(CLOCK_REALTIME, &t);
+		z = (uint64_t) t.tv_nsec ^ ((uint64_t) t.tv_sec << 30) ^ (uint64_t) (uintptr_t) &t ^
+			((uint64_t) getpid() << 40);
+		for (int i = 0; i < 2; i++)
+		{
+			z += 0x9e3779b97f4a7c15ULL;
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+			z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+			z ^= z >> 31;
+			memcpy(buf + 8 * i, &z, 8);
+		}
+	}
+	memcpy(hash_key, buf, sizeof(hash_key));
+	hash_keyed = true;
 }
 
+void
+ps_hash_set_key(uint64_t k0, uint64_t k1)
+{
+	hash_key[0] = k0;
+	hash_key[1] = k1;
+	hash_keyed = true;
+}
+
+#define SIP_ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND() do { \
+	v0 += v1; v1 = SIP_ROTL(v1, 13); v1 ^= v0; v0 = SIP_ROTL(v0, 32); \
+	v2 += v3; v3 = SIP_ROTL(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = SIP_ROTL(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; v2 = SIP_ROTL(v2, 32); } while (0)
+
+/* SipHash-1-3 of the k inputs' bits (8 k bytes, one word each) */
 static inline uint64_t
 hash_inputs(const double *x, int k)
 {
-	uint64_t	h = 0x9e3779b97f4a7c15ULL;
+	uint64_t	v0 = hash_key[0] ^ 0x736f6d6570736575ULL,
+				v1 = hash_key[1] ^ 0x646f72616e646f6dULL,
+				v2 = hash_key[0] ^ 0x6c7967656e657261ULL,
+				v3 = hash_key[1] ^ 0x7465646279746573ULL,
+				last = (uint64_t) (8 * k) << 56;
 
 	for (int j = 0; j < k; j++)
 	{
-		uint64_t	bits;
+		uint64_t	m;
 
-		memcpy(&bits, &x[j], 8);
-		h = mix64(h ^ bits);
+		memcpy(&m, &x[j], 8);
+		v3 ^= m;
+		SIP_ROUND();
+		v0 ^= m;
 	}
-	return h;
+	v3 ^= last;
+	SIP_ROUND();
+	v0 ^= last;
+	v2 ^= 0xff;
+	SIP_ROUND();
+	SIP_ROUND();
+	SIP_ROUND();
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * memcpy and memset of blocks that can reach a gigabyte, in 1 MB pieces
+ * with an interrupt check after each: one call must not hold off a cancel.
+ */
+#define BIG_COPY_PIECE ((size_t) 1 << 20)
+
+static void
+copy_checked(void *dst, const void *src, size_t bytes, const SlAlloc *al)
+{
+	for (size_t done = 0; done < bytes; done += BIG_COPY_PIECE)
+	{
+		size_t		n = bytes - done < BIG_COPY_PIECE ? bytes - done : BIG_COPY_PIECE;
+
+		memcpy((char *) dst + done, (const char *) src + done, n);
+		if (bytes > BIG_COPY_PIECE)
+			sl_check_interrupts(al);
+	}
+}
+
+static void
+set_checked(void *dst, int c, size_t bytes, const SlAlloc *al)
+{
+	for (size_t done = 0; done < bytes; done += BIG_COPY_PIECE)
+	{
+		size_t		n = bytes - done < BIG_COPY_PIECE ? bytes - done : BIG_COPY_PIECE;
+
+		memset((char *) dst + done, c, n);
+		if (bytes > BIG_COPY_PIECE)
+			sl_check_interrupts(al);
+	}
 }
 
 static void *
@@ -74,13 +189,15 @@ rehash(PointSet *ps, uint32_t n_slots, const SlAlloc *al)
 {
 	PsSlot	   *slots;
 
+	if (!hash_keyed)
+		hash_key_init();		/* every table is built here first */
 	if (ps->slots)
 		al->free(al->ctx, ps->slots);
 	ps->slots = NULL;
 	slots = al->alloc(al->ctx, sizeof(PsSlot) * (size_t) n_slots);
 	if (slots == NULL)
 		return PS_NO_MEMORY;
-	memset(slots, 0xff, sizeof(PsSlot) * (size_t) n_slots);
+	set_checked(slots, 0xff, sizeof(PsSlot) * (size_t) n_slots, al);
 	for (int32_t i = 0; i < ps->n; i++)
 	{
 		uint64_t	h = hash_inputs(&ps->x[(size_t) i * ps->k], ps->k);
@@ -90,6 +207,7 @@ rehash(PointSet *ps, uint32_t n_slots, const SlAlloc *al)
 			s = (s + 1) & (n_slots - 1);
 		slots[s].idx = i;
 		slots[s].tag = (uint32_t) (h >> 32);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	ps->slots = slots;
 	ps->n_slots = n_slots;
@@ -123,10 +241,10 @@ reserve_entry(PointSet *ps, const SlAlloc *al)
 
 			if (ps->n > 0)
 			{
-				memcpy(x, ps->x, sizeof(double) * ps->k * (size_t) ps->n);
-				memcpy(y1, ps->y1, sizeof(double) * (size_t) ps->n);
-				memcpy(w, ps->w, sizeof(int64_t) * (size_t) ps->n);
-				memcpy(acc, ps->acc, sizeof(int32_t) * (size_t) ps->n);
+				copy_checked(x, ps->x, sizeof(double) * ps->k * (size_t) ps->n, al);
+				copy_checked(y1, ps->y1, sizeof(double) * (size_t) ps->n, al);
+				copy_checked(w, ps->w, sizeof(int64_t) * (size_t) ps->n, al);
+				copy_checked(acc, ps->acc, sizeof(int32_t) * (size_t) ps->n, al);
 			}
 			if (ps->x && ps->x != ps->inline_x)
 				al->free(al->ctx, ps->x);
@@ -252,6 +370,26 @@ find_or_insert(PointSet *ps, const double *x, bool log_ok, int32_t *idx,
 	return PS_OK;
 }
 
+void
+ps_hash_probes(const PointSet *ps, uint64_t *total, uint64_t *longest)
+{
+	*total = *longest = 0;
+	for (uint32_t s = 0; s < ps->n_slots; s++)
+	{
+		int32_t		e = ps->slots[s].idx;
+		uint32_t	home;
+		uint64_t	probes;
+
+		if (e < 0)
+			continue;
+		home = (uint32_t) hash_inputs(&ps->x[(size_t) e * ps->k], ps->k) & (ps->n_slots - 1);
+		probes = ((s - home) & (ps->n_slots - 1)) + 1;
+		*total += probes;
+		if (probes > *longest)
+			*longest = probes;
+	}
+}
+
 int
 ps_cmp_inputs(const double *a, const double *b, int k)
 {
@@ -306,6 +444,7 @@ sort_rows(double *rows, int64_t n, int k, const SlAlloc *al)
 
 				memcpy(&b, &src[(size_t) i * stride + j], 8);
 				cnt[(b >> shift) & 0xFFFF]++;
+				sl_check_interrupts_every(al, (uint64_t) i + 1);
 			}
 			memcpy(&first, &src[j], 8);
 			if (cnt[(first >> shift) & 0xFFFF] == (size_t) n)
@@ -326,13 +465,14 @@ sort_rows(double *rows, int64_t n, int k, const SlAlloc *al)
 				to = cnt[(b >> shift) & 0xFFFF]++;
 				for (int c = 0; c < stride; c++)
 					dst[to * stride + c] = src[(size_t) i * stride + c];
+				sl_check_interrupts_every(al, (uint64_t) i + 1);
 			}
 			t = src;
 			src = dst;
 			dst = t;
 		}
 	if (src != rows)
-		memcpy(rows, src, sizeof(double) * (size_t) stride * (size_t) n);
+		copy_checked(rows, src, sizeof(double) * (size_t) stride * (size_t) n, al);
 	al->free(al->ctx, tmp);
 	al->free(al->ctx, cnt);
 	return true;
@@ -366,7 +506,7 @@ log_append(PointSet *ps, const double *rows, int64_t n, const SlAlloc *al)
 		ps->log = p;
 		ps->cap_log = nc;
 	}
-	memcpy(&ps->log[(size_t) ps->n_log * stride], rows, sizeof(double) * stride * (size_t) n);
+	copy_checked(&ps->log[(size_t) ps->n_log * stride], rows, sizeof(double) * stride * (size_t) n, al);
 	ps->n_log += n;
 	if (ps->log_check == 0)
 		ps->log_check = PS_LOG_CHECK_ROWS;
@@ -378,8 +518,11 @@ log_append(PointSet *ps, const double *rows, int64_t n, const SlAlloc *al)
 		if ((st = ps_sort_log(ps, al)) != PS_OK)
 			return st;
 		for (int64_t i = 1; i < ps->n_log; i++)
+		{
 			runs += ps_cmp_inputs(&ps->log[(size_t) (i - 1) * stride],
 							   &ps->log[(size_t) i * stride], ps->k) != 0;
+			sl_check_interrupts_every(al, (uint64_t) i);
+		}
 		if (2 * runs <= ps->n_log)
 			return ps_compact(ps, al);
 		ps->log_check = 2 * ps->n_log;
@@ -415,9 +558,15 @@ PsStatus
 ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 {
 	int32_t		e;
-	PsStatus	st = find_or_insert(ps, x, true, &e, al);
+	int64_t		n_rows;
+	PsStatus	st;
 
-	if (st != PS_OK)
+	/* every w is at most n_rows, so w + 1 cannot overflow either */
+	if (__builtin_add_overflow(ps->n_rows, 1, &n_rows))
+		return PS_COUNT_RANGE;
+	if (y == 0.0)
+		y = 0.0;				/* -0.0: one canonical zero in every value */
+	if ((st = find_or_insert(ps, x, true, &e, al)) != PS_OK)
 		return st;
 	if (e < 0)
 	{
@@ -430,7 +579,7 @@ ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 	}
 	if (!fs_add_square(&ps->y2, y, al))
 		return PS_NO_MEMORY;
-	ps->n_rows++;
+	ps->n_rows = n_rows;
 	if (e < 0)
 		return PS_OK;
 	if (ps->w[e] == 0)
@@ -457,8 +606,11 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 		  const ExactSum *xsum, const FastSum *fsum, bool log_ok, const SlAlloc *al)
 {
 	int32_t		e;
+	int64_t		w_sum;
 	PsStatus	st = find_or_insert(ps, x, log_ok && w == 1, &e, al);
 
+	if (y1 == 0.0)
+		y1 = 0.0;				/* -0.0 (stored by 1.1) reads as 0.0 */
 	if (st != PS_OK)
 		return st;
 	if (e < 0)
@@ -475,19 +627,26 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 		ps->w[e] = 1;
 		return PS_OK;
 	}
+	if (__builtin_add_overflow(ps->w[e], w, &w_sum))
+		return PS_COUNT_RANGE;
 	if (ps->acc[e] < 0 && (st = promote(ps, e, al)) != PS_OK)
 		return st;
 	if (w == 1 ? !fs_add(&ps->accs[ps->acc[e]], y1, al)
 		: xsum ? !fs_add_exact(&ps->accs[ps->acc[e]], xsum, al)
 		: !fs_add_fast(&ps->accs[ps->acc[e]], fsum, al))
 		return PS_NO_MEMORY;
-	ps->w[e] += w;
+	ps->w[e] = w_sum;
 	return PS_OK;
 }
 
 PsStatus
 ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 {
+	int64_t		n_rows;
+
+	/* first: the w of every merged entry is then at most n_rows too */
+	if (__builtin_add_overflow(ps->n_rows, other->n_rows, &n_rows))
+		return PS_COUNT_RANGE;
 	for (int32_t i = 0; i < other->n; i++)
 	{
 		PsStatus	st = add_entry(ps, &other->x[(size_t) i * other->k], other->w[i],
@@ -498,6 +657,7 @@ ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 
 		if (st != PS_OK)
 			return st;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	if (other->n_log > 0)
 	{
@@ -508,7 +668,7 @@ ps_merge(PointSet *ps, const PointSet *other, const SlAlloc *al)
 	}
 	if (!fs_add_fast(&ps->y2, &other->y2, al))
 		return PS_NO_MEMORY;
-	ps->n_rows += other->n_rows;
+	ps->n_rows = n_rows;
 	return PS_OK;
 }
 
@@ -546,6 +706,7 @@ ps_sort_log(PointSet *ps, const SlAlloc *al)
 			else
 				src = &b[(size_t) j++ * stride];
 			memcpy(&merged[(size_t) o++ * stride], src, sizeof(double) * stride);
+			sl_check_interrupts_every(al, (uint64_t) o);
 		}
 		al->free(al->ctx, ps->log);
 		ps->log = merged;
@@ -591,12 +752,15 @@ ps_compact(PointSet *ps, const SlAlloc *al)
 
 			fs_init(&run);
 			for (int64_t r = i; r < j; r++)
+			{
 				if (!fs_add(&run, log[(size_t) r * stride + ps->k], al))
 				{
 					fs_free(&run, al);
 					al->free(al->ctx, log);
 					return PS_NO_MEMORY;
 				}
+				sl_check_interrupts_every(al, (uint64_t) r + 1);
+			}
 			st = add_entry(ps, x, j - i, 0.0, NULL, &run, false, al);
 			fs_free(&run, al);
 		}
@@ -605,50 +769,81 @@ ps_compact(PointSet *ps, const SlAlloc *al)
 			al->free(al->ctx, log);
 			return st;
 		}
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 		i = j;
 	}
 	al->free(al->ctx, log);
 	return PS_OK;
 }
 
-/* lexicographic order of input tuples (all finite and positive) */
-static int	sort_k;
-static const double *sort_x;
-
-static int
-cmp_entries(const void *a, const void *b)
+/*
+ * order[0..n) = the hash entries' indexes in increasing order of inputs.
+ * A merge sort (qsort cannot be interrupted, and a set folded from its log
+ * can hold millions of entries).  False when memory ran out.
+ */
+static bool
+order_entries(const PointSet *ps, int32_t *order, const SlAlloc *al)
 {
-	return ps_cmp_inputs(&sort_x[(size_t) *(const int32_t *) a * sort_k],
-					  &sort_x[(size_t) *(const int32_t *) b * sort_k], sort_k);
-}
+	int			k = ps->k;
+	int32_t		n = ps->n;
+	int32_t    *tmp,
+			   *src = order,
+			   *dst;
+	uint64_t	moved = 0;
 
-/* order[0..n) = the hash entries' indexes in increasing order of inputs */
-static void
-order_entries(const PointSet *ps, int32_t *order)
-{
-	for (int32_t i = 0; i < ps->n; i++)
+	for (int32_t i = 0; i < n; i++)
 		order[i] = i;
-	if (ps->n <= 32)
+	if (n <= 32)
 	{
 		/* small groups, the common case: insertion sort, no calls */
-		for (int32_t i = 1; i < ps->n; i++)
+		for (int32_t i = 1; i < n; i++)
 		{
 			int32_t		e = order[i];
-			const double *x = &ps->x[(size_t) e * ps->k];
+			const double *x = &ps->x[(size_t) e * k];
 			int32_t		j = i;
 
-			while (j > 0 && ps_cmp_inputs(&ps->x[(size_t) order[j - 1] * ps->k], x, ps->k) > 0)
+			while (j > 0 && ps_cmp_inputs(&ps->x[(size_t) order[j - 1] * k], x, k) > 0)
 			{
 				order[j] = order[j - 1];
 				j--;
 			}
 			order[j] = e;
 		}
-		return;
+		return true;
 	}
-	sort_k = ps->k;
-	sort_x = ps->x;
-	qsort(order, (size_t) ps->n, sizeof(int32_t), cmp_entries);
+	if ((tmp = al->alloc(al->ctx, sizeof(int32_t) * (size_t) n)) == NULL)
+		return false;
+	dst = tmp;
+	for (int32_t width = 1; width < n; width *= 2)
+	{
+		for (int32_t lo = 0; lo < n; lo += 2 * width)
+		{
+			int32_t		mid = lo + width < n ? lo + width : n,
+						hi = lo + 2 * width < n ? lo + 2 * width : n,
+						a = lo,
+						b = mid;
+
+			for (int32_t o = lo; o < hi; o++)
+			{
+				if (b >= hi || (a < mid && ps_cmp_inputs(&ps->x[(size_t) src[a] * k],
+													   &ps->x[(size_t) src[b] * k], k) <= 0))
+					dst[o] = src[a++];
+				else
+					dst[o] = src[b++];
+				sl_check_interrupts_every(al, ++moved);
+			}
+		}
+		{
+			int32_t    *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != order)
+		copy_checked(order, src, sizeof(int32_t) * (size_t) n, al);
+	al->free(al->ctx, tmp);
+	return true;
 }
 
 /*
@@ -709,7 +904,10 @@ merged_sum(const PointSet *ps, const double *log, const MergedPoint *p, FastSum 
 		ok = ps->acc[p->e] < 0 ? fs_add(t, ps->y1[p->e], al)
 			: fs_add_fast(t, &ps->accs[ps->acc[p->e]], al);
 	for (int64_t r = p->j; r < p->run_end && ok; r++)
+	{
 		ok = fs_add(t, log[(size_t) r * stride + ps->k], al);
+		sl_check_interrupts_every(al, (uint64_t) (r - p->j) + 1);
+	}
 	return ok;
 }
 
@@ -824,7 +1022,8 @@ ps_sorted(const PointSet *ps, SortedPoints *out, const SlAlloc *al)
 	order = al->alloc(al->ctx, sizeof(int32_t) * (size_t) (n ? n : 1));
 	if (!order)
 		return PS_NO_MEMORY;
-	order_entries(ps, order);
+	if (!order_entries(ps, order, al))
+		return PS_NO_MEMORY;
 	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
 		log = ps->log;			/* in order already (ps_sort_log) */
 	else if (ps->n_log > 0)
@@ -912,20 +1111,23 @@ ps_distinct_inputs(const SortedPoints *sp, int j, int limit)
 /* ---- serialisation ---- */
 
 size_t
-ps_serial_size(const PointSet *ps)
+ps_serial_size(const PointSet *ps, const SlAlloc *al)
 {
 	size_t		size = 16 + fs_serial_size(&ps->y2);
 
 	for (int32_t i = 0; i < ps->n; i++)
+	{
 		size += 8 * (size_t) ps->k + 8 +
 			(ps->acc[i] < 0 ? 8 : fs_serial_size(&ps->accs[ps->acc[i]]));
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
+	}
 	/* log rows: entries of one row each */
 	size += (8 * (size_t) ps->k + 16) * (size_t) ps->n_log;
 	return size;
 }
 
 void
-ps_serialize(const PointSet *ps, unsigned char *out)
+ps_serialize(const PointSet *ps, unsigned char *out, const SlAlloc *al)
 {
 	unsigned char *p = out;
 	uint8_t		hdr[4] = {PS_FORMAT_VERSION, (uint8_t) ps->k, 0, 0};
@@ -950,6 +1152,7 @@ ps_serialize(const PointSet *ps, unsigned char *out)
 		}
 		else
 			p += fs_serialize(&ps->accs[ps->acc[i]], p);
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	for (int64_t i = 0; i < ps->n_log; i++)
 	{
@@ -961,6 +1164,7 @@ ps_serialize(const PointSet *ps, unsigned char *out)
 		p += 8;
 		memcpy(p, &row[ps->k], 8);
 		p += 8;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 }
 
@@ -1035,6 +1239,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 		}
 		if (st != PS_OK)
 			return st;
+		sl_check_interrupts_every(al, (uint64_t) i + 1);
 	}
 	if (off != len || total != n_rows)
 		return PS_BAD_FORMAT;
@@ -1094,6 +1299,7 @@ write_merged(const PointSet *ps, const int32_t *order, const double *log,
 			fs_free(&t, al);
 		}
 		count++;
+		sl_check_interrupts_every(al, (uint64_t) count);
 	}
 	*entries = count;
 	return size;
@@ -1115,9 +1321,12 @@ ps_serialize_merged(const PointSet *ps, unsigned char **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	if (order == NULL)
+	if (order == NULL || !order_entries(ps, order, al))
+	{
+		if (order)
+			al->free(al->ctx, order);
 		return PS_NO_MEMORY;
-	order_entries(ps, order);
+	}
 	if (ps->n_log > 0 && ps->log_sorted == ps->n_log)
 		log = ps->log;
 	else if (ps->n_log > 0)
@@ -1125,7 +1334,7 @@ ps_serialize_merged(const PointSet *ps, unsigned char **out, size_t *len,
 		log = al->alloc(al->ctx, sizeof(double) * stride * (size_t) ps->n_log);
 		if (log == NULL)
 			goto done;
-		memcpy(log, ps->log, sizeof(double) * stride * (size_t) ps->n_log);
+		copy_checked(log, ps->log, sizeof(double) * stride * (size_t) ps->n_log, al);
 		if (!sort_rows(log, ps->n_log, ps->k, al))
 			goto done;
 	}

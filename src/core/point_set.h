@@ -91,7 +91,8 @@ typedef enum PsStatus
 	PS_OK = 0,
 	PS_NO_MEMORY,
 	PS_TOO_MANY_POINTS,
-	PS_BAD_FORMAT
+	PS_BAD_FORMAT,
+	PS_COUNT_RANGE				/* more than 2^63 - 1 rows; the set is unchanged */
 } PsStatus;
 
 extern void ps_init(PointSet *ps, int k);
@@ -129,6 +130,18 @@ extern void sp_put_single(SpWriter *wr, const double *x, double y);
 /* a point of w > 1 rows whose sum of y, times 2^-y_exp, is hi + lo */
 extern void sp_put_sum(SpWriter *wr, const double *x, int64_t w, double hi, double lo);
 extern void sp_finish(SpWriter *wr, double y2_hi, double y2_lo);
+/*
+ * Sets the key of the hash of inputs (by default random, chosen once per
+ * process).  Results never depend on it.  For tests, before any set is
+ * hashed: tables built under another key are no longer found.
+ */
+extern void ps_hash_set_key(uint64_t k0, uint64_t k1);
+/*
+ * The cost of the hash as a number that does not depend on timing: the
+ * probes a lookup of every entry takes (total, and the longest).  0 while
+ * the set is small enough to be scanned.  For tests.
+ */
+extern void ps_hash_probes(const PointSet *ps, uint64_t *total, uint64_t *longest);
 /* lexicographic comparison of two input tuples of k values: -1, 0, 1 */
 extern int	ps_cmp_inputs(const double *a, const double *b, int k);
 /* distinct values of input j among the entries, counted up to limit */
@@ -143,8 +156,8 @@ extern int	ps_distinct_inputs(const SortedPoints *sp, int j, int limit);
  * was compacted first; reading merges them.
  */
 #define PS_FORMAT_VERSION 1
-extern size_t ps_serial_size(const PointSet *ps);
-extern void ps_serialize(const PointSet *ps, unsigned char *out);
+extern size_t ps_serial_size(const PointSet *ps, const SlAlloc *al);
+extern void ps_serialize(const PointSet *ps, unsigned char *out, const SlAlloc *al);
 extern PsStatus ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 							   const SlAlloc *al);
 /*

@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -59,8 +60,25 @@ value_bytes(Datum d, int k, size_t *len, FpInfo *info)
 	return (const unsigned char *) VARDATA_ANY(v);
 }
 
+/* ERROR for a value built larger than its text form can carry (fit_points.h) */
+static void
+check_value_size(const char *fn, size_t len)
+{
+	if (len > FP_MAX_VALUE_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: value of %zu bytes exceeds the limit of %d bytes", fn, len,
+						FP_MAX_VALUE_BYTES),
+				 errdetail("The text form of a value, which pg_dump and COPY write, takes two characters a byte and must stay under 1 GB."),
+				 errhint("Merge fewer rows into one value, or fit the rows themselves with fit_power_law or fit_log_law.")));
+}
+
+/*
+ * A stored value of the validated bytes buf, in canonical form (a y of
+ * -0.0, as version 1.1 wrote, becomes 0.0: info says whether there is one).
+ */
 static bytea *
-make_value(const unsigned char *buf, size_t len)
+make_value(const unsigned char *buf, size_t len, const FpInfo *info)
 {
 	bytea	   *out;
 
@@ -71,6 +89,13 @@ make_value(const unsigned char *buf, size_t len)
 	out = palloc(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
 	memcpy(VARDATA(out), buf, len);
+	if (info->negative_zero)
+	{
+		SlAlloc		al;
+
+		sl_pg_alloc_init(&al, CurrentMemoryContext);
+		(void) fp_canonical_zero((unsigned char *) VARDATA(out), len, &al);
+	}
 	return out;
 }
 
@@ -94,7 +119,11 @@ value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	if (fp_from_point_set(ps, &buf, &len, &al) != FP_OK)
 		elog(ERROR, "%s: could not encode a point set", FN);
-	/* what is stored must read back: only an overflowing sum of y cannot */
+	/*
+	 * What is stored must read back.  Only an overflowing sum of y cannot:
+	 * rows always validate and validation is closed under merging
+	 * (fit_points.c), so any other failure is a bug.
+	 */
 	st = fp_validate(buf, len, ps->k, &info, &al);
 	if (st == FP_SUM_RANGE)
 		ereport(ERROR,
@@ -103,7 +132,8 @@ value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
 						FN)));
 	if (st != FP_OK)
 		elog(ERROR, "%s: encoded point set does not validate: %s", FN, fp_status_detail(st));
-	return make_value(buf, len);
+	check_value_size(FN, len);
+	return make_value(buf, len, &info);
 }
 
 /* adds the points of a validated value to ps */
@@ -118,7 +148,7 @@ merge_value(PointSet *ps, const unsigned char *buf, size_t len, const SlAlloc *a
 		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", buf[1]);
 	pst = ps_merge(ps, &tmp, al);
 	ps_free(&tmp, al);
-	sl_check_points(FN, pst);
+	sl_check_points("merge_fit_points", pst);
 }
 
 /* ---- text and binary I/O ---- */
@@ -128,19 +158,28 @@ points_in(FunctionCallInfo fcinfo, int k)
 {
 	char	   *text = PG_GETARG_CSTRING(0);
 	size_t		tlen = strlen(text);
-	unsigned char *buf = palloc(tlen / 2 + 1);
+	bytea	   *out;
+	unsigned char *buf;
 	size_t		len;
 	FpInfo		info;
 	SlAlloc		al;
 	FpStatus	st;
 
+	if (tlen > 2)
+		check_value_size(type_names[k], (tlen - 2) / 2);
+	/* decoded into the value itself: a 500 MB value is not held twice */
+	out = palloc(VARHDRSZ + tlen / 2 + 1);
+	buf = (unsigned char *) VARDATA(out);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
-	st = fp_text_decode(text, tlen, buf, &len);
+	st = fp_text_decode(text, tlen, buf, &len, &al);
 	if (st == FP_OK)
 		st = fp_validate(buf, len, k, &info, &al);
 	if (st != FP_OK)
 		report(st, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type", k);
-	PG_RETURN_BYTEA_P(make_value(buf, len));
+	SET_VARSIZE(out, VARHDRSZ + len);
+	if (info.negative_zero)
+		(void) fp_canonical_zero(buf, len, &al);
+	PG_RETURN_BYTEA_P(out);
 }
 
 static Datum
@@ -150,13 +189,17 @@ points_out(FunctionCallInfo fcinfo, int k)
 	FpInfo		info;
 	const unsigned char *buf = value_bytes(PG_GETARG_DATUM(0), k, &len, &info);
 	char	   *out;
+	SlAlloc		al;
 
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	if (len > (MaxAllocSize - 3) / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s: value of %zu bytes is too large for its text form", FN, len)));
+	if (info.negative_zero)
+		buf = (const unsigned char *) VARDATA(make_value(buf, len, &info));
 	out = palloc(2 * len + 3);
-	fp_text_encode(buf, len, out);
+	fp_text_encode(buf, len, out, &al);
 	PG_RETURN_CSTRING(out);
 }
 
@@ -170,12 +213,13 @@ points_recv(FunctionCallInfo fcinfo, int k)
 	SlAlloc		al;
 	FpStatus	st;
 
+	check_value_size(type_names[k], len);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_validate(buf, len, k, &info, &al);
 	if (st != FP_OK)
 		report(st, ERRCODE_INVALID_BINARY_REPRESENTATION, "invalid binary value for type", k);
 	msg->cursor = msg->len;
-	PG_RETURN_BYTEA_P(make_value(buf, len));
+	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 
 static Datum
@@ -185,7 +229,7 @@ points_send(FunctionCallInfo fcinfo, int k)
 	FpInfo		info;
 	const unsigned char *buf = value_bytes(PG_GETARG_DATUM(0), k, &len, &info);
 
-	PG_RETURN_BYTEA_P(make_value(buf, len));
+	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 
 #define IO_FUNCTIONS(K) \
@@ -227,6 +271,12 @@ new_state(MemoryContext ctx, int k)
 	return st;
 }
 
+/*
+ * The aggregates' state is NULL until they have something to hold: a row
+ * without NULLs (fit_points) or a non-NULL value (merge_fit_points).  So
+ * the final function returns NULL for no rows or no values, and a value,
+ * empty if need be, as soon as there is one.
+ */
 PG_FUNCTION_INFO_V1(sl_fit_points_trans);
 Datum
 sl_fit_points_trans(PG_FUNCTION_ARGS)
@@ -240,7 +290,13 @@ sl_fit_points_trans(PG_FUNCTION_ARGS)
 	k = sl_trans_call(fcinfo, FN, SL_MAX_INPUTS, false)->k;
 	st = sl_state_arg(fcinfo, 0, SL_TAG_FIT_POINTS, FN);
 	if (st == NULL)
+	{
+		/* a group's NULL rows before its first row make no state */
+		for (int j = 1; j <= k + 1; j++)
+			if (PG_ARGISNULL(j))
+				PG_RETURN_NULL();
 		st = new_state(aggctx, k);
+	}
 	sl_add_row(fcinfo, FN, k, &st->ps, &st->al);
 	PG_RETURN_POINTER(st);
 }
@@ -258,12 +314,20 @@ sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "merge_fit_points transition function called in non-aggregate context");
 	if (PG_ARGISNULL(1))
+	{
+		/* a NULL state must be returned as NULL: serialize would get a NULL pointer */
+		if (st == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(st);
+	}
 	buf = value_bytes(PG_GETARG_DATUM(1), 0, &len, &info);
 	if (st == NULL)
 		st = new_state(aggctx, info.k);
 	else if (st->k != info.k)
-		elog(ERROR, "merge_fit_points: values of different types in one group");
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("merge_fit_points: values of different types in one group"),
+				 errdetail("Values with %d and %d inputs were merged.", st->k, info.k)));
 	merge_value(&st->ps, buf, len, &st->al);
 	PG_RETURN_POINTER(st);
 }
@@ -275,6 +339,7 @@ sl_fit_points_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggctx;
 	FpState    *s1,
 			   *s2;
+	PsStatus	pst;
 
 	if (sl_combine_start(fcinfo, FN, SL_TAG_FIT_POINTS, &aggctx, (void **) &s1, (void **) &s2))
 	{
@@ -286,7 +351,9 @@ sl_fit_points_combine(PG_FUNCTION_ARGS)
 		s1 = new_state(aggctx, s2->k);	/* copy: s2 may live in a shorter context */
 	else if (s1->k != s2->k)
 		elog(ERROR, "%s: combining states of different types", FN);
-	sl_check_points(FN, ps_merge(&s1->ps, &s2->ps, &s1->al));
+	pst = ps_merge(&s1->ps, &s2->ps, &s1->al);
+	/* only values merged by merge_fit_points reach 2^63 rows */
+	sl_check_points(pst == PS_COUNT_RANGE ? "merge_fit_points" : FN, pst);
 	PG_RETURN_POINTER(s1);
 }
 
@@ -296,7 +363,7 @@ Datum
 sl_fit_points_serialize(PG_FUNCTION_ARGS)
 {
 	FpState    *st = sl_support_state(fcinfo, FN, SL_TAG_FIT_POINTS);
-	size_t		size = ps_serial_size(&st->ps);
+	size_t		size = ps_serial_size(&st->ps, &st->al);
 	bytea	   *out;
 
 	if (size > MaxAllocSize - VARHDRSZ)
@@ -306,7 +373,7 @@ sl_fit_points_serialize(PG_FUNCTION_ARGS)
 						FN, size)));
 	out = palloc(VARHDRSZ + size);
 	SET_VARSIZE(out, VARHDRSZ + size);
-	ps_serialize(&st->ps, (unsigned char *) VARDATA(out));
+	ps_serialize(&st->ps, (unsigned char *) VARDATA(out), &st->al);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -329,31 +396,37 @@ sl_fit_points_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* final function of both aggregates; NULL when no row was added */
+/* final function of both aggregates: NULL for no rows or no values */
 PG_FUNCTION_INFO_V1(sl_fit_points_final);
 Datum
 sl_fit_points_final(PG_FUNCTION_ARGS)
 {
 	FpState    *st = sl_support_state(fcinfo, FN, SL_TAG_FIT_POINTS);
 
-	if (st == NULL || st->ps.n_rows == 0)
+	if (st == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
 }
 
-/* merge_fit_points(a, b): NULL counts as no points */
+/*
+ * merge_fit_points(a, b): NULL counts as no points.  Both values are
+ * canonical (entries in order, one per input), so one pass over both
+ * writes the merged value (fp_merge), no point set or hash involved.
+ */
 PG_FUNCTION_INFO_V1(sl_merge_fit_points);
 Datum
 sl_merge_fit_points(PG_FUNCTION_ARGS)
 {
 	const unsigned char *a,
 			   *b;
+	unsigned char *buf;
 	size_t		la,
-				lb;
+				lb,
+				len;
 	FpInfo		ia,
-				ib;
+				ib,
+				info;
 	SlAlloc		al;
-	PointSet	ps;
 	FpStatus	st;
 
 	if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
@@ -362,20 +435,56 @@ sl_merge_fit_points(PG_FUNCTION_ARGS)
 	{
 		Datum		d = PG_GETARG_DATUM(PG_ARGISNULL(0) ? 1 : 0);
 
-		(void) value_bytes(d, 0, &la, &ia);
+		a = value_bytes(d, 0, &la, &ia);
+		if (ia.negative_zero)
+			PG_RETURN_BYTEA_P(make_value(a, la, &ia));
 		PG_RETURN_DATUM(d);
 	}
 	a = value_bytes(PG_GETARG_DATUM(0), 0, &la, &ia);
 	b = value_bytes(PG_GETARG_DATUM(1), ia.k, &lb, &ib);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
-	st = fp_to_point_set(a, la, &ps, &al);
+	st = fp_merge(a, la, b, lb, &buf, &len, &al);
+	if (st == FP_COUNT_RANGE)
+		sl_check_points("merge_fit_points", PS_COUNT_RANGE);
+	if (st == FP_SUM_RANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("merge_fit_points: sum of y over the rows with the same inputs is out of range for type double precision")));
 	if (st != FP_OK)
-		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", ia.k);
-	merge_value(&ps, b, lb, &al);
-	PG_RETURN_BYTEA_P(value_of_point_set(&ps, &al));
+		elog(ERROR, "merge_fit_points: could not merge two values: %s", fp_status_detail(st));
+
+	/*
+	 * Not validated again: a merge of valid values is valid (fit_points.c),
+	 * and fp_merge writes the canonical form (no -0.0).
+	 */
+	memset(&info, 0, sizeof(info));
+	check_value_size("merge_fit_points", len);
+	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 
 /* ---- fits and accessors ---- */
+
+/*
+ * ERROR unless a value holds the inputs of the type the function was
+ * called with, which its composite result type tells (columns: 2 k + 5 for
+ * the power laws, k + 5 for the log laws).  Only a binary-coercible cast
+ * between the fit_points types (a superuser's) can make them differ.
+ */
+static void
+check_result_k(FunctionCallInfo fcinfo, const char *fn, int k, bool log_law)
+{
+	TupleDesc	tupdesc;
+	int			declared;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "%s: return type must be a row type", fn);
+	declared = log_law ? tupdesc->natts - 5 : (tupdesc->natts - 5) / 2;
+	if (declared != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: value with %d inputs passed as type %s", fn, k,
+						declared >= 1 && declared <= SL_MAX_INPUTS ? type_names[declared] : "?")));
+}
 
 static Jsonb *
 options_arg(FunctionCallInfo fcinfo)
@@ -402,6 +511,7 @@ sl_fit_points_power_law(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	buf = value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	check_result_k(fcinfo, "fit_power_law", info.k, false);
 	sl_power_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_to_point_set(buf, len, &ps, &al);
@@ -430,8 +540,7 @@ sl_fit_points_log_law(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	buf = value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
-	if (info.k > LL_MAX_INPUTS)
-		elog(ERROR, "fit_log_law: no log law in %d inputs", info.k);
+	check_result_k(fcinfo, "fit_log_law", info.k, true);
 	sl_log_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_log_stats(buf, len, &stats, &al);

@@ -168,7 +168,7 @@ Datum
 sl_power_law_serialize(PG_FUNCTION_ARGS)
 {
 	PlState    *st = sl_support_state(fcinfo, FN, SL_TAG_POWER_LAW);
-	size_t		size = PL_STATE_HEADER + ps_serial_size(&st->ps);
+	size_t		size = PL_STATE_HEADER + ps_serial_size(&st->ps, &st->al);
 	uint32		tag = SL_TAG_POWER_LAW;
 	bytea	   *out;
 	unsigned char *p;
@@ -186,7 +186,7 @@ sl_power_law_serialize(PG_FUNCTION_ARGS)
 	p[5] = (unsigned char) st->k;
 	p[6] = p[7] = 0;
 	memcpy(p + 8, st->options.bounds, sizeof(SlBounds));
-	ps_serialize(&st->ps, p + PL_STATE_HEADER);
+	ps_serialize(&st->ps, p + PL_STATE_HEADER, &st->al);
 	PG_RETURN_BYTEA_P(out);
 }
 

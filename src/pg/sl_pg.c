@@ -135,6 +135,10 @@ sl_check_points(const char *fn, PsStatus st)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s: too many distinct input points in one group (limit %d)",
 						fn, PS_MAX_ENTRIES)));
+	if (st == PS_COUNT_RANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: row count out of range for type bigint", fn)));
 }
 
 /* ---- states and declarations ---- */

@@ -254,7 +254,7 @@ extern void sl_check_prediction(double y);
 
 /* ---- rows of point-set aggregates ---- */
 
-/* ERROR unless a point-set operation stayed within the point limit */
+/* ERROR unless a point-set operation stayed within the point and row limits */
 extern void sl_check_points(const char *fn, PsStatus st);
 
 /*

@@ -362,9 +362,9 @@ test_determinism_and_merge(void)
 	ps_init(&b, 1);
 	for (int i = 0; i < N; i++)
 		ps_add(i % 3 ? &a : &b, &xs[idx[i]], ys[idx[i]], AL);
-	len = ps_serial_size(&b);
+	len = ps_serial_size(&b, AL);
 	buf = malloc(len);
-	ps_serialize(&b, buf);
+	ps_serialize(&b, buf, AL);
 	CHECK(ps_deserialize(&back, buf, len, AL) == PS_OK && back.n_rows == b.n_rows,
 		  "point set: serialise/deserialise round trip (%zu bytes, %d rows)", len, (int) b.n_rows);
 	ps_merge(&a, &back, AL);
@@ -814,9 +814,9 @@ test_point_set_log(void)
 	ok_order = a.n_log > 0 && same_sorted(&a, &b);
 	ps_merge(&h2, &h1, AL);
 	ok_merge = same_sorted(&a, &h2);
-	len = ps_serial_size(&a);
+	len = ps_serial_size(&a, AL);
 	buf = malloc(len);
-	ps_serialize(&a, buf);
+	ps_serialize(&a, buf, AL);
 	ok_serial = ps_deserialize(&back, buf, len, AL) == PS_OK && same_sorted(&a, &back);
 	ps_sorted(&a, &sp, AL);
 	CHECK(sp.m == distinct && ok_order && ok_merge && ok_serial,

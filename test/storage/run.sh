@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Storing fit_points values: pg_dump/pg_restore round trips (custom and plain
-# formats) give the same bytes and the same fits, and a randomized-corruption
+# formats) give the same bytes and the same fits, a randomized-corruption
 # run through the real input and receive functions (test/storage/fuzz_io.py)
-# never crashes the server.  Ends with 'N passed, N failed'.
+# never crashes the server, inputs crafted to collide in the hash cost what
+# ordinary ones do (test/storage/flood.py), and merging two values is one pass
+# over them (test/storage/merge_cost.py); values over the size limit are
+# refused (test/storage/size_limit.py).  Ends with 'N passed, N failed'.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
@@ -48,6 +51,10 @@ fz=$(date +%s)
 rc=$?
 [ $rc -eq 0 ] && N_PASS=$((N_PASS + 1)) || N_FAIL=$((N_FAIL + 1))
 echo "    SQL-level corruption run took $(( $(date +%s) - fz )) s"
+for script in flood.py merge_cost.py size_limit.py; do
+  /usr/bin/python3 "test/storage/$script" "$P"
+  [ $? -eq 0 ] && N_PASS=$((N_PASS + 1)) || N_FAIL=$((N_FAIL + 1))
+done
 crashes=$(grep -c 'terminated by signal' "${CLUSTERS[0]}/server.log")
 check "the server log shows no crashed backend" test "$crashes" -eq 0
 echo "    storage test took $(( $(date +%s) - t0 )) s"
