@@ -66,3 +66,29 @@ FROM (SELECT (1 + i % 5)::float8 AS x1, (1 + i / 5)::float8 AS x2, (1 + i)::floa
 SELECT fit_power_law(x1, x2, y) IS NOT NULL AS fitted, fit_log_law(x1, x2, y) IS NOT NULL AS log_fitted
 FROM (SELECT (1 + i % 5)::float8 AS x1, (1 + i / 5)::float8 AS x2, 1 + 1.0 / (1 + i % 5) + 2.0 / (1 + i / 5) AS y
       FROM generate_series(0, 24) i) s;
+
+-- a partial state whose sum of y at one input passes DBL_MAX (1.1 failed to read it
+-- back in a parallel plan): serial and parallel partitionwise plans give the same fit
+CREATE TABLE ext_parts (part int, x float8, y float8) PARTITION BY LIST (part);
+CREATE TABLE ext_parts_a PARTITION OF ext_parts FOR VALUES IN (1);
+CREATE TABLE ext_parts_b PARTITION OF ext_parts FOR VALUES IN (2);
+INSERT INTO ext_parts
+SELECT 1, x, 1e307 * (1 + 3 * x ^ (-0.5)) FROM generate_series(1, 30, 2) x
+UNION ALL SELECT 2, x, 1e307 * (1 + 3 * x ^ (-0.5)) FROM generate_series(2, 30, 2) x
+UNION ALL SELECT 1, 0.5, 1e308 FROM generate_series(1, 3)
+UNION ALL SELECT 2, 0.5, -1e308 FROM generate_series(1, 2);
+ANALYZE ext_parts;
+SET extra_float_digits = 3;
+CREATE TEMP TABLE ext_serial AS
+SELECT fit_power_law(x, y)::text AS p, fit_log_law(x, y)::text AS l, fit_points(x, y)::text AS v FROM ext_parts;
+SET enable_partitionwise_aggregate = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT fit_power_law(x, y) FROM ext_parts;
+SELECT s.p IS NOT NULL AS fitted, s.p = q.p AS same_power_fit, s.l = q.l AS same_log_fit, s.v = q.v AS same_value
+FROM ext_serial s,
+     (SELECT fit_power_law(x, y)::text AS p, fit_log_law(x, y)::text AS l, fit_points(x, y)::text AS v FROM ext_parts) q;
+RESET ALL;

@@ -57,8 +57,6 @@ fp_status_detail(FpStatus st)
 			return "A value of y is not finite.";
 		case FP_BAD_SUM:
 			return "An exact sum is not in canonical form or out of range.";
-		case FP_SUM_RANGE:
-			return "A sum of y over the rows with the same inputs is out of the range of float8.";
 		case FP_BAD_SUM_SQUARES:
 			return "The sum of squares of y disagrees with the entries.";
 		case FP_BAD_TEXT:
@@ -209,21 +207,38 @@ view_negative(const SumView *v)
 	return v->nd > 0 && view_digit(v, v->nd - 1) < 0;
 }
 
-/* the value of a view rounded to double, as xs_value rounds it */
-static double
-view_value(const SumView *v)
+/* a view as an ExactSum whose digits live in dig (no allocation) */
+static void
+view_xs(const SumView *v, ExactSum *xs, int64_t *dig)
+{
+	for (int i = 0; i < v->nd; i++)
+		dig[i] = view_digit(v, i);
+	xs_init(xs);
+	xs->lo = v->lo;
+	xs->n = v->nd;
+	xs->cap = v->nd;
+	xs->dig = dig;
+}
+
+/* the value of a view times 2^shift as a double-double, as xs_value_dd_scaled reads it */
+static void
+view_value_dd_scaled(const SumView *v, int shift, double *hi, double *lo)
 {
 	int64_t		dig[MAX_SUM_DIGITS];
 	ExactSum	xs;
 
-	for (int i = 0; i < v->nd; i++)
-		dig[i] = view_digit(v, i);
-	xs_init(&xs);
-	xs.lo = v->lo;
-	xs.n = v->nd;
-	xs.cap = v->nd;
-	xs.dig = dig;
-	return xs_value(&xs);
+	view_xs(v, &xs, dig);
+	xs_value_dd_scaled(&xs, shift, hi, lo);
+}
+
+static int
+view_ilogb(const SumView *v)
+{
+	int64_t		dig[MAX_SUM_DIGITS];
+	ExactSum	xs;
+
+	view_xs(v, &xs, dig);
+	return xs_ilogb(&xs);
 }
 
 /* an ExactSum holding the value of a view */
@@ -684,11 +699,6 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 			if ((st = read_sum(buf, len, &off, SUM_Y_MIN_DIGIT, SUM_Y_MAX_DIGIT,
 							   SUM_Y_LSB, &s)) != FP_OK)
 				goto done;
-			if (!isfinite(view_value(&s)))
-			{
-				st = FP_SUM_RANGE;
-				goto done;
-			}
 			if (!floor_square_over(&s, w, granule, &f) || (sum_f += f) >= SQ_F_CAP)
 			{
 				st = FP_BAD_SUM_SQUARES;
@@ -1109,22 +1119,6 @@ acc_finish(DigitAcc *a, int64_t *d, int32_t *lo, int32_t *nd)
 	canonical_digits(d, lo, nd);
 }
 
-/* whether canonical digits round to a finite float8, as a sum of y must */
-static bool
-digits_round_finite(const int64_t *d, int32_t lo, int32_t nd)
-{
-	ExactSum	xs;
-
-	/* below digit 31 the value is under 2^1023 */
-	if (nd == 0 || lo + nd - 1 < 31)
-		return true;
-	xs_init(&xs);
-	xs.lo = lo;
-	xs.n = nd;
-	xs.cap = nd;
-	xs.dig = (int64_t *) d;
-	return isfinite(xs_value(&xs));
-}
 
 /* one entry of a validated value */
 typedef struct EntryView
@@ -1331,11 +1325,6 @@ fp_merge(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
 			else
 				acc_add_view(&acc, &eb.s);
 			acc_finish(&acc, d, &lo, &nd);
-			if (!digits_round_finite(d, lo, nd))
-			{
-				al->free(al->ctx, o);
-				return FP_SUM_RANGE;
-			}
 			pos += put_sum(o + pos, d, lo, nd);
 		}
 		m++;
@@ -1348,6 +1337,49 @@ fp_merge(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
 	st_i32(o + 4, m);
 	*out = o;
 	*len = pos;
+	return FP_OK;
+}
+
+/* ---- to the points a fit sees ---- */
+
+/*
+ * The SortedPoints of a validated value, read in one pass without a point
+ * set (the entries are in order and distinct already): what ps_sorted
+ * gives for the value's rows, bit for bit, since both write through
+ * SpWriter from the same exact sums.
+ */
+FpStatus
+fp_sorted_points(const unsigned char *buf, size_t len, SortedPoints *out, const SlAlloc *al)
+{
+	int			k = buf[1];
+	int32_t		m = ld_i32(buf + 4);
+	int64_t		n = ld_i64(buf + 8);
+	size_t		off = FP_HEADER_SIZE;
+	SumView		yy;
+	SpWriter	wr;
+	double		hi,
+				lo;
+
+	if (read_sum(buf, len, &off, SUM_YY_MIN_DIGIT, SUM_YY_MAX_DIGIT, SUM_YY_LSB, &yy) != FP_OK)
+		return FP_BAD_SUM;
+	if (sp_start(&wr, out, k, n, m, view_ilogb(&yy), al) != PS_OK)
+		return FP_NO_MEMORY;
+	for (int32_t i = 0; i < m; i++)
+	{
+		EntryView	e;
+
+		sl_check_interrupts_every(al, (uint64_t) i);
+		read_entry(buf, len, &off, k, &e);
+		if (e.w == 1)
+			sp_put_single(&wr, e.x, e.y + 0.0);	/* -0.0 of a 1.1 value is 0.0 */
+		else
+		{
+			view_value_dd_scaled(&e.s, -out->y_exp, &hi, &lo);
+			sp_put_sum(&wr, e.x, e.w, hi, lo);
+		}
+	}
+	view_value_dd_scaled(&yy, -2 * out->y_exp, &hi, &lo);
+	sp_finish(&wr, hi, lo);
 	return FP_OK;
 }
 

@@ -27,7 +27,8 @@
  * could not be dropped (it is not the sign extension of the digit below).
  * Sums of y lie in digits [-34, 34], sums of y^2 in [-68, 67] and are
  * multiples of 2^-1074 and 2^-2148: the ranges sums of finite doubles can
- * reach; a sum of y rounds to a finite float8 (as PointSet requires).
+ * reach (a sum of y of up to 2^63 rows may exceed the float8 range: its
+ * mean does not, and readers scale it first).
  * The sum of y^2, Y2, is below n 2^2048 (n rows of finite y stay below
  * n DBL_MAX^2), equals the sum of y^2 of the entries exactly when every
  * entry holds one row, and otherwise is not below the part the entries
@@ -86,7 +87,6 @@ typedef enum FpStatus
 	FP_BAD_Y,					/* a single y not finite */
 	FP_BAD_SUM,					/* an exact sum not in canonical form or range */
 	FP_BAD_SUM_SQUARES,			/* the sum of y^2 disagrees with the entries */
-	FP_SUM_RANGE,				/* a sum of y rounds outside the float8 range */
 	FP_BAD_TEXT,				/* text form is not \x and hex digits */
 	FP_COUNT_RANGE				/* a merge would hold more than 2^63 - 1 rows */
 } FpStatus;
@@ -127,8 +127,7 @@ extern FpStatus fp_from_point_set(const PointSet *ps, unsigned char **out, size_
 /*
  * The canonical value of the rows of two validated values of the same k,
  * in one pass over both (their entries are in order): what merging their
- * point sets gives, byte for byte.  FP_COUNT_RANGE past 2^63 - 1 rows,
- * FP_SUM_RANGE when a merged sum of y does not round to a finite float8.
+ * point sets gives, byte for byte.  FP_COUNT_RANGE past 2^63 - 1 rows.
  * *out is allocated with al.
  */
 extern FpStatus fp_merge(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
@@ -137,6 +136,14 @@ extern FpStatus fp_merge(const unsigned char *a, size_t la, const unsigned char 
 /* the point set of a validated value (ps_init is done here) */
 extern FpStatus fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps,
 								const SlAlloc *al);
+
+/*
+ * The points a fit sees of a validated value (what ps_sorted gives for its
+ * rows, bit for bit), in one pass without a point set.  Free with
+ * ps_sorted_free.
+ */
+extern FpStatus fp_sorted_points(const unsigned char *buf, size_t len, SortedPoints *out,
+								 const SlAlloc *al);
 
 /*
  * The log law's sufficient statistics of a validated value with k <= 2:

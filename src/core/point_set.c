@@ -1229,11 +1229,10 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 			if (used == 0)
 				return nomem ? PS_NO_MEMORY : PS_BAD_FORMAT;
 			off += used;
-			if (!isfinite(xs_value(&tmp)))
-			{
-				xs_free(&tmp, al);
-				return PS_BAD_FORMAT;
-			}
+			/*
+			 * Any exact sum: a partial state's sum of y may pass DBL_MAX
+			 * where the group's does not (readers scale sums first).
+			 */
 			st = add_entry(ps, x, w, 0.0, &tmp, NULL, true, al);
 			xs_free(&tmp, al);
 		}

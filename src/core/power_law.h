@@ -41,8 +41,13 @@ typedef enum FitStatus
  */
 #define SL_LOG_SPREAD_MIN (0x1p20 * 0x1p-52)
 #define SL_COLLINEAR_TOL 1e-7
-/* |ln v| up to which v is a normal double with room for a product's rounding */
-#define SL_LOG_NORMAL_MAX 700.0
+/*
+ * ln of the normal double range, and the |ln x^-p| up to which a power is a
+ * normal double (exp(+-708) is)
+ */
+#define SL_LOG_DBL_MIN (-708.39641853226410)	/* ln DBL_MIN */
+#define SL_LOG_DBL_MAX 709.78271289338397	/* ln DBL_MAX */
+#define SL_LOG_POWER_MAX 708.0
 
 typedef struct PowerLawFit
 {

@@ -28,6 +28,7 @@
 #define U_NEAR_LOG 1e-3			/* where the grid samples beside the log limit */
 #define CANCEL_RECOMPUTE (26 * M_LN2)	/* coefficients 2^26 times y: RSS from them */
 #define GRID_SOFT 0.5			/* grid uniform in asinh(u / GRID_SOFT) */
+#define GRID_SOFT_BOUNDED 0.02	/* the same for GRID_BOUNDED_1 */
 #define MAX_STARTS 4
 #define LM_MAX_ITER 200
 #define RANK_TOL 1e-13			/* a basis column this much inside the others' span */
@@ -519,8 +520,10 @@ log_limit_jumps(const Problem *P, int j)
 static double
 grid_value(const Problem *P, int j, int g, int G)
 {
-	double		flo = asinh(P->ulo[j] / GRID_SOFT);
-	double		fhi = asinh(P->uhi[j] / GRID_SOFT);
+	/* the dense 1-input grid of bounded fits also reaches closer to the log limit */
+	double		soft = G == GRID_BOUNDED_1 ? GRID_SOFT_BOUNDED : GRID_SOFT;
+	double		flo = asinh(P->ulo[j] / soft);
+	double		fhi = asinh(P->uhi[j] / soft);
 	double		u;
 
 	if (G == 1 || g == 0)
@@ -528,7 +531,7 @@ grid_value(const Problem *P, int j, int g, int G)
 	else if (g == G - 1)
 		u = P->uhi[j];
 	else
-		u = GRID_SOFT * sinh(flo + (fhi - flo) * g / (G - 1));
+		u = soft * sinh(flo + (fhi - flo) * g / (G - 1));
 
 	/*
 	 * Bounds make RSS jump at the logarithmic limit u = 0: with l_inf
@@ -782,6 +785,57 @@ grid_local_min(const double *grid_f, int idx, const int *g, int k, int G)
 }
 
 /*
+ * Golden-section search for a minimum of RSS in the one exponent between
+ * lo and hi (a bracket of grid neighbours), starting from the best known
+ * point (u, f), which it replaces only by a better one.  With bounds on
+ * the linear coefficients RSS has kinks where the active bounds change;
+ * Levenberg-Marquardt's local model can stall on them, golden section
+ * cannot.
+ */
+static double
+golden_refine(Problem *P, double lo, double hi, double *u, double f)
+{
+	const double r = 0.6180339887498949;	/* (sqrt 5 - 1) / 2 */
+	double		a = fmin(lo, *u),
+				b = fmax(hi, *u);
+	double		x1 = b - r * (b - a),
+				x2 = a + r * (b - a);
+	double		f1 = evaluate(P, &x1, P->rp, NULL, NULL),
+				f2 = evaluate(P, &x2, P->rp, NULL, NULL);
+
+	for (int it = 0; it < 80 && b - a > 1e-12 * (1.0 + fabs(a) + fabs(b)); it++)
+	{
+		if (f1 <= f2)
+		{
+			b = x2;
+			x2 = x1;
+			f2 = f1;
+			x1 = b - r * (b - a);
+			f1 = evaluate(P, &x1, P->rp, NULL, NULL);
+		}
+		else
+		{
+			a = x1;
+			x1 = x2;
+			f1 = f2;
+			x2 = a + r * (b - a);
+			f2 = evaluate(P, &x2, P->rp, NULL, NULL);
+		}
+	}
+	if (f1 < f && f1 <= f2)
+	{
+		*u = x1;
+		return f1;
+	}
+	if (f2 < f)
+	{
+		*u = x2;
+		return f2;
+	}
+	return f;
+}
+
+/*
  * Global search on P: the grid, then Levenberg-Marquardt from the best few
  * grid points that are not neighbours.  Writes up to MAX_STARTS local
  * optima, best first, to cand_u / cand_f; returns how many.
@@ -873,6 +927,9 @@ search(Problem *P, double *grid_f, double *col_buf, double (*cand_u)[SL_MAX_INPU
 		for (int j = 0; j < k; j++)
 			u[j] = gval[j][g[j]];
 		f = levenberg_marquardt(P, u);
+		if (k == 1 && P->lin_bounded)
+			f = golden_refine(P, gval[0][g[0] > 0 ? g[0] - 1 : 0],
+							  gval[0][g[0] < G - 1 ? g[0] + 1 : G - 1], u, f);
 		/* insertion into the list kept best first (ties: earlier start) */
 		for (pos = s; pos > 0 && !(cand_f[pos - 1] <= f); pos--)
 		{
@@ -1285,8 +1342,14 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 				else if (c[j + 1] == 0.0)
 					out->coef[j] = 0.0;
 				else
+				{
+					/* through logs, the power of two apart: exactly equivariant in y */
+					double		t = log(P.ysd * fabs(c[j + 1]) / fabs(u)) + g;
+					double		s2 = floor(t / M_LN2);
+
 					out->coef[j] = ((c[j + 1] > 0.0) != (u > 0.0) ? 1.0 : -1.0) *
-						exp(log(P.ysd * fabs(c[j + 1]) / fabs(u)) + g + e * M_LN2);
+						ldexp(exp(t - s2 * M_LN2), (int) fmax(fmin(s2, 1e6), -1e6) + e);
+				}
 				/* an exponent on a side of its box that is a user bound is that bound */
 				if (u <= P.ulo[j] && isfinite(lo) && P.ulo[j] == lo * P.T[j])
 					out->expo[j] = lo;
@@ -1353,8 +1416,8 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 
 				if (isinf(la) && la < 0.0)
 					continue;	/* no term */
-				if (!(spread <= SL_LOG_NORMAL_MAX) ||
-					(!(fabs(la) <= SL_LOG_NORMAL_MAX) && la + spread > log_y - 40.0))
+				if (!(spread <= SL_LOG_POWER_MAX) ||
+					(!(la >= SL_LOG_DBL_MIN && la < SL_LOG_DBL_MAX) && la + spread > log_y - 40.0))
 				{
 					status = FIT_OVERFLOW;
 					goto done;

@@ -120,16 +120,10 @@ value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
 	if (fp_from_point_set(ps, &buf, &len, &al) != FP_OK)
 		elog(ERROR, "%s: could not encode a point set", FN);
 	/*
-	 * What is stored must read back.  Only an overflowing sum of y cannot:
-	 * rows always validate and validation is closed under merging
-	 * (fit_points.c), so any other failure is a bug.
+	 * What is stored must read back: rows always validate and validation
+	 * is closed under merging (fit_points.c), so a failure is a bug.
 	 */
 	st = fp_validate(buf, len, ps->k, &info, &al);
-	if (st == FP_SUM_RANGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: sum of y over the rows with the same inputs is out of range for type double precision",
-						FN)));
 	if (st != FP_OK)
 		elog(ERROR, "%s: encoded point set does not validate: %s", FN, fp_status_detail(st));
 	check_value_size(FN, len);
@@ -446,10 +440,6 @@ sl_merge_fit_points(PG_FUNCTION_ARGS)
 	st = fp_merge(a, la, b, lb, &buf, &len, &al);
 	if (st == FP_COUNT_RANGE)
 		sl_check_points("merge_fit_points", PS_COUNT_RANGE);
-	if (st == FP_SUM_RANGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("merge_fit_points: sum of y over the rows with the same inputs is out of range for type double precision")));
 	if (st != FP_OK)
 		elog(ERROR, "merge_fit_points: could not merge two values: %s", fp_status_detail(st));
 
@@ -502,7 +492,7 @@ sl_fit_points_power_law(PG_FUNCTION_ARGS)
 	size_t		len;
 	FpInfo		info;
 	SlAlloc		al;
-	PointSet	ps;
+	SortedPoints sp;
 	PowerLawSpec spec;
 	FpStatus	st;
 	Datum		result;
@@ -514,10 +504,12 @@ sl_fit_points_power_law(PG_FUNCTION_ARGS)
 	check_result_k(fcinfo, "fit_power_law", info.k, false);
 	sl_power_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
-	st = fp_to_point_set(buf, len, &ps, &al);
+	/* the value's entries are the points in order: no point set, no hash */
+	st = fp_sorted_points(buf, len, &sp, &al);
 	if (st != FP_OK)
 		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", info.k);
-	result = sl_power_law_result(fcinfo, &ps, info.k, &spec, &isnull);
+	result = sl_power_law_result(fcinfo, &sp, info.k, &spec, &isnull);
+	ps_sorted_free(&sp, &al);
 	if (isnull)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);

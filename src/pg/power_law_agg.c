@@ -223,15 +223,15 @@ sl_power_law_deserialize(PG_FUNCTION_ARGS)
 }
 
 /*
- * The result composite of a fit of ps (shared with fit_power_law(fit_points)):
+ * The result composite of a fit of the points sp (shared with
+ * fit_power_law(fit_points)):
  * *isnull when the data cannot determine the law.
  */
 Datum
-sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
+sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 					const PowerLawSpec *spec, bool *isnull)
 {
 	SlAlloc		al;
-	SortedPoints sp;
 	PowerLawFit fit;
 	FitStatus	status;
 	Oid			types[SL_MAX_COEFS + 4];
@@ -241,12 +241,10 @@ sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
 				i = 0;
 
 	*isnull = true;
-	if (ps->n_rows == 0)
+	if (sp->n_rows == 0)
 		return (Datum) 0;
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
-	ps_sorted(ps, &sp, &al);
-	status = power_law_fit(&sp, spec, &al, &fit);
-	ps_sorted_free(&sp, &al);
+	status = power_law_fit(sp, spec, &al, &fit);
 	if (status != FIT_OK)
 		return (Datum) 0;
 	values[i++] = Float8GetDatum(fit.l_inf);
@@ -297,7 +295,16 @@ sl_power_law_final(PG_FUNCTION_ARGS)
 	if (ps_sort_log(&st->ps, &st->al) != PS_OK)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	bounds_to_spec(st->options.bounds, st->k, &spec);
-	result = sl_power_law_result(fcinfo, &st->ps, st->k, &spec, &isnull);
+	{
+		SlAlloc		al;
+		SortedPoints sp;
+
+		sl_pg_alloc_init(&al, CurrentMemoryContext);
+		if (ps_sorted(&st->ps, &sp, &al) != PS_OK)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		result = sl_power_law_result(fcinfo, &sp, st->k, &spec, &isnull);
+		ps_sorted_free(&sp, &al);
+	}
 	if (isnull)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);

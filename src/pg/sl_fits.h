@@ -17,7 +17,7 @@ extern void sl_power_law_spec(PowerLawSpec *spec, int k, Jsonb *options);
 extern void sl_log_law_spec(LogLawSpec *spec, int k, Jsonb *options);
 
 /* the composite result of fcinfo's return type; *isnull if no fit */
-extern Datum sl_power_law_result(FunctionCallInfo fcinfo, const PointSet *ps, int k,
+extern Datum sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 								 const PowerLawSpec *spec, bool *isnull);
 extern Datum sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats,
 							   const LogLawSpec *spec, bool *isnull);

@@ -143,6 +143,107 @@ same_power_fit(const PowerLawFit *a, const PowerLawFit *b)
 		a->n == b->n;
 }
 
+/* two SortedPoints with the same bits */
+static bool
+same_sorted(const SortedPoints *a, const SortedPoints *b)
+{
+	return a->k == b->k && a->m == b->m && a->n_rows == b->n_rows && a->y_exp == b->y_exp &&
+		memcmp(a->x, b->x, sizeof(double) * (size_t) a->m * a->k) == 0 &&
+		memcmp(a->w, b->w, sizeof(double) * (size_t) a->m) == 0 &&
+		memcmp(a->y, b->y, sizeof(double) * (size_t) a->m) == 0 &&
+		memcmp(&a->ss_within, &b->ss_within, 8) == 0;
+}
+
+/*
+ * A group whose sum of y at one input passes DBL_MAX (y = 1e308 three times)
+ * next to ordinary points: the stored value holds that sum (1.1 refused
+ * it), and its points and fit are those of the rows, from the value
+ * directly and through a partial state split where one part's sum passes
+ * DBL_MAX and the whole's does not.
+ */
+static void
+test_sums_beyond_double(void)
+{
+	PointSet	whole,
+				part1,
+				part2,
+				merged;
+	unsigned char *v,
+			   *ser;
+	size_t		lv;
+	SortedPoints s0,
+				s1,
+				s2;
+	PowerLawSpec spec;
+	PowerLawFit f0,
+				f1,
+				f2;
+	bool		ok;
+
+	ps_init(&whole, 1);
+	ps_init(&part1, 1);
+	ps_init(&part2, 1);
+	for (int i = 1; i <= 12; i++)
+	{
+		double		x = 10.0 * i,
+					y = 1e307 * (1 + 3 * pow(x, -0.5));
+
+		ps_add(&whole, &x, y, AL);
+		ps_add(i % 2 ? &part1 : &part2, &x, y, AL);
+	}
+	{
+		double		x = 5.0;
+
+		/* part1: three rows of 1e308 at x = 5 (sum 3e308); part2: two of -1e308 */
+		for (int r = 0; r < 3; r++)
+		{
+			ps_add(&whole, &x, 1e308, AL);
+			ps_add(&part1, &x, 1e308, AL);
+		}
+		for (int r = 0; r < 2; r++)
+		{
+			ps_add(&whole, &x, -1e308, AL);
+			ps_add(&part2, &x, -1e308, AL);
+		}
+	}
+	v = encode(&whole, &lv);
+	ok = v != NULL;
+	/* a partial state serialised and read back, then merged */
+	{
+		size_t		n = ps_serial_size(&part1, AL);
+
+		ser = malloc(n);
+		ps_serialize(&part1, ser, AL);
+		ps_free(&part1, AL);
+		ok = ok && ps_deserialize(&part1, ser, n, AL) == PS_OK;
+		free(ser);
+	}
+	ps_init(&merged, 1);
+	ok = ok && ps_merge(&merged, &part1, AL) == PS_OK && ps_merge(&merged, &part2, AL) == PS_OK;
+	power_law_default_spec(&spec, 1);
+	ps_sorted(&whole, &s0, AL);
+	ps_sorted(&merged, &s2, AL);
+	ok = ok && fp_sorted_points(v, lv, &s1, AL) == FP_OK;
+	if (getenv("FP_DEBUG"))
+		printf("  ok %d same01 %d same02 %d fits %d %d %d\n", ok, same_sorted(&s0, &s1), same_sorted(&s0, &s2),
+			   power_law_fit(&s0, &spec, AL, &f0), power_law_fit(&s1, &spec, AL, &f1), power_law_fit(&s2, &spec, AL, &f2));
+	CHECK(ok && same_sorted(&s0, &s1) && same_sorted(&s0, &s2) &&
+		  power_law_fit(&s0, &spec, AL, &f0) == FIT_OK &&
+		  power_law_fit(&s1, &spec, AL, &f1) == FIT_OK &&
+		  power_law_fit(&s2, &spec, AL, &f2) == FIT_OK &&
+		  same_power_fit(&f0, &f1) && same_power_fit(&f0, &f2),
+		  "sums of y beyond DBL_MAX: stored (3e308 at one input), read back from a partial state and merged: the same points and fit as the rows (l_inf %.6g)",
+		  f0.l_inf);
+	ps_sorted_free(&s0, AL);
+	ps_sorted_free(&s1, AL);
+	ps_sorted_free(&s2, AL);
+	free(v);
+	ps_free(&whole, AL);
+	ps_free(&part1, AL);
+	ps_free(&part2, AL);
+	ps_free(&merged, AL);
+}
+
 /* the value after a round trip through a point set (canonical: identical) */
 static bool
 reencodes_identically(const unsigned char *buf, size_t len)
@@ -226,14 +327,34 @@ test_round_trip_and_order(void)
 		CHECK(fp_text_decode(text, strlen(text), dec, &ldec, AL) == FP_OK && same_bytes(v0, l0, dec, ldec),
 			  "fit_points k=%d: text form round trip", k);
 
-		/* the fit of the stored value is the fit of the rows */
+		/* the points a fit sees: read from the value directly, as from the rows */
+		{
+			SortedPoints s0,
+						s1;
+
+			ps_sorted(&whole, &s0, AL);
+			CHECK(fp_sorted_points(v0, l0, &s1, AL) == FP_OK && same_sorted(&s0, &s1),
+				  "fit_points k=%d: the value's points read directly are the rows' points, bit for bit (%d points)",
+				  k, s0.m);
+			if (fits)
+			{
+				PowerLawSpec spec;
+
+				power_law_default_spec(&spec, k);
+				CHECK(power_law_fit(&s0, &spec, AL, &f0) == FIT_OK &&
+					  power_law_fit(&s1, &spec, AL, &f1) == FIT_OK && same_power_fit(&f0, &f1),
+					  "fit_points k=%d: power-law fit of the stored value has the same bits (alpha %.17g)",
+					  k, f1.expo[0]);
+			}
+			ps_sorted_free(&s0, AL);
+			ps_sorted_free(&s1, AL);
+		}
+		/* ... and through a point set (the merge aggregate's path) */
 		if (fits)
 		{
 			fp_to_point_set(v0, l0, &back, AL);
-			CHECK(power_fit(&whole, &f0) == FIT_OK && power_fit(&back, &f1) == FIT_OK &&
-				  same_power_fit(&f0, &f1),
-				  "fit_points k=%d: power-law fit of the stored value has the same bits (alpha %.17g)",
-				  k, f1.expo[0]);
+			CHECK(power_fit(&back, &f1) == FIT_OK && same_power_fit(&f0, &f1),
+				  "fit_points k=%d: power-law fit of the value's point set has the same bits", k);
 			ps_free(&back, AL);
 		}
 		v1 = encode(&whole, &l1);
@@ -465,7 +586,7 @@ test_rejections(void)
 	EXPECT(FP_BAD_SUM_SQUARES, "sum of y^2 below what the entries explain");
 	put32(b + 72, 32);			/* the merged entry's sum moved to 2^1024 */
 	put64(b + 80, 1);
-	EXPECT(FP_SUM_RANGE, "a sum of y beyond the float8 range");
+	EXPECT(FP_BAD_SUM_SQUARES, "a sum of y of 2^1024 that the sum of y^2 cannot cover");
 	len = craft(b, 3, 4, x, (int64_t[]) {1, 2, 1}, (double[]) {1, 4, 3}, -18);
 	EXPECT(FP_BAD_SUM_SQUARES, "negative sum of y^2");
 	/* non-canonical exact sums */
@@ -666,6 +787,7 @@ test_fit_points(int *n_pass, int *n_fail)
 	n_pass_p = n_pass;
 	n_fail_p = n_fail;
 	test_round_trip_and_order();
+	test_sums_beyond_double();
 	test_log_stats();
 	test_rejections();
 	test_corruption();

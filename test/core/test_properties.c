@@ -753,6 +753,10 @@ test_properties(int *n_pass, int *n_fail)
 {
 	np = n_pass;
 	nf = n_fail;
+	/* SL_PROPERTY_SEED draws other problems (CI runs the default) */
+	if (getenv("SL_PROPERTY_SEED"))
+		rng_state = strtoull(getenv("SL_PROPERTY_SEED"), NULL, 0);
+	printf("  property tests: seed %llu\n", (unsigned long long) rng_state);
 	test_power_law_bounds();
 	test_power_law_equivariance();
 	test_log_law_properties();
