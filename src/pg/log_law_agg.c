@@ -114,7 +114,9 @@ sl_log_law_trans(PG_FUNCTION_ARGS)
 	}
 	y = PG_GETARG_FLOAT8(k + 1);
 	sl_check_input(FN, "y", y, false, 0);
-	(void) ls_add(&st->stats, x, y, &st->al);	/* false only if al returns NULL: palloc throws */
+	/* false only past 2^63 - 1 rows (the allocator throws rather than fail) */
+	if (!ls_add(&st->stats, x, y, &st->al))
+		sl_check_points(FN, PS_COUNT_RANGE);
 	PG_RETURN_POINTER(st);
 }
 
@@ -141,7 +143,8 @@ sl_log_law_combine(PG_FUNCTION_ARGS)
 		elog(ERROR, "%s: combining states of different laws", FN);
 	else if (!sl_bounds_equal(s1->options.bounds, s2->options.bounds, s1->k + 1))
 		sl_options_mismatch(FN);
-	(void) ls_merge(&s1->stats, &s2->stats, &s1->al);	/* as ls_add */
+	if (!ls_merge(&s1->stats, &s2->stats, &s1->al))
+		sl_check_points(FN, PS_COUNT_RANGE);	/* as ls_add */
 	PG_RETURN_POINTER(s1);
 }
 
