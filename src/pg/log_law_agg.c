@@ -148,30 +148,20 @@ sl_log_law_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s1);
 }
 
-/*
- * State bytes: u32 tag, u8 version, u8 k, u16 0, the bounds (2 x 7
- * float8), the statistics' format.
- */
-#define LL_STATE_VERSION 2
-#define LL_STATE_HEADER (8 + sizeof(SlBounds))
+/* state bytes: the header (sl_write_state_header), then the statistics' format */
 
 PG_FUNCTION_INFO_V1(sl_log_law_serialize);
 Datum
 sl_log_law_serialize(PG_FUNCTION_ARGS)
 {
 	LlState    *st = sl_support_state(fcinfo, FN, SL_TAG_LOG_LAW);
-	size_t		size = LL_STATE_HEADER + ls_serial_size(&st->stats);
-	uint32		tag = SL_TAG_LOG_LAW;
+	size_t		size = SL_STATE_HEADER + ls_serial_size(&st->stats);
 	bytea	   *out = palloc(VARHDRSZ + size);
 	unsigned char *p = (unsigned char *) VARDATA(out);
 
 	SET_VARSIZE(out, VARHDRSZ + size);
-	memcpy(p, &tag, 4);
-	p[4] = LL_STATE_VERSION;
-	p[5] = (unsigned char) st->k;
-	p[6] = p[7] = 0;
-	memcpy(p + 8, st->options.bounds, sizeof(SlBounds));
-	ls_serialize(&st->stats, p + LL_STATE_HEADER);
+	sl_write_state_header(p, SL_TAG_LOG_LAW, st->k, st->options.bounds);
+	ls_serialize(&st->stats, p + SL_STATE_HEADER);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -182,26 +172,15 @@ sl_log_law_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
 	size_t		len = VARSIZE_ANY_EXHDR(in);
-	uint32		tag;
 	SlBounds	b;
 	LlState    *st;
 	int			k;
 
 	(void) sl_agg_context(fcinfo, FN);
-	if (len < LL_STATE_HEADER)
-		sl_bad_state(FN);
-	memcpy(&tag, p, 4);
-	k = p[5];
-	if (tag != SL_TAG_LOG_LAW || p[4] != LL_STATE_VERSION || k < 1 || k > LL_MAX_INPUTS ||
-		p[6] != 0 || p[7] != 0)
-		sl_bad_state(FN);
-	memcpy(&b, p + 8, sizeof(b));
-	for (int i = 0; i < SL_MAX_COEFS; i++)
-		if (isnan(b.lo[i]) || isnan(b.hi[i]) || b.lo[i] > b.hi[i])
-			sl_bad_state(FN);
+	k = sl_read_state_header(p, len, SL_TAG_LOG_LAW, LL_MAX_INPUTS, &b, FN);
 	st = new_state(CurrentMemoryContext, k);
 	st->options.bounds = sl_keep_bounds(options_law(k), &b, CurrentMemoryContext);
-	if (ls_deserialize(&st->stats, p + LL_STATE_HEADER, len - LL_STATE_HEADER, &st->al) != 0 ||
+	if (ls_deserialize(&st->stats, p + SL_STATE_HEADER, len - SL_STATE_HEADER, &st->al) != 0 ||
 		st->stats.k != k)
 		sl_bad_state(FN);
 	PG_RETURN_POINTER(st);

@@ -156,20 +156,14 @@ sl_power_law_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s1);
 }
 
-/*
- * State bytes: u32 tag, u8 version, u8 k, u16 0, the bounds (2 x 7
- * float8), the point set's format.
- */
-#define PL_STATE_VERSION 2
-#define PL_STATE_HEADER (8 + sizeof(SlBounds))
+/* state bytes: the header (sl_write_state_header), then the point set's format */
 
 PG_FUNCTION_INFO_V1(sl_power_law_serialize);
 Datum
 sl_power_law_serialize(PG_FUNCTION_ARGS)
 {
 	PlState    *st = sl_support_state(fcinfo, FN, SL_TAG_POWER_LAW);
-	size_t		size = PL_STATE_HEADER + ps_serial_size(&st->ps, &st->al);
-	uint32		tag = SL_TAG_POWER_LAW;
+	size_t		size = SL_STATE_HEADER + ps_serial_size(&st->ps, &st->al);
 	bytea	   *out;
 	unsigned char *p;
 
@@ -181,12 +175,8 @@ sl_power_law_serialize(PG_FUNCTION_ARGS)
 	out = palloc(VARHDRSZ + size);
 	SET_VARSIZE(out, VARHDRSZ + size);
 	p = (unsigned char *) VARDATA(out);
-	memcpy(p, &tag, 4);
-	p[4] = PL_STATE_VERSION;
-	p[5] = (unsigned char) st->k;
-	p[6] = p[7] = 0;
-	memcpy(p + 8, st->options.bounds, sizeof(SlBounds));
-	ps_serialize(&st->ps, p + PL_STATE_HEADER, &st->al);
+	sl_write_state_header(p, SL_TAG_POWER_LAW, st->k, st->options.bounds);
+	ps_serialize(&st->ps, p + SL_STATE_HEADER, &st->al);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -197,26 +187,15 @@ sl_power_law_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
 	size_t		len = VARSIZE_ANY_EXHDR(in);
-	uint32		tag;
 	SlBounds	b;
 	PlState    *st;
 	int			k;
 
 	(void) sl_agg_context(fcinfo, FN);
-	if (len < PL_STATE_HEADER)
-		sl_bad_state(FN);
-	memcpy(&tag, p, 4);
-	k = p[5];
-	if (tag != SL_TAG_POWER_LAW || p[4] != PL_STATE_VERSION || k < 1 || k > SL_MAX_INPUTS ||
-		p[6] != 0 || p[7] != 0)
-		sl_bad_state(FN);
-	memcpy(&b, p + 8, sizeof(b));
-	for (int i = 0; i < SL_MAX_COEFS; i++)
-		if (isnan(b.lo[i]) || isnan(b.hi[i]) || b.lo[i] > b.hi[i])
-			sl_bad_state(FN);
+	k = sl_read_state_header(p, len, SL_TAG_POWER_LAW, SL_MAX_INPUTS, &b, FN);
 	st = new_state(CurrentMemoryContext, k);
 	st->options.bounds = sl_keep_bounds(options_law(k), &b, CurrentMemoryContext);
-	if (ps_deserialize(&st->ps, p + PL_STATE_HEADER, len - PL_STATE_HEADER, &st->al) != PS_OK ||
+	if (ps_deserialize(&st->ps, p + SL_STATE_HEADER, len - SL_STATE_HEADER, &st->al) != PS_OK ||
 		st->ps.k != k)
 		sl_bad_state(FN);
 	PG_RETURN_POINTER(st);

@@ -254,6 +254,20 @@ extern void sl_check_prediction(double y);
 
 /* ---- rows of point-set aggregates ---- */
 
+/*
+ * The header of a serialised fit state (the bytes parallel workers send):
+ * u32 tag, u8 version, u8 k, u16 0, the bounds.
+ */
+#define SL_STATE_HEADER (8 + sizeof(SlBounds))
+#define SL_STATE_VERSION 2
+extern void sl_write_state_header(unsigned char *p, uint32 tag, int k, const SlBounds *b);
+/*
+ * Reads and checks a header of len bytes or more; ERROR (sl_bad_state)
+ * unless its tag, version, 1 <= k <= max_k and bounds are sound.  Returns k.
+ */
+extern int	sl_read_state_header(const unsigned char *p, size_t len, uint32 tag, int max_k,
+								 SlBounds *b, const char *fn);
+
 /* ERROR unless a point-set operation stayed within the point and row limits */
 extern void sl_check_points(const char *fn, PsStatus st);
 
