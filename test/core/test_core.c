@@ -18,14 +18,10 @@
 #include "point_set.h"
 #include "lsq.h"
 #include "power_law.h"
+#include "test_util.h"
 
-static int	n_pass,
-			n_fail;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { n_pass++; printf("ok   - "); } \
-	else { n_fail++; printf("FAIL - "); } \
-	printf(__VA_ARGS__); printf("\n"); } while (0)
+int			tu_pass,
+			tu_fail;
 
 static const SlAlloc *AL = &sl_malloc_alloc;
 
@@ -34,11 +30,7 @@ static uint64_t rng_state = 12345;
 static uint64_t
 rng_next(void)
 {
-	uint64_t	z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return tu_splitmix(&rng_state);
 }
 static double
 unif(double lo, double hi)
@@ -289,7 +281,7 @@ test_synthetic_2(void)
 								  fabs(fit.expo[1] - beta) / beta) : INFINITY;
 		if (err <= 1e-4)
 			good++;
-		else if (n_fail < 20)
+		else if (tu_fail < 20)
 			printf("  miss: alpha=%.6g beta=%.6g -> st=%d %.8g %.8g\n",
 				   alpha, beta, st, fit.expo[0], fit.expo[1]);
 		worst = fmax(worst, err);
@@ -885,9 +877,9 @@ test_point_set_log(void)
 	free(used);
 }
 /* test_fit_points.c */
-extern void test_fit_points(int *n_pass, int *n_fail);
+extern void test_fit_points(void);
 /* test_properties.c */
-extern void test_properties(int *n_pass, int *n_fail);
+extern void test_properties(void);
 
 int
 main(void)
@@ -900,8 +892,8 @@ main(void)
 	test_log_law();
 	test_fast_sum();
 	test_point_set_log();
-	test_fit_points(&n_pass, &n_fail);
-	test_properties(&n_pass, &n_fail);
-	printf("%d passed, %d failed\n", n_pass, n_fail);
-	return n_fail ? 1 : 0;
+	test_fit_points();
+	test_properties();
+	printf("%d passed, %d failed\n", tu_pass, tu_fail);
+	return tu_fail ? 1 : 0;
 }

@@ -15,14 +15,8 @@
 #include "log_law.h"
 #include "point_set.h"
 #include "power_law.h"
+#include "test_util.h"
 
-static int *n_pass_p,
-		   *n_fail_p;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { (*n_pass_p)++; printf("ok   - "); } \
-	else { (*n_fail_p)++; printf("FAIL - "); } \
-	printf(__VA_ARGS__); printf("\n"); } while (0)
 
 static const SlAlloc *AL = &sl_malloc_alloc;
 
@@ -30,11 +24,7 @@ static uint64_t rng = 777;
 static uint64_t
 next_u64(void)
 {
-	uint64_t	z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return tu_splitmix(&rng);
 }
 static double
 uniform(double lo, double hi)
@@ -778,18 +768,16 @@ test_corruption(void)
 		free(base[k]);
 }
 
-void		test_fit_points(int *n_pass, int *n_fail);
-void		test_store(int *n_pass, int *n_fail);
+void		test_fit_points(void);
+void		test_store(void);
 
 void
-test_fit_points(int *n_pass, int *n_fail)
+test_fit_points(void)
 {
-	n_pass_p = n_pass;
-	n_fail_p = n_fail;
 	test_round_trip_and_order();
 	test_sums_beyond_double();
 	test_log_stats();
 	test_rejections();
 	test_corruption();
-	test_store(n_pass, n_fail);
+	test_store();
 }

@@ -19,14 +19,8 @@
 #include "log_law.h"
 #include "point_set.h"
 #include "power_law.h"
+#include "test_util.h"
 
-static int *np,
-		   *nf;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { (*np)++; printf("ok   - "); } \
-	else { (*nf)++; printf("FAIL - "); } \
-	printf(__VA_ARGS__); printf("\n"); } while (0)
 
 static const SlAlloc *AL = &sl_malloc_alloc;
 
@@ -34,11 +28,7 @@ static uint64_t rng_state = 0x5eed5eed;
 static uint64_t
 rng_next(void)
 {
-	uint64_t	z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return tu_splitmix(&rng_state);
 }
 static double
 unif(double lo, double hi)
@@ -749,10 +739,8 @@ test_log_law_properties(void)
 }
 
 void
-test_properties(int *n_pass, int *n_fail)
+test_properties(void)
 {
-	np = n_pass;
-	nf = n_fail;
 	/* SL_PROPERTY_SEED draws other problems (CI runs the default) */
 	if (getenv("SL_PROPERTY_SEED"))
 		rng_state = strtoull(getenv("SL_PROPERTY_SEED"), NULL, 0);

@@ -18,14 +18,8 @@
 #include "log_law.h"
 #include "point_set.h"
 #include "power_law.h"
+#include "test_util.h"
 
-static int *n_pass_p,
-		   *n_fail_p;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { (*n_pass_p)++; printf("ok   - "); } \
-	else { (*n_fail_p)++; printf("FAIL - "); } \
-	printf(__VA_ARGS__); printf("\n"); } while (0)
 
 static const SlAlloc *AL = &sl_malloc_alloc;
 
@@ -33,11 +27,7 @@ static uint64_t rng = 4242;
 static uint64_t
 next_u64(void)
 {
-	uint64_t	z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return tu_splitmix(&rng);
 }
 
 /* ---- hand-made values ---- */
@@ -1487,13 +1477,11 @@ test_properties(void)
 	free(rows);
 }
 
-void		test_store(int *n_pass, int *n_fail);
+void		test_store(void);
 
 void
-test_store(int *n_pass, int *n_fail)
+test_store(void)
 {
-	n_pass_p = n_pass;
-	n_fail_p = n_fail;
 	test_sum_squares();
 	test_sum_squares_random();
 	test_counts();
