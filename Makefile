@@ -48,3 +48,9 @@ check-core:
 .PHONY: bench
 bench: all
 	bash test/bench/run.sh
+
+# ---- hostile-input testing (issue 8): the commands of README's Contributing
+# fuzz: libFuzzer targets of the core under ASan/UBSan (test/fuzz/run.sh)
+.PHONY: fuzz
+fuzz:
+	bash test/fuzz/run.sh
