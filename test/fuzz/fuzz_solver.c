@@ -30,7 +30,10 @@
  * when y has no variance.  With FUZZ_SOLVER_CHECK_BOUNDS=1 (make variable)
  * every coefficient also lies within its bounds; with 0 (the default until
  * the solver honours bounds, issue 8 item 1) violations are only counted
- * and the first of each coefficient printed.
+ * and the first of each coefficient printed (and its input saved as
+ * bounds-<law>-<coefficient> in the directory FUZZ_SOLVER_SAVE names, if
+ * set).  FUZZ_SOLVER_PRINT=1 ./fuzz_solver FILE prints an input's rows and
+ * bounds as SQL.
  */
 #include <float.h>
 #include <math.h>
@@ -142,6 +145,10 @@ read_bounds(Reader *r, int n_coef, double *lo, double *hi)
 
 static long n_bound_violations;
 
+/* the input being run, saved for a first violation (FUZZ_SOLVER_SAVE=dir) */
+static const uint8_t *cur_data;
+static size_t cur_size;
+
 static void
 report_bounds(void)
 {
@@ -174,9 +181,83 @@ check_bound(int law, int coef, double v, double lo, double hi)
 			   names[law][coef], v, lo, hi);
 	n_bound_violations++;
 	if (!printed[law][coef])
+	{
+		const char *dir = getenv("FUZZ_SOLVER_SAVE");
+
 		fprintf(stderr, "fuzz_solver: %s: %s = %.17g outside [%.17g, %.17g]\n", laws[law],
 				names[law][coef], v, lo, hi);
+		if (dir)
+		{
+			char		path[512];
+			FILE	   *f;
+
+			snprintf(path, sizeof(path), "%s/bounds-%s-%s", dir, law ? "log" : "power",
+					 names[law][coef]);
+			if ((f = fopen(path, "wb")) != NULL)
+			{
+				fwrite(cur_data, 1, cur_size, f);
+				fclose(f);
+			}
+		}
+	}
 	printed[law][coef] = true;
+}
+
+/*
+ * With FUZZ_SOLVER_PRINT set in the environment (replaying one input:
+ * ./fuzz_solver FILE), the admitted rows and the bounds as SQL, to
+ * reproduce a finding with fit_power_law / fit_log_law.
+ */
+/* a bound in JSON: a number, or null for none */
+static void
+print_bound(const char *sep, const char *name, double lo, double hi)
+{
+	printf("%s\"%s\": [", sep, name);
+	printf(isinf(lo) ? "null" : "%.17g", lo);
+	printf(", ");
+	printf(isinf(hi) ? "null" : "%.17g", hi);
+	printf("]");
+}
+
+static void
+print_as_sql(int k, double rows[][SL_MAX_INPUTS + 1], int n_rows, const PowerLawSpec *spec,
+			 const LogLawSpec *lspec)
+{
+	static const char *const pnames[] = {"alpha", "beta", "gamma"};
+	static const char *const lnames[] = {"l_inf", "a", "b", "c"};
+	static const char *const llnames[] = {"a", "b", "c"};
+	const char *sep = "";
+
+	printf("-- %d admitted rows, k = %d\nCREATE TEMP TABLE t (x1 float8, x2 float8, x3 float8, y float8);\nINSERT INTO t VALUES\n",
+		   n_rows, k);
+	for (int i = 0; i < n_rows; i++)
+	{
+		printf("%s  (", i ? ",\n" : "");
+		for (int j = 0; j < 3; j++)
+			printf(j < k ? "%.17g, " : "NULL, ", rows[i][j < k ? j : 0]);
+		printf("%.17g)", rows[i][k]);
+	}
+	printf(";\n-- power-law options\n'{\"bounds\": {");
+	for (int j = 0; j <= k; j++)
+		if (spec->lin_lo[j] != -INFINITY || spec->lin_hi[j] != INFINITY)
+		{
+			print_bound(sep, lnames[j], spec->lin_lo[j], spec->lin_hi[j]);
+			sep = ", ";
+		}
+	for (int j = 0; j < k; j++)
+	{
+		print_bound(sep, pnames[j], spec->exp_lo[j], spec->exp_hi[j]);
+		sep = ", ";
+	}
+	printf("}}'\n-- log-law options\n'{\"bounds\": {");
+	sep = "";
+	for (int j = 0; k <= 2 && j <= k; j++)
+		if (lspec->lo[j] != -INFINITY || lspec->hi[j] != INFINITY)
+		{
+			print_bound(sep, llnames[j], lspec->lo[j], lspec->hi[j]);
+			sep = ", ";
+		}
+	printf("}}'\n");
 }
 
 static bool
@@ -238,6 +319,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (head < 0)
 		return 0;
+	cur_data = data;
+	cur_size = size;
 	k = 1 + head % 3;
 	power_law_default_spec(&spec, k);
 	log_law_default_spec(&lspec, k <= 2 ? k : 2);
@@ -291,6 +374,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(rows[n_rows++], row, sizeof(row));
 	}
 
+	if (getenv("FUZZ_SOLVER_PRINT"))
+		print_as_sql(k, rows, n_rows, &spec, &lspec);
 	ps_init(&ps, k);
 	ps_init(&rev, k);
 	for (int i = 0; i < n_rows; i++)
