@@ -6,6 +6,7 @@
  * the output is deterministic.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,61 @@ make_value(const char *name, int k, int rows, int distinct, double scale)
 	return v;
 }
 
+/* an exact sum of a non-negative integer v in its minimal form: i32 lo, i32 d, d x i64 */
+static size_t
+put_integer_sum(unsigned char *out, uint64_t v)
+{
+	int64_t		dig[3] = {(int64_t) (v & 0xffffffffu), (int64_t) (v >> 32), 0};
+	int32_t		lo = 0,
+				d = 3;
+	size_t		n = 0;
+
+	if (v == 0)
+		d = 0;
+	else
+	{
+		/* a highest digit of 2^31 or more needs a zero digit above it (sign) */
+		while (d > 1 && dig[d - 1] == 0 && dig[d - 2] < ((int64_t) 1 << 31))
+			d--;
+		while (dig[lo] == 0)
+			lo++;
+		d -= lo;
+	}
+	memcpy(out + n, &lo, 4);
+	memcpy(out + n + 4, &d, 4);
+	n += 8;
+	for (int i = 0; i < d; i++, n += 8)
+		memcpy(out + n, &dig[lo + i], 8);
+	return n;
+}
+
+/*
+ * A one-input value of one entry, x = 1000, holding w rows of y = 1: the
+ * counts no test can reach by adding rows (sum of y and of y^2 both w).
+ */
+static Value
+huge_count_value(const char *name, uint64_t w)
+{
+	Value		v = {name, malloc(128), 0, 1};
+	unsigned char *p = v.buf;
+	int32_t		m = 1;
+	int64_t		n = (int64_t) w;
+	double		x = 1000.0;
+
+	p[0] = FP_FORMAT_VERSION;
+	p[1] = 1;
+	p[2] = p[3] = 0;
+	memcpy(p + 4, &m, 4);
+	memcpy(p + 8, &n, 8);
+	v.len = 16;
+	v.len += put_integer_sum(p + v.len, w);
+	memcpy(p + v.len, &x, 8);
+	memcpy(p + v.len + 8, &n, 8);
+	v.len += 16;
+	v.len += put_integer_sum(p + v.len, w);
+	return v;
+}
+
 /* fuzz_solver input: header, then rows of ordinary x (tag 0..63) and law y (tag 192) */
 static void
 solver_seed(const char *dir, const char *name, int head, const unsigned char *bounds,
@@ -105,7 +161,7 @@ main(int argc, char **argv)
 				d_text[256],
 				d_merge[256],
 				d_solver[256];
-	Value		vals[8];
+	Value		vals[12];
 	int			nv = 0;
 
 	snprintf(d_bin, sizeof(d_bin), "%s/fuzz_binary", top);
@@ -121,6 +177,10 @@ main(int argc, char **argv)
 	vals[nv++] = make_value("repeats2", 2, 14, 6, 1.0);
 	vals[nv++] = make_value("repeats3", 3, 10, 4, 2.0);
 	vals[nv++] = make_value("empty3", 3, 0, 1, 1.0);
+	/* counts at the edges of what a double and a bigint hold (issue 8 item 4) */
+	vals[nv++] = huge_count_value("rows2p52", (uint64_t) 1 << 52);
+	vals[nv++] = huge_count_value("rows2p52plus1", ((uint64_t) 1 << 52) + 1);
+	vals[nv++] = huge_count_value("rows2p62plus1", ((uint64_t) 1 << 62) + 1);
 
 	for (int i = 0; i < nv; i++)
 	{
@@ -134,7 +194,8 @@ main(int argc, char **argv)
 
 	/* merge pairs: u16 length of a, then a and b */
 	{
-		static const int pairs[][2] = {{1, 2}, {2, 2}, {1, 0}, {3, 3}, {5, 5}, {6, 7}, {4, 1}};
+		static const int pairs[][2] = {{1, 2}, {2, 2}, {1, 0}, {3, 3}, {5, 5}, {6, 7}, {4, 1},
+		{8, 9}, {10, 10}};
 
 		for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++)
 		{
