@@ -258,6 +258,7 @@ print_as_sql(int k, double rows[][SL_MAX_INPUTS + 1], int n_rows, const PowerLaw
 			sep = ", ";
 		}
 	printf("}}'\n");
+	fflush(stdout);				/* an invariant may abort right after */
 }
 
 static bool
