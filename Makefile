@@ -51,6 +51,11 @@ bench: all
 
 # ---- hostile-input testing (issue 8): the commands of README's Contributing
 # fuzz: libFuzzer targets of the core under ASan/UBSan (test/fuzz/run.sh)
-.PHONY: fuzz
+# installcheck-valgrind: the REGRESS suites on a temporary cluster whose
+# server runs under valgrind memcheck (test/valgrind/run.sh; measures the
+# installed build)
+.PHONY: fuzz installcheck-valgrind
 fuzz:
 	bash test/fuzz/run.sh
+installcheck-valgrind:
+	PG_CONFIG=$(PG_CONFIG) bash test/valgrind/run.sh
