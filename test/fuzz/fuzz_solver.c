@@ -27,10 +27,9 @@
  * of y is out of range, FP_SUM_RANGE, a documented error) and gives back
  * the same sorted points and the same log-law statistics; a fit reported
  * FIT_OK has finite coefficients, rss and rmse >= 0, r2 <= 1 or NaN only
- * when y has no variance.  With FUZZ_SOLVER_CHECK_BOUNDS=1 (make variable)
- * every coefficient also lies within its bounds; with 0 (the default until
- * the solver honours bounds, issue 8 item 1) violations are only counted
- * and the first of each coefficient printed (and its input saved as
+ * when y has no variance.  With FUZZ_SOLVER_CHECK_BOUNDS=1 (make variable,
+ * the default) every coefficient also lies within its bounds; with 0
+ * violations are only counted and the first of each coefficient printed (and its input saved as
  * bounds-<law>-<coefficient> in the directory FUZZ_SOLVER_SAVE names, if
  * set).  FUZZ_SOLVER_PRINT=1 ./fuzz_solver FILE prints an input's rows and
  * bounds as SQL.
@@ -408,7 +407,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ps_free(&back, AL);
 	}
 
-	fst = power_law_fit(&sp, &spec, AL, NULL, &fit);
+	fst = power_law_fit(&sp, &spec, AL, &fit);
 	FUZZ_CHECK(fst != FIT_NO_MEMORY, "power_law_fit: no memory");
 	if (fst == FIT_OK)
 	{
