@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # test/fuzz/run.sh -- builds the libFuzzer targets (ASan + UBSan) and runs
-# each from the committed seed corpus: fuzz_text, fuzz_binary and
-# fuzz_merge for FUZZ_RUNS executions each (default 1,000,000), one after
-# the other; meanwhile fuzz_solver, about 1,000 times slower per execution
-# (each one is up to two full fits), runs on the other core for
-# FUZZ_SOLVER_SECONDS (default 180).  A target passes when libFuzzer
-# finishes its budget without a crash, a sanitizer report, a violated
-# invariant (abort) or a timeout (10 s for one input).  A failing input is
-# printed in hex (CI keeps no files).  Prints executions per target; ends
+# each from the committed seed corpus (corpus/<target>, made by gen_seeds.c)
+# plus the inputs kept from past findings (regress/<target>), which every
+# run replays: fuzz_text, fuzz_binary and fuzz_merge for FUZZ_RUNS
+# executions each (default 1,000,000), one after the other; meanwhile
+# fuzz_solver, about 1,000 times slower per execution (each one is up to two
+# full fits), runs on the other core for FUZZ_SOLVER_SECONDS (default 180).
+# A target passes when libFuzzer finishes its budget without a crash, a
+# sanitizer report, a violated invariant (abort) or a timeout (10 s for one
+# input).  A failing input is printed in hex (CI keeps no files): keep it in
+# regress/<target>/ once understood.  Prints executions per target; ends
 # with 'N passed, N failed'.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -31,7 +33,8 @@ fuzz() {
   shift 2
   mkdir -p "$work/$t"
   "./$t" "$@" -max_len="$max_len" -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$work/$t-" "$work/$t" "corpus/$t" >"$work/$t.log" 2>&1
+    -artifact_prefix="$work/$t-" "$work/$t" "corpus/$t" $(ls -d "regress/$t" 2>/dev/null) \
+    >"$work/$t.log" 2>&1
   echo $? >"$work/$t.rc"
 }
 
