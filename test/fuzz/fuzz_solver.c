@@ -26,8 +26,9 @@
  * same sorted points; the stored value of the rows validates (or its sum
  * of y is out of range, FP_SUM_RANGE, a documented error) and gives back
  * the same sorted points and the same log-law statistics; a fit reported
- * FIT_OK has finite coefficients, rss and rmse >= 0, r2 <= 1 or NaN only
- * when y has no variance.  With FUZZ_SOLVER_CHECK_BOUNDS=1 (make variable,
+ * FIT_OK has finite coefficients, rmse finite and >= 0, rss >= 0 (infinite
+ * only where n rmse^2 exceeds the double range), r2 <= 1 or NaN only when y
+ * has no variance.  With FUZZ_SOLVER_CHECK_BOUNDS=1 (make variable,
  * the default) every coefficient also lies within its bounds; with 0
  * violations are only counted and the first of each coefficient printed (and its input saved as
  * bounds-<law>-<coefficient> in the directory FUZZ_SOLVER_SAVE names, if
@@ -290,8 +291,10 @@ y_constant(const SortedPoints *sp)
 static void
 check_stats(const char *law, double rss, double r2, double rmse, const SortedPoints *sp)
 {
-	FUZZ_CHECK(isfinite(rss) && rss >= 0.0, "%s: rss %g", law, rss);
 	FUZZ_CHECK(isfinite(rmse) && rmse >= 0.0, "%s: rmse %g", law, rmse);
+	/* the sum of squares itself may exceed the double range (y near 1e300) */
+	FUZZ_CHECK(rss >= 0.0 && (isfinite(rss) || rmse * rmse * (double) sp->n_rows > DBL_MAX / 2),
+			   "%s: rss %g with rmse %g", law, rss, rmse);
 	FUZZ_CHECK(isnan(r2) ? y_constant(sp) : r2 <= 1.0, "%s: r2 %g", law, r2);
 }
 
