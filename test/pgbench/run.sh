@@ -27,6 +27,11 @@ require_extension
 duration=${DURATION:-60}
 leak_mb=${LEAK_MB:-2}
 clients=8
+if [ "$duration" -lt 40 ]; then
+  echo "DURATION must be at least 40 s: memory is compared between 10-20 s and the last 15 s"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 start_cluster PORT "autovacuum_naptime = 5" || { echo "0 passed, 1 failed"; exit 1; }
 sql "$PORT" <<'SQL'
