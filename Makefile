@@ -48,3 +48,14 @@ check-core:
 .PHONY: bench
 bench: all
 	bash test/bench/run.sh
+
+# ---- hostile-input testing (issue 8): the commands of README's Contributing
+# fuzz: libFuzzer targets of the core under ASan/UBSan (test/fuzz/run.sh)
+# installcheck-valgrind: the REGRESS suites on a temporary cluster whose
+# server runs under valgrind memcheck (test/valgrind/run.sh; measures the
+# installed build)
+.PHONY: fuzz installcheck-valgrind
+fuzz:
+	bash test/fuzz/run.sh
+installcheck-valgrind:
+	PG_CONFIG=$(PG_CONFIG) bash test/valgrind/run.sh

@@ -12,3 +12,5 @@ apt-get install -y -q --no-install-recommends \
   build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib liblapacke-dev \
   postgresql-15-cron python3 python3-numpy python3-scipy python3-psycopg2 \
   postgresql-plpython3-15 >/dev/null
+# hostile-input testing: libFuzzer (clang 14 and its runtime), valgrind
+apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev valgrind >/dev/null

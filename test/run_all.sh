@@ -3,7 +3,8 @@
 # warnings as errors, installs, runs the core unit tests (also under ASan and
 # UBSan), then pg_regress and the data checks on a temporary cluster
 # (pg_virtualenv), then the script tests of storing, sharding and scheduling
-# (test/storage, test/shard, test/cron).  Ends with the line 'N passed, N failed'.
+# (test/storage, test/shard, test/cron) and of hostile input (test/fuzz,
+# test/valgrind, test/pgbench, test/cancel).  Ends with the line 'N passed, N failed'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -69,11 +70,16 @@ cat "$log/data"
 count_plain "$log/data"
 
 # storing (pg_dump, SQL-level corruption), sharding (postgres_fdw) and
-# scheduling (pg_cron): each starts and stops its own clusters
-for t in storage shard cron; do
+# scheduling (pg_cron); hostile-input testing: libFuzzer targets of the core
+# (fuzz), pg_regress with the server under valgrind (valgrind), concurrent
+# load (pgbench), cancel latency on 10M points (cancel).  Each starts and
+# stops its own clusters.
+for t in storage shard cron fuzz valgrind pgbench cancel; do
   echo "== test/$t/run.sh"
+  t_start=$(date +%s)
   bash "test/$t/run.sh" >"$log/$t" 2>&1
   cat "$log/$t"
+  echo "(test/$t/run.sh: $(( $(date +%s) - t_start )) s)"
   count_plain "$log/$t"
 done
 
