@@ -98,12 +98,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the serial form the aggregates' parallel states travel in */
 	{
-		size_t		slen = ps_serial_size(&ps);
+		size_t		slen = ps_serial_size(&ps, AL);
 		unsigned char *sbuf = malloc(slen);
 		PointSet	back;
 		PsStatus	pst;
 
-		ps_serialize(&ps, sbuf);
+		ps_serialize(&ps, sbuf, AL);
 		pst = ps_deserialize(&back, sbuf, slen, AL);
 		FUZZ_CHECK(pst == PS_OK, "ps_deserialize returned %d", (int) pst);
 		check_reencodes(data, size, &back, "serialised state");
@@ -118,8 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned char *dec = malloc(size + 1);
 		size_t		dlen;
 
-		fp_text_encode(data, size, text);
-		FUZZ_CHECK(fp_text_decode(text, strlen(text), dec, &dlen) == FP_OK &&
+		fp_text_encode(data, size, text, AL);
+		FUZZ_CHECK(fp_text_decode(text, strlen(text), dec, &dlen, AL) == FP_OK &&
 				   dlen == size && memcmp(dec, data, size) == 0, "text round trip");
 		free(text);
 		free(dec);

@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FpStatus	st;
 	FpInfo		info;
 
-	st = fp_text_decode(text, size, buf, &len);
+	st = fp_text_decode(text, size, buf, &len, AL);
 	if (st != FP_OK)
 	{
 		FUZZ_CHECK(st == FP_BAD_TEXT, "fp_text_decode returned %d", (int) st);
@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		char	   *again = malloc(2 * len + 3);
 
-		fp_text_encode(buf, len, again);
+		fp_text_encode(buf, len, again, AL);
 		FUZZ_CHECK(strlen(again) == size, "re-encoded length %zu, input %zu", strlen(again), size);
 		for (size_t i = 0; i < size; i++)
 			FUZZ_CHECK(again[i] == (i < 2 ? text[i] : tolower((unsigned char) text[i])),

@@ -187,7 +187,7 @@ main(int argc, char **argv)
 		char	   *text = malloc(2 * vals[i].len + 3);
 
 		write_file(d_bin, vals[i].name, vals[i].buf, vals[i].len);
-		fp_text_encode(vals[i].buf, vals[i].len, text);
+		fp_text_encode(vals[i].buf, vals[i].len, text, &sl_malloc_alloc);
 		write_file(d_text, vals[i].name, text, strlen(text));
 		free(text);
 	}
