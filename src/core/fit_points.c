@@ -568,13 +568,16 @@ squares_cover(const int64_t *d, int32_t lo, int32_t nd, int G, unsigned __int128
 static bool
 squares_in_range(const SumView *yy, int64_t n)
 {
+	int			top = yy->lo + yy->nd - 1;	/* the highest digit, not 0 */
 	unsigned __int128 whole = 0;	/* floor(Y2 / 2^2048): digits 64 and up */
 
-	if (yy->nd == 0)
-		return true;
-	for (int i = yy->nd - 1; i >= 0; i--)
-		if (yy->lo + i >= 64)
-			whole = (whole << 32) | (uint64_t) view_digit(yy, i);
+	if (yy->nd == 0 || top < 64)
+		return true;			/* Y2 < 2^2048 */
+	if (top > 64 + 2)
+		return false;			/* Y2 >= 2^(32 * 3) 2^2048, n < 2^63 */
+	/* digits 64..top, the absent ones below lo as 0 */
+	for (int i = top; i >= 64; i--)
+		whole = (whole << 32) | (i >= yy->lo ? (uint64_t) view_digit(yy, i - yy->lo) : 0);
 	return whole < (unsigned __int128) n;
 }
 

@@ -332,6 +332,9 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 		out->rss = ldexp(r, 2 * e);
 		out->rmse = ldexp(sqrt(r / (double) st->n), e);
 		out->r2 = Cyy.hi > 0.0 ? 1.0 - r / t : NAN;
+		/* bounds can hold predictions of 1e308 away from y: rmse beyond float8 */
+		if (!isfinite(out->rmse))
+			return FIT_OVERFLOW;
 	}
 	return FIT_OK;
 }

@@ -1461,6 +1461,12 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		}
 		out->rss = ldexp(rss, 2 * e);
 		out->rmse = ldexp(sqrt(rss / (double) pts->n_rows), e);
+		/* bounds can hold predictions of 1e308 away from y: rmse beyond float8 */
+		if (!isfinite(out->rmse))
+		{
+			status = FIT_OVERFLOW;
+			goto done;
+		}
 		/* no variance beyond the rounding of y's mean square: r2 undefined */
 		out->r2 = tss > 0x1p-90 * (sq + pts->ss_within) ? 1.0 - rss / tss : NAN;
 	}

@@ -297,6 +297,22 @@ test_sum_squares(void)
 		st = fp_validate(v.b, v.len, 1, &info, AL);
 		CHECK(st == FP_OK, "sum of squares: rows y = DBL_MAX, -DBL_MAX validate (status %d)",
 			  (int) st);
+		/*
+		 * Found by fuzz_merge: a sum of y^2 whose lowest digit is above
+		 * 2^2048's (2^2106, one digit) was measured without the absent
+		 * digits below it, so it passed for 2^52 rows (limit 2^2100) and
+		 * its merges did not validate.
+		 */
+		xs_init(&big);
+		big.dig = malloc(sizeof(int64_t));
+		big.dig[0] = (int64_t) 1 << 26;	/* 2^26 2^(32 65) = 2^2106 */
+		big.lo = 65;
+		big.n = big.cap = 1;
+		one_entry(&v, (int64_t) 1 << 52, xs_of(0x1p44, 1, 0, 0), big);
+		st = fp_validate(v.b, v.len, 1, &info, AL);
+		CHECK(st == FP_BAD_SUM_SQUARES,
+			  "sum of squares: 2^2106 over 2^52 rows (beyond their n 2^2048, one digit above 2^2048's) is rejected (status %d)",
+			  (int) st);
 	}
 	free(v.b);
 	free(a.b);
