@@ -370,6 +370,7 @@ test_power_law_bounds(void)
 	int			cases = 0,
 				fitted = 0,
 				out_of_bounds = 0,
+				wrong_flags = 0,
 				inconsistent = 0,
 				worse = 0,
 				ref_cases = 0;
@@ -436,6 +437,24 @@ test_power_law_bounds(void)
 							 k, fit.l_inf, spec.lin_lo[0], spec.lin_hi[0], fit.coef[0],
 							 spec.lin_lo[1], spec.lin_hi[1], fit.expo[0], spec.exp_lo[0], spec.exp_hi[0]);
 			}
+			/*
+			 * at_bound lists exactly the linear coefficients on a finite
+			 * side of their bounds, and every exponent on one
+			 */
+			for (int j = 0; j <= k; j++)
+			{
+				double		v = j == 0 ? fit.l_inf : fit.coef[j - 1];
+				bool		on = (isfinite(spec.lin_lo[j]) && v == spec.lin_lo[j]) ||
+					(isfinite(spec.lin_hi[j]) && v == spec.lin_hi[j]);
+
+				if (fit.at_bound[j == 0 ? 0 : 2 * j - 1] != on)
+					wrong_flags++;
+			}
+			for (int j = 0; j < k; j++)
+				if (((isfinite(spec.exp_lo[j]) && fit.expo[j] == spec.exp_lo[j]) ||
+					 (isfinite(spec.exp_hi[j]) && fit.expo[j] == spec.exp_hi[j])) &&
+					!fit.at_bound[2 + 2 * j])
+					wrong_flags++;
 			/* the statistics reported belong to the coefficients returned */
 			pl_rss_recomputed(&p, &fit, 1.0, &rss, &tol);
 			if (isfinite(fit.rss) && !(fabsl(rss - fit.rss) <= tol + 1e-9L * rss + 1e-300L))
@@ -471,6 +490,9 @@ test_power_law_bounds(void)
 	CHECK(out_of_bounds == 0,
 		  "bounds: %d random bounded power-law fits (1-3 inputs), %d fitted, every coefficient within its bounds (%d outside)%s%s",
 		  cases, fitted, out_of_bounds, out_of_bounds ? ": first " : "", first_bad);
+	CHECK(wrong_flags == 0,
+		  "bounds: at_bound names exactly the linear coefficients on a bound, and every exponent on one, in all %d fits (%d wrong)",
+		  fitted, wrong_flags);
 	CHECK(inconsistent == 0,
 		  "bounds: reported RSS equals the RSS of the returned coefficients (long double) in all %d fits (%d differ)",
 		  fitted, inconsistent);
