@@ -954,7 +954,7 @@ search(Problem *P, double *grid_f, double *col_buf, double (*cand_u)[SL_MAX_INPU
  */
 static bool
 inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
-				const double *T, const double *lnx_max, double *scratch)
+				const double *T, const double *lnx_max, double *scratch, const SlAlloc *al)
 {
 	int			k = pts->k,
 				m = pts->m;
@@ -987,6 +987,7 @@ inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
 		double		norm0,
 					norm;
 
+		sl_check_interrupts(al);
 		for (int i = 0; i < m; i++)
 			v[i] = sw[i] * tau[(size_t) j * m + i];
 		norm0 = sqrt(dot(v, v, m));
@@ -1111,6 +1112,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	 */
 	for (int i = 0; i < m; i++)
 	{
+		sl_check_interrupts_every(al, (uint64_t) i);
 		W += pts->w[i];
 		sw[i] = sqrt(pts->w[i]);
 	}
@@ -1123,15 +1125,18 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		dd_t		sy = dd_from(0.0);
 
 		for (int i = 0; i < m; i++)
+		{
+			sl_check_interrupts_every(al, (uint64_t) i);
 			sy = dd_add(sy, dd_mul(dd_from(pts->w[i]), dd_from(pts->y[i])));
+		}
 		ym = dd_div(sy, dd_from(W)).hi;
 	}
 	for (int i = 0; i < m; i++)
 	{
+		sl_check_interrupts_every(al, (uint64_t) i);
 		var += pts->w[i] * (pts->y[i] - ym) * (pts->y[i] - ym);
 		sq += pts->w[i] * pts->y[i] * pts->y[i];
 	}
-	sl_check_interrupts(al);
 	P.ym = ym;
 	P.ysd = var > 0.0 ? sqrt(var / W) : (ym != 0.0 ? fabs(ym) : 1.0);
 	for (int i = 0; i < m; i++)
@@ -1139,22 +1144,24 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	P.sqrt_w = sqrt(W);
 	for (int j = 0; j < k; j++)
 	{
+		double	   *t = tau + (size_t) j * m;
 		double		cen = 0.0,
 					T = 0.0;
 
-		sl_check_interrupts(al);
-		for (int i = 0; i < m; i++)
-			cen += pts->w[i] * log(pts->x[(size_t) i * k + j]);
-		cen /= W;
+		/* ln x once, into tau; then centred */
 		lnx_max[j] = 0.0;
 		for (int i = 0; i < m; i++)
 		{
-			double		l = log(pts->x[(size_t) i * k + j]);
-			double		t = l - cen;
-
-			tau[(size_t) j * m + i] = t;
-			T = fmax(T, fabs(t));
-			lnx_max[j] = fmax(lnx_max[j], fabs(l));
+			sl_check_interrupts_every(al, (uint64_t) i);
+			t[i] = log(pts->x[(size_t) i * k + j]);
+			cen += pts->w[i] * t[i];
+			lnx_max[j] = fmax(lnx_max[j], fabs(t[i]));
+		}
+		cen /= W;
+		for (int i = 0; i < m; i++)
+		{
+			t[i] -= cen;
+			T = fmax(T, fabs(t[i]));
 		}
 		P.centre[j] = cen;
 		P.T[j] = T;
@@ -1172,7 +1179,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		return FIT_NO_MEMORY;
 	}
 	/* Q's columns 1..k are free until the first evaluation */
-	if (!inputs_identify(pts, tau, sw, P.T, lnx_max, P.Q + m))
+	if (!inputs_identify(pts, tau, sw, P.T, lnx_max, P.Q + m, al))
 	{
 		status = FIT_UNDETERMINED;
 		goto done;
@@ -1450,7 +1457,10 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 					scaled.coef[j] = ldexp(out->coef[j], -e);
 				for (int i = 0; i < m; i++)
 				{
-					double		r = pts->y[i] - power_law_predict(&scaled, k, &pts->x[(size_t) i * k]);
+					double		r;
+
+					sl_check_interrupts_every(al, (uint64_t) i);
+					r = pts->y[i] - power_law_predict(&scaled, k, &pts->x[(size_t) i * k]);
 
 					acc = dd_add(acc, dd_mul(dd_from(pts->w[i] * r), dd_from(r)));
 				}
