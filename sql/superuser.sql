@@ -156,3 +156,57 @@ SELECT su_predict_short(ROW(1, 2, 0.5, 1, 0.5, 10, 1, 0, '{}')::power_law2_fit, 
 SELECT (fit_power_law(x, y)).n AS n, round((fit_power_law(x, y)).alpha::numeric, 6) AS alpha FROM su_runs;
 \c :regression_db
 DROP DATABASE sl_superuser;
+
+-- 4. the whole class: every transition function of the extension with every final
+-- function, as an aggregate over float8 rows x, x2, x3, y (and NULL options where the
+-- transition takes them).  A pair of one family fits; any other pair is an ERROR with a SQLSTATE;
+-- the backend survives every one (it answers the next statement).  In a database of
+-- its own, with the types as the extension made them.
+CREATE DATABASE sl_pairs;
+\c sl_pairs
+CREATE EXTENSION scalinglaw;
+CREATE TABLE su_runs AS SELECT x, 1 + 2 * x ^ (-0.5) AS y, 3 * x + 1 AS x2, 5 * x + x % 7 AS x3
+FROM generate_series(1, 40) x;
+CREATE TABLE su_pairs (sfunc text, ffunc text, outcome text);
+DO $$
+DECLARE
+  t record;
+  f record;
+  nin int;
+  call text;
+  fitted boolean;
+BEGIN
+  FOR t IN SELECT p.proname, p.pronargs, pg_get_function_identity_arguments(p.oid) AS args
+           FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
+           JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'scalinglaw'
+           WHERE p.proname LIKE 'sl\_%\_trans' AND p.proargtypes[1] = 'float8'::regtype
+           ORDER BY 1, 2 LOOP
+    FOR f IN SELECT DISTINCT p.proname
+             FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
+             JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'scalinglaw'
+             WHERE p.proname LIKE 'sl\_%\_final' ORDER BY 1 LOOP
+      nin := t.pronargs - 1;
+      call := array_to_string((ARRAY['x', 'x2', 'x3'])[1:nin - 1 - (t.args LIKE '%jsonb')::int], ', ')
+              || ', y' || CASE WHEN t.args LIKE '%jsonb' THEN ', NULL::jsonb' ELSE '' END;
+      BEGIN
+        EXECUTE format('CREATE AGGREGATE su_pair(%s) (SFUNC = %I, STYPE = internal, FINALFUNC = %I)',
+                       substr(t.args, length('internal, ') + 1), t.proname, f.proname);
+        BEGIN
+          EXECUTE format('SELECT su_pair(%s) IS NOT NULL FROM su_runs', call) INTO fitted;
+          INSERT INTO su_pairs VALUES (t.proname || '(' || call || ')', f.proname,
+                                       CASE WHEN fitted THEN 'fits' ELSE 'NULL' END);
+        EXCEPTION WHEN OTHERS THEN
+          INSERT INTO su_pairs VALUES (t.proname || '(' || call || ')', f.proname, 'ERROR ' || SQLSTATE);
+        END;
+        EXECUTE format('DROP AGGREGATE su_pair(%s)', substr(t.args, length('internal, ') + 1));
+      EXCEPTION WHEN OTHERS THEN
+        INSERT INTO su_pairs VALUES (t.proname || '(' || call || ')', f.proname, 'not created: ' || SQLSTATE);
+      END;
+    END LOOP;
+  END LOOP;
+END $$;
+SELECT outcome, count(*) AS pairs FROM su_pairs GROUP BY 1 ORDER BY 1;
+-- the pairs that fit are exactly those of one family and number of inputs
+SELECT sfunc, ffunc, outcome FROM su_pairs WHERE outcome NOT LIKE 'ERROR%' ORDER BY 1, 2;
+\c :regression_db
+DROP DATABASE sl_pairs;

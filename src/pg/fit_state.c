@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "utils/syscache.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -391,6 +392,33 @@ sl_fit_points_deserialize(PG_FUNCTION_ARGS)
 }
 
 /* final function of both aggregates: NULL for no rows or no values */
+/*
+ * The final functions of fit_points and merge_fit_points return the type
+ * of their number of inputs; one declared with another (an aggregate a
+ * superuser assembled from the 1-input transition and fit_points3's final
+ * function) would label a 1-input value fit_points3: ERROR (42804).
+ */
+static void
+check_final_type(FunctionCallInfo fcinfo, int k)
+{
+	Oid			rettype = get_fn_expr_rettype(fcinfo->flinfo);
+	HeapTuple	tp = SearchSysCache1(TYPEOID, ObjectIdGetDatum(rettype));
+	bool		same = false;
+
+	if (HeapTupleIsValid(tp))
+	{
+		same = strcmp(NameStr(((Form_pg_type) GETSTRUCT(tp))->typname), type_names[k]) == 0;
+		ReleaseSysCache(tp);
+	}
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: a value of %d inputs cannot be returned as type %s", FN, k,
+						format_type_be(rettype)),
+				 errhint("The final function of a fit_points aggregate returns %s here.",
+						 type_names[k])));
+}
+
 PG_FUNCTION_INFO_V1(sl_fit_points_final);
 Datum
 sl_fit_points_final(PG_FUNCTION_ARGS)
@@ -399,6 +427,7 @@ sl_fit_points_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
+	check_final_type(fcinfo, st->k);
 	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
 }
 
