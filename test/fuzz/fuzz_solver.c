@@ -278,14 +278,26 @@ same_log_fit(const LogLawFit *a, const LogLawFit *b)
 		memcmp(&a->rss, &b->rss, sizeof(double)) == 0;
 }
 
-/* y has no variance: every point has the same mean and no spread within */
+/*
+ * y has no variance a fit can measure: the fits count a variance below
+ * 2^-90 of y's mean square as none (rounding), so every point's mean
+ * within 2^-40 of the largest and hardly any spread within points
+ */
 static bool
 y_constant(const SortedPoints *sp)
 {
+	double		ymax = 0.0,
+				wsum = 0.0;
+
+	for (int32_t i = 0; i < sp->m; i++)
+	{
+		ymax = fmax(ymax, fabs(sp->y[i]));
+		wsum += sp->w[i];
+	}
 	for (int32_t i = 1; i < sp->m; i++)
-		if (sp->y[i] != sp->y[0])
+		if (!(fabs(sp->y[i] - sp->y[0]) <= 0x1p-40 * ymax))
 			return false;
-	return sp->ss_within == 0.0;
+	return sp->ss_within <= 0x1p-80 * wsum * ymax * ymax;
 }
 
 static void
