@@ -1,7 +1,8 @@
 # scalinglaw: PGXS build (see README.md)
 EXTENSION = scalinglaw
 MODULE_big = scalinglaw
-DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql scalinglaw--1.1--1.2.sql
+DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql scalinglaw--1.1--1.2.sql \
+	scalinglaw--1.2--1.3.sql
 OBJS = \
 	src/core/sl_alloc.o \
 	src/core/exact_sum.o \
@@ -14,10 +15,12 @@ OBJS = \
 	src/pg/options.o \
 	src/pg/power_law_agg.o \
 	src/pg/log_law_agg.o \
-	src/pg/fit_state.o
+	src/pg/fit_state.o \
+	src/pg/array_inputs.o
 
 REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
-	predict_loss parallel plan_invariance determinism fit_points fit_points_errors incremental \
+	predict_loss parallel plan_invariance determinism fit_points fit_points_errors fit_points_n \
+	incremental \
 	superuser bounds extremes
 REGRESS_OPTS = --load-extension=scalinglaw
 

@@ -570,7 +570,7 @@ ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 		return st;
 	if (e < 0)
 	{
-		double		row[SL_MAX_INPUTS + 1];
+		double		row[SL_MAX_POINT_INPUTS + 1];
 
 		memcpy(row, x, sizeof(double) * ps->k);
 		row[ps->k] = y;
@@ -615,7 +615,7 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 		return st;
 	if (e < 0)
 	{
-		double		row[SL_MAX_INPUTS + 1];
+		double		row[SL_MAX_POINT_INPUTS + 1];
 
 		memcpy(row, x, sizeof(double) * ps->k);
 		row[ps->k] = y1;
@@ -1183,7 +1183,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 
 	ps_init(ps, 1);
 	if (len < 16 || buf[0] != PS_FORMAT_VERSION || buf[1] < 1 ||
-		buf[1] > SL_MAX_INPUTS || buf[2] != 0 || buf[3] != 0)
+		buf[1] > SL_MAX_POINT_INPUTS || buf[2] != 0 || buf[3] != 0)
 		return PS_BAD_FORMAT;
 	ps_init(ps, buf[1]);
 	memcpy(&n, buf + 4, 4);
@@ -1197,7 +1197,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 	off += used;
 	for (int32_t i = 0; i < n; i++)
 	{
-		double		x[SL_MAX_INPUTS];
+		double		x[SL_MAX_POINT_INPUTS];
 		int64_t		w;
 		double		y1 = 0.0;
 
