@@ -1,0 +1,439 @@
+/*
+ * formula_roles.c -- what the search and the report need to know about
+ * the parameters: the role each nonlinear parameter plays next to the data
+ * (so the search can centre and scale it), and the canonical form of
+ * symmetric optima (sign-free parameters, interchangeable terms).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "formula_int.h"
+
+#define MAX_TOP_TERMS 64
+#define MAX_COMPARE 4096		/* node pairs compared when matching two terms */
+
+/* per node: the inputs and the parameters below it */
+typedef struct Masks
+{
+	uint32_t   *params;
+	uint8_t    *inputs;
+	bool	   *reach;
+} Masks;
+
+/*
+ * The parameter p when node n is p up to a constant factor, a sign, an
+ * even power or abs (the forms a parameter takes inside a rate or an
+ * exponent: -k, 2*k, s^2), else -1.
+ */
+static int
+scaled_param(const SlfTree *t, int n)
+{
+	for (;;)
+	{
+		const SlfNode *nd = &t->nodes[n];
+
+		if (nd->op == OP_PARAM)
+			return nd->n;
+		if (nd->op == OP_NEG || nd->op == OP_POWI || (nd->op == OP_FN && nd->fn == FN_ABS))
+			n = nd->a;
+		else if ((nd->op == OP_MUL || nd->op == OP_DIV) && t->nodes[nd->b].op == OP_NUM)
+			n = nd->a;
+		else if (nd->op == OP_MUL && t->nodes[nd->a].op == OP_NUM)
+			n = nd->b;
+		else
+			return -1;
+	}
+}
+
+static int
+lowest_input(uint8_t mask)
+{
+	for (int j = 0; j < SLF_MAX_INPUTS; j++)
+		if (mask & (1u << j))
+			return j;
+	return -1;
+}
+
+/* the role of parameter p from the first node that uses it (scaled) as an operand */
+static void
+find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role)
+{
+	role->role = SLF_ROLE_OTHER;
+	role->input = -1;
+	role->inverse = false;
+	for (int n = 0; n < t->n_nodes; n++)
+	{
+		const SlfNode *nd = &t->nodes[n];
+		bool		in_a,
+					in_b;
+		int			other;
+
+		if (!M->reach[n] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM ||
+			scaled_param(t, n) == p)
+			continue;
+		in_a = scaled_param(t, nd->a) == p;
+		in_b = nd->b >= 0 && scaled_param(t, nd->b) == p;
+		if (!in_a && !in_b)
+			continue;
+		other = in_a ? nd->b : nd->a;
+		if (other < 0 || M->inputs[other] == 0)
+			return;
+		role->input = lowest_input(M->inputs[other]);
+		if (nd->op == OP_POW && in_b)
+			role->role = SLF_ROLE_EXPONENT;
+		else if (nd->op == OP_MUL && t->nodes[other].op == OP_FN && t->nodes[other].fn == FN_LN)
+			role->role = SLF_ROLE_EXPONENT;	/* exp(a*ln(N)) */
+		else if (nd->op == OP_MUL)
+			role->role = SLF_ROLE_RATE;
+		else if (nd->op == OP_DIV && in_b)
+		{
+			role->role = SLF_ROLE_RATE;
+			role->inverse = true;
+		}
+		else if ((nd->op == OP_ADD || nd->op == OP_SUB) && M->params[other] == 0)
+			role->role = SLF_ROLE_LOCATION;
+		if (role->role == SLF_ROLE_OTHER)
+			role->input = -1;
+		return;
+	}
+}
+
+/* parameters whose every occurrence is under an even integer power or abs */
+static uint32_t
+sign_free_params(const SlfTree *t, const Masks *M)
+{
+	uint32_t	seen = 0;
+	uint32_t	signed_use = 0;
+
+	if (t->nodes[t->root].op == OP_PARAM)
+		signed_use |= 1u << t->nodes[t->root].n;
+	for (int n = 0; n < t->n_nodes; n++)
+	{
+		const SlfNode *nd = &t->nodes[n];
+		bool		even = (nd->op == OP_POWI && nd->n % 2 == 0) || (nd->op == OP_FN && nd->fn == FN_ABS);
+
+		if (!M->reach[n] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM)
+			continue;
+		for (int side = 0; side < 2; side++)
+		{
+			int			c = side ? nd->b : nd->a;
+
+			if (c < 0 || t->nodes[c].op != OP_PARAM)
+				continue;
+			seen |= 1u << t->nodes[c].n;
+			if (!(even && side == 0))
+				signed_use |= 1u << t->nodes[c].n;
+		}
+	}
+	return seen & ~signed_use;
+}
+
+/* the parameters of mask in increasing order; returns their count */
+static int
+param_list(uint32_t mask, int *list)
+{
+	int			n = 0;
+
+	for (int p = 0; p < SLF_MAX_PARAMS; p++)
+		if (mask & (1u << p))
+			list[n++] = p;
+	return n;
+}
+
+static int
+list_pos(const int *list, int n, int p)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] == p)
+			return i;
+	return -1;
+}
+
+/*
+ * Whether terms x and y are the same expression when parameter lx[i] of x
+ * is read as ly[i] of y (sub-expressions free of parameters are one node
+ * when equal, thanks to hash-consing).
+ */
+static bool
+isomorphic(const SlfTree *t, const Masks *M, int x, int y, const int *lx, const int *ly, int np)
+{
+	int			stack[2 * MAX_COMPARE];
+	int			top = 0;
+	int			visits = 0;
+
+	stack[top++] = x;
+	stack[top++] = y;
+	while (top > 0)
+	{
+		int			b = stack[--top];
+		int			a = stack[--top];
+		const SlfNode *na = &t->nodes[a];
+		const SlfNode *nb = &t->nodes[b];
+
+		if (++visits > MAX_COMPARE)
+			return false;
+		if (M->params[a] == 0 || M->params[b] == 0)
+		{
+			if (a != b)
+				return false;
+			continue;
+		}
+		if (na->op != nb->op || na->fn != nb->fn || (na->op != OP_PARAM && na->n != nb->n) ||
+			(na->b < 0) != (nb->b < 0))
+			return false;
+		if (na->op == OP_PARAM)
+		{
+			int			i = list_pos(lx, np, na->n);
+
+			if (i < 0 || ly[i] != nb->n)
+				return false;
+			continue;
+		}
+		if (top + 4 > 2 * MAX_COMPARE)
+			return false;
+		stack[top++] = na->a;
+		stack[top++] = nb->a;
+		if (na->b >= 0)
+		{
+			stack[top++] = na->b;
+			stack[top++] = nb->b;
+		}
+	}
+	return true;
+}
+
+/* the top-level additive terms of the root with their signs */
+static int
+top_terms(const SlfTree *t, int *term, int *sign)
+{
+	int			stack[MAX_TOP_TERMS];
+	int			stack_sign[MAX_TOP_TERMS];
+	int			top = 0;
+	int			n = 0;
+
+	stack[top] = t->root;
+	stack_sign[top++] = 1;
+	while (top > 0)
+	{
+		int			k = stack[--top];
+		int			s = stack_sign[top];
+		const SlfNode *nd = &t->nodes[k];
+
+		if ((nd->op == OP_ADD || nd->op == OP_SUB) && top + 2 <= MAX_TOP_TERMS)
+		{
+			/* b first so that a, the earlier term, is taken first */
+			stack[top] = nd->b;
+			stack_sign[top++] = nd->op == OP_ADD ? s : -s;
+			stack[top] = nd->a;
+			stack_sign[top++] = s;
+		}
+		else if (nd->op == OP_NEG && top + 1 <= MAX_TOP_TERMS)
+		{
+			stack[top] = nd->a;
+			stack_sign[top++] = -s;
+		}
+		else if (n < MAX_TOP_TERMS)
+		{
+			term[n] = k;
+			sign[n++] = s;
+		}
+	}
+	return n;
+}
+
+/* appends an int to the class table */
+static bool
+push_class(SlFormula *f, int v, int *cap)
+{
+	const SlAlloc *al = f->tree.al;
+
+	if (f->class_len == *cap)
+	{
+		int			grown_cap = *cap ? 2 * *cap : 64;
+		int		   *grown = al->realloc(al->ctx, f->class_terms, (size_t) *cap * sizeof(int),
+										(size_t) grown_cap * sizeof(int));
+
+		if (grown == NULL)
+			return false;
+		f->class_terms = grown;
+		*cap = grown_cap;
+	}
+	f->class_terms[f->class_len++] = v;
+	return true;
+}
+
+/*
+ * Classes of interchangeable top-level terms: same sign, isomorphic, with
+ * parameters of their own that include a nonlinear one (the sort key).
+ * Stored as n_terms, n_per, key position, then the parameters of each term.
+ */
+static bool
+find_classes(SlFormula *f, const Masks *M)
+{
+	const SlfTree *t = &f->tree;
+	int			term[MAX_TOP_TERMS],
+				sign[MAX_TOP_TERMS];
+	int			n = top_terms(t, term, sign);
+	int			lists[MAX_TOP_TERMS][SLF_MAX_PARAMS];
+	int			np[MAX_TOP_TERMS];
+	bool		taken[MAX_TOP_TERMS] = {false};
+	int			uses[SLF_MAX_PARAMS] = {0};
+	int			cap = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		np[i] = param_list(M->params[term[i]], lists[i]);
+		for (int k = 0; k < np[i]; k++)
+			uses[lists[i][k]]++;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		int			members[MAX_TOP_TERMS];
+		int			n_members = 1;
+		int			key = -1;
+		bool		own = true;
+
+		for (int k = 0; k < np[i]; k++)
+		{
+			own &= uses[lists[i][k]] == 1;
+			if (key < 0 && f->theta_of[lists[i][k]] >= 0)
+				key = k;
+		}
+		if (taken[i] || !own || key < 0)
+			continue;
+		members[0] = i;
+		for (int j = i + 1; j < n; j++)
+			if (!taken[j] && sign[j] == sign[i] && np[j] == np[i] &&
+				isomorphic(t, M, term[i], term[j], lists[i], lists[j], np[i]))
+			{
+				bool		own_j = true;
+
+				for (int k = 0; k < np[j]; k++)
+					own_j &= uses[lists[j][k]] == 1;
+				if (own_j)
+				{
+					members[n_members++] = j;
+					taken[j] = true;
+				}
+			}
+		if (n_members < 2)
+			continue;
+		if (!push_class(f, n_members, &cap) || !push_class(f, np[i], &cap) ||
+			!push_class(f, key, &cap))
+			return false;
+		for (int m = 0; m < n_members; m++)
+			for (int k = 0; k < np[i]; k++)
+				if (!push_class(f, lists[members[m]][k], &cap))
+					return false;
+		f->n_classes++;
+	}
+	return true;
+}
+
+bool
+slf_analyse_roles(SlFormula *f, SlfError *err)
+{
+	SlfTree    *t = &f->tree;
+	const SlAlloc *al = t->al;
+	int			n = t->n_nodes;
+	Masks		M;
+	bool		ok;
+
+	M.params = al->alloc(al->ctx, (size_t) n * sizeof(uint32_t));
+	M.inputs = al->alloc(al->ctx, (size_t) n);
+	M.reach = al->alloc(al->ctx, (size_t) n);
+	ok = M.params && M.inputs && M.reach;
+	if (ok)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			const SlfNode *nd = &t->nodes[i];
+
+			M.params[i] = nd->op == OP_PARAM ? 1u << nd->n : 0;
+			M.inputs[i] = nd->op == OP_INPUT ? (uint8_t) (1u << nd->n) : 0;
+			M.reach[i] = i == t->root;
+			if (nd->op != OP_NUM && nd->op != OP_INPUT && nd->op != OP_PARAM)
+			{
+				M.params[i] = M.params[nd->a] | (nd->b >= 0 ? M.params[nd->b] : 0);
+				M.inputs[i] = M.inputs[nd->a] | (nd->b >= 0 ? M.inputs[nd->b] : 0);
+			}
+		}
+		for (int i = n - 1; i >= 0; i--)
+		{
+			const SlfNode *nd = &t->nodes[i];
+
+			if (!M.reach[i] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM)
+				continue;
+			M.reach[nd->a] = true;
+			if (nd->b >= 0)
+				M.reach[nd->b] = true;
+		}
+		f->nonneg_mask = sign_free_params(t, &M);
+		for (int j = 0; j < f->q; j++)
+		{
+			find_role(t, &M, f->nonlinear[j], &f->roles[j]);
+			f->roles[j].nonneg = (f->nonneg_mask >> f->nonlinear[j]) & 1;
+		}
+		ok = find_classes(f, &M);
+	}
+	if (M.params)
+		al->free(al->ctx, M.params);
+	if (M.inputs)
+		al->free(al->ctx, M.inputs);
+	if (M.reach)
+		al->free(al->ctx, M.reach);
+	if (!ok)
+		slf_set_error(err, SLF_ERR_NO_MEMORY, -1, NULL, "out of memory compiling a formula");
+	return ok;
+}
+
+void
+slf_param_role(const SlFormula *f, int j, SlfParamRole *role)
+{
+	*role = f->roles[j];
+}
+
+/* a before b: increasing, NaN last */
+static bool
+before(double a, double b)
+{
+	return isnan(b) ? !isnan(a) : a < b;
+}
+
+void
+slf_canonicalize(const SlFormula *f, double *params)
+{
+	const int  *cls = f->class_terms;
+
+	for (int p = 0; p < f->n_params; p++)
+		if (f->nonneg_mask & (1u << p))
+			params[p] = fabs(params[p]);
+	for (int c = 0; c < f->n_classes; c++)
+	{
+		int			n_terms = cls[0];
+		int			n_per = cls[1];
+		int			key = cls[2];
+		const int  *list = cls + 3;
+		int			order[MAX_TOP_TERMS];
+		double		vals[MAX_TOP_TERMS][SLF_MAX_PARAMS];
+
+		for (int i = 0; i < n_terms; i++)
+		{
+			int			j = i;
+
+			for (int k = 0; k < n_per; k++)
+				vals[i][k] = params[list[i * n_per + k]];
+			/* stable insertion sort of the terms by their key parameter */
+			while (j > 0 && before(vals[i][key], vals[order[j - 1]][key]))
+			{
+				order[j] = order[j - 1];
+				j--;
+			}
+			order[j] = i;
+		}
+		for (int i = 0; i < n_terms; i++)
+			for (int k = 0; k < n_per; k++)
+				params[list[i * n_per + k]] = vals[order[i]][k];
+		cls += 3 + n_terms * n_per;
+	}
+}
