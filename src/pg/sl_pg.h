@@ -204,6 +204,13 @@ typedef struct SlGroupOptions
  */
 extern void sl_parse_options(const char *fn, Jsonb *options, const char *const *names,
 							 int n, double *lo, double *hi);
+/*
+ * An option mapping names[0..n) to [lo, hi] pairs ("bounds", "search"):
+ * lo/hi are overwritten where val names a coefficient; a JSON null leaves
+ * that side unbounded; an unknown name is an ERROR listing the known ones.
+ */
+extern void sl_parse_pairs(const char *fn, const char *option, JsonbValue *val,
+						   const char *const *names, int n, double *lo, double *hi);
 /* the bounds options (NULL: the defaults) set */
 extern void sl_options_bounds(const SlOptionsLaw *law, Jsonb *options, SlBounds *out);
 extern bool sl_bounds_equal(const SlBounds *a, const SlBounds *b, int n);
