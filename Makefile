@@ -11,12 +11,27 @@ OBJS = \
 	src/core/varpro.o \
 	src/core/log_law.o \
 	src/core/fit_points.o \
+	src/core/bvls.o \
+	src/core/lowdisc.o \
+	src/core/engine.o \
+	src/core/formula.o \
+	src/core/formula_parse.o \
+	src/core/formula_linear.o \
+	src/core/formula_program.o \
+	src/core/formula_eval.o \
+	src/core/formula_roles.o \
+	src/core/formula_fit.o \
 	src/pg/sl_pg.o \
 	src/pg/options.o \
 	src/pg/power_law_agg.o \
 	src/pg/log_law_agg.o \
 	src/pg/fit_state.o \
-	src/pg/array_inputs.o
+	src/pg/array_inputs.o \
+	src/pg/formula_cache.o \
+	src/pg/formula_inputs.o \
+	src/pg/formula_options.o \
+	src/pg/scaling_law_agg.o \
+	src/pg/scaling_law_predict.o
 
 REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
 	predict_loss parallel plan_invariance determinism fit_points fit_points_errors fit_points_n \

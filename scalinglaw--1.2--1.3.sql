@@ -81,3 +81,71 @@ CREATE FUNCTION fit_pointsn(fit_points3) RETURNS fit_pointsn
     AS 'MODULE_PATHNAME', 'sl_fit_points_to_n' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION fit_pointsn(fit_points3) IS 'the same points as a fit_pointsn value of 3 inputs';
 CREATE CAST (fit_points3 AS fit_pointsn) WITH FUNCTION fit_pointsn(fit_points3) AS ASSIGNMENT;
+
+-- formula laws: fit_scaling_law(formula, inputs, y [, options]) fits any law
+-- written as '(N, D) => E + A / N^alpha + B / D^beta'
+CREATE TYPE scaling_law_fit AS (
+    formula text, params jsonb,
+    n bigint, r2 float8, rmse float8, at_bound text[], converged boolean);
+COMMENT ON TYPE scaling_law_fit IS 'fit of a formula law: its formula, the value of every parameter, n, r2, rmse, the parameters on a bound or not determined, and whether the search converged';
+
+CREATE FUNCTION sl_scaling_law_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sl_scaling_law_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sl_scaling_law_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sl_scaling_law_final(internal) RETURNS scaling_law_fit
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION sl_scaling_law_trans(internal, text, float8[], float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE fit_scaling_law(formula text, inputs float8[], y float8) (
+    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 2048,
+    FINALFUNC = sl_scaling_law_final,
+    COMBINEFUNC = sl_scaling_law_combine,
+    SERIALFUNC = sl_scaling_law_serialize, DESERIALFUNC = sl_scaling_law_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE fit_scaling_law(text, float8[], float8) IS 'least-squares fit of the law a formula writes, inputs in the order of its header';
+
+CREATE FUNCTION sl_scaling_law_trans(internal, text, float8[], float8, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE fit_scaling_law(formula text, inputs float8[], y float8, options jsonb) (
+    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 2048,
+    FINALFUNC = sl_scaling_law_final,
+    COMBINEFUNC = sl_scaling_law_combine,
+    SERIALFUNC = sl_scaling_law_serialize, DESERIALFUNC = sl_scaling_law_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE fit_scaling_law(text, float8[], float8, jsonb) IS 'least-squares fit of the law a formula writes, with options {"bounds": ..., "search": ..., "effort": n}';
+
+CREATE FUNCTION sl_scaling_law_trans(internal, text, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE fit_scaling_law(formula text, x float8, y float8) (
+    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 2048,
+    FINALFUNC = sl_scaling_law_final,
+    COMBINEFUNC = sl_scaling_law_combine,
+    SERIALFUNC = sl_scaling_law_serialize, DESERIALFUNC = sl_scaling_law_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE fit_scaling_law(text, float8, float8) IS 'least-squares fit of the one-input law a formula writes';
+
+CREATE FUNCTION sl_scaling_law_trans(internal, text, float8, float8, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE fit_scaling_law(formula text, x float8, y float8, options jsonb) (
+    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 2048,
+    FINALFUNC = sl_scaling_law_final,
+    COMBINEFUNC = sl_scaling_law_combine,
+    SERIALFUNC = sl_scaling_law_serialize, DESERIALFUNC = sl_scaling_law_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE fit_scaling_law(text, float8, float8, jsonb) IS 'least-squares fit of the one-input law a formula writes, with options';
+
+CREATE FUNCTION predict_loss(fit scaling_law_fit, inputs float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_loss(scaling_law_fit, float8[]) IS 'the fitted law at the inputs, in the order of its formula''s header';
+CREATE FUNCTION predict_loss(fit scaling_law_fit, x float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_loss(scaling_law_fit, float8) IS 'the fitted one-input law at x';
+
+CREATE FUNCTION fit_scaling_law(formula text, points fit_pointsn, options jsonb DEFAULT NULL)
+    RETURNS scaling_law_fit
+    AS 'MODULE_PATHNAME', 'sl_fit_points_scaling_law' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION fit_scaling_law(text, fit_pointsn, jsonb) IS 'the fit of the law a formula writes to the points of a stored value (the same result as the aggregate over its rows)';

@@ -22,6 +22,7 @@
 #include "array_inputs.h"
 #include "fit_points.h"
 #include "sl_fits.h"
+#include "sl_formula.h"
 #include "sl_pg.h"
 
 #define FN "fit_points"
@@ -690,6 +691,57 @@ sl_fit_points_power_law(PG_FUNCTION_ARGS)
 	if (st != FP_OK)
 		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", type_name(info.k));
 	result = sl_power_law_result(fcinfo, &sp, info.k, &spec, &isnull);
+	ps_sorted_free(&sp, &al);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * fit_scaling_law(formula, points fit_pointsn [, options]): the formula's
+ * inputs must be as many as the value's.
+ */
+PG_FUNCTION_INFO_V1(sl_fit_points_scaling_law);
+Datum
+sl_fit_points_scaling_law(PG_FUNCTION_ARGS)
+{
+	const char *fn = "fit_scaling_law";
+	SlFormulaCache *cache = (SlFormulaCache *) fcinfo->flinfo->fn_extra;
+	const SlFormula *f;
+	text	   *ftext;
+	const unsigned char *buf;
+	size_t		len;
+	FpInfo		info;
+	SlAlloc		al;
+	SortedPoints sp;
+	FormulaSpec spec;
+	FpStatus	st;
+	Datum		result;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SlFormulaCache));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	ftext = PG_GETARG_TEXT_PP(0);
+	f = sl_formula_get(cache, fcinfo->flinfo->fn_mcxt, fn, ftext);
+	buf = value_bytes(fcinfo, 1, 0, &len, &info);
+	if (info.k != slf_n_inputs(f))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the value holds points of %d input%s, but the formula has %d",
+						fn, info.k, info.k == 1 ? "" : "s", slf_n_inputs(f))));
+	sl_formula_options(fn, f, PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_JSONB_P(2) : NULL,
+					   &spec);
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	st = fp_sorted_points(buf, len, &sp, &al);
+	if (st != FP_OK)
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", type_name(info.k));
+	result = sl_scaling_law_result(fcinfo, f, VARDATA_ANY(ftext), VARSIZE_ANY_EXHDR(ftext),
+								   &sp, &spec, &isnull);
 	ps_sorted_free(&sp, &al);
 	if (isnull)
 		PG_RETURN_NULL();
