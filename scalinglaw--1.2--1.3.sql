@@ -101,7 +101,7 @@ CREATE FUNCTION sl_scaling_law_final(internal) RETURNS scaling_law_fit
 CREATE FUNCTION sl_scaling_law_trans(internal, text, float8[], float8) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_scaling_law_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE fit_scaling_law(formula text, inputs float8[], y float8) (
-    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 2048,
+    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 1120,
     FINALFUNC = sl_scaling_law_final,
     COMBINEFUNC = sl_scaling_law_combine,
     SERIALFUNC = sl_scaling_law_serialize, DESERIALFUNC = sl_scaling_law_deserialize,
@@ -111,7 +111,7 @@ COMMENT ON AGGREGATE fit_scaling_law(text, float8[], float8) IS 'least-squares f
 CREATE FUNCTION sl_scaling_law_trans(internal, text, float8[], float8, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_scaling_law_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE fit_scaling_law(formula text, inputs float8[], y float8, options jsonb) (
-    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 2048,
+    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 1120,
     FINALFUNC = sl_scaling_law_final,
     COMBINEFUNC = sl_scaling_law_combine,
     SERIALFUNC = sl_scaling_law_serialize, DESERIALFUNC = sl_scaling_law_deserialize,
@@ -121,7 +121,7 @@ COMMENT ON AGGREGATE fit_scaling_law(text, float8[], float8, jsonb) IS 'least-sq
 CREATE FUNCTION sl_scaling_law_trans(internal, text, float8, float8) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_scaling_law_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE fit_scaling_law(formula text, x float8, y float8) (
-    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 2048,
+    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 1120,
     FINALFUNC = sl_scaling_law_final,
     COMBINEFUNC = sl_scaling_law_combine,
     SERIALFUNC = sl_scaling_law_serialize, DESERIALFUNC = sl_scaling_law_deserialize,
@@ -131,7 +131,7 @@ COMMENT ON AGGREGATE fit_scaling_law(text, float8, float8) IS 'least-squares fit
 CREATE FUNCTION sl_scaling_law_trans(internal, text, float8, float8, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_scaling_law_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE fit_scaling_law(formula text, x float8, y float8, options jsonb) (
-    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 2048,
+    SFUNC = sl_scaling_law_trans, STYPE = internal, SSPACE = 1120,
     FINALFUNC = sl_scaling_law_final,
     COMBINEFUNC = sl_scaling_law_combine,
     SERIALFUNC = sl_scaling_law_serialize, DESERIALFUNC = sl_scaling_law_deserialize,

@@ -32,14 +32,50 @@
 typedef struct ScState
 {
 	uint32		tag;			/* SL_TAG_SCALING_LAW */
-	int			k;				/* the formula's inputs */
-	int			n_params;
+	uint8		k;				/* the formula's inputs */
+	uint8		n_params;
 	char	   *formula;		/* its text (len bytes) */
 	size_t		len;
-	FormulaSpec *spec;			/* the options' values */
+	const FormulaSpec *spec;	/* the options' values (default_spec() when the defaults) */
 	SlAlloc		al;				/* allocates in the context owning the state */
 	PointSet	ps;
 } ScState;
+
+/*
+ * A group's state is one 1 kB chunk and its formula's text (a chunk of 64
+ * bytes for a formula of up to 64): see SL_SSPACE_FORMULA.
+ */
+StaticAssertDecl(sizeof(ScState) + SL_CHUNK_HEADER <= SL_SSPACE_POINTS &&
+				 SL_SSPACE_FORMULA == SL_SSPACE_POINTS + 64 + SL_CHUNK_HEADER,
+				 "ScState no longer fills one 1 kB chunk: derive SL_SSPACE_FORMULA again");
+
+/* the options' values when there are none (shared by every such group) */
+static const FormulaSpec *
+default_spec(void)
+{
+	static FormulaSpec spec;
+	static bool done = false;
+
+	if (!done)
+	{
+		formula_default_spec(&spec);
+		done = true;
+	}
+	return &spec;
+}
+
+/* spec itself when it is the defaults, else a copy in ctx */
+static const FormulaSpec *
+keep_spec(const FormulaSpec *spec, int n_params, MemoryContext ctx)
+{
+	FormulaSpec *copy;
+
+	if (sl_formula_spec_equal(spec, default_spec(), n_params))
+		return default_spec();
+	copy = MemoryContextAlloc(ctx, sizeof(FormulaSpec));
+	*copy = *spec;
+	return copy;
+}
 
 /* a transition function's call site */
 typedef struct ScCall
@@ -129,8 +165,8 @@ new_state(MemoryContext ctx, int k, int n_params, const char *formula, size_t le
 
 	memset(st, 0, offsetof(ScState, ps));
 	st->tag = SL_TAG_SCALING_LAW;
-	st->k = k;
-	st->n_params = n_params;
+	st->k = (uint8) k;
+	st->n_params = (uint8) n_params;
 	st->formula = MemoryContextAlloc(ctx, Max(len, 1));
 	memcpy(st->formula, formula, len);
 	st->len = len;
@@ -175,8 +211,7 @@ sl_scaling_law_trans(PG_FUNCTION_ARGS)
 	{
 		st = new_state(aggctx, slf_n_inputs(f), slf_n_params(f),
 					   VARDATA_ANY(ftext), VARSIZE_ANY_EXHDR(ftext));
-		st->spec = MemoryContextAlloc(aggctx, sizeof(FormulaSpec));
-		*st->spec = *spec;
+		st->spec = keep_spec(spec, st->n_params, aggctx);
 	}
 	else if (!sl_formula_spec_equal(st->spec, spec, st->n_params))
 		sl_options_mismatch(FN);
@@ -208,8 +243,7 @@ sl_scaling_law_combine(PG_FUNCTION_ARGS)
 	{
 		/* copy into the aggregate context: s2 may live in a per-tuple one */
 		s1 = new_state(aggctx, s2->k, s2->n_params, s2->formula, s2->len);
-		s1->spec = MemoryContextAlloc(aggctx, sizeof(FormulaSpec));
-		*s1->spec = *s2->spec;
+		s1->spec = keep_spec(s2->spec, s2->n_params, aggctx);
 	}
 	else
 	{
@@ -284,6 +318,7 @@ sl_scaling_law_deserialize(PG_FUNCTION_ARGS)
 				n_params;
 	int32		effort;
 	ScState    *st;
+	FormulaSpec spec;
 	size_t		head;
 
 	(void) sl_agg_context(fcinfo, FN);
@@ -299,10 +334,9 @@ sl_scaling_law_deserialize(PG_FUNCTION_ARGS)
 		sl_bad_state(FN);
 	head = 12 + flen + SPEC_BYTES(n_params);
 	st = new_state(CurrentMemoryContext, k, n_params, (const char *) p + 12, flen);
-	st->spec = palloc(sizeof(FormulaSpec));
-	formula_default_spec(st->spec);
+	formula_default_spec(&spec);
 	memcpy(&effort, p + 12 + flen, 4);
-	st->spec->effort = effort;
+	spec.effort = effort;
 	{
 		const unsigned char *q = p + 12 + flen + 4;
 
@@ -316,12 +350,13 @@ sl_scaling_law_deserialize(PG_FUNCTION_ARGS)
 			if (isnan(v[0]) || isnan(v[1]) || !(v[0] <= v[1]) ||
 				isinf(v[2]) || isinf(v[3]))
 				sl_bad_state(FN);
-			st->spec->lo[i] = v[0];
-			st->spec->hi[i] = v[1];
-			st->spec->search_lo[i] = v[2];
-			st->spec->search_hi[i] = v[3];
+			spec.lo[i] = v[0];
+			spec.hi[i] = v[1];
+			spec.search_lo[i] = v[2];
+			spec.search_hi[i] = v[3];
 		}
 	}
+	st->spec = keep_spec(&spec, n_params, CurrentMemoryContext);
 	if (effort < 1 || effort > 10 ||
 		ps_deserialize(&st->ps, p + head, len - head, &st->al) != PS_OK || st->ps.k != k)
 		sl_bad_state(FN);

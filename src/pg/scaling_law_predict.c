@@ -221,6 +221,11 @@ sl_scaling_law_predict(PG_FUNCTION_ARGS)
 	if (!sl_formula_inputs(FN, f, PG_GETARG_DATUM(1), array_inputs, x))
 		PG_RETURN_NULL();
 	y = slf_predict(f, c->params, x);
+	if (isnan(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
+				 errmsg("%s: the law is not defined at these inputs", FN),
+				 errdetail("Its value is NaN (a logarithm or square root of a negative number, say).")));
 	sl_check_prediction(y);
 	PG_RETURN_FLOAT8(y);
 }

@@ -161,6 +161,8 @@ extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
  */
 #define SL_CHUNK_HEADER 16
 #define SL_SSPACE_POINTS 1040	/* 1024 + 16 */
+/* fit_scaling_law: the state's chunk, as the points', and a formula of up to 64 bytes */
+#define SL_SSPACE_FORMULA 1120	/* 1040 + 64 + 16 */
 #define SL_SSPACE_LOG_LAW1 1248 /* 512 + 16 + 5 x (128 + 16) */
 #define SL_SSPACE_LOG_LAW2 1824 /* 512 + 16 + 9 x (128 + 16) */
 
