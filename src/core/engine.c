@@ -1004,8 +1004,9 @@ sl_engine_fit(const SlEnginePoints *pts, const SlModel *model, const SlEngineOpt
 		goto done;
 	}
 
-	/* the answer, in the user's units */
-	best_f = evaluate(&E, best_u, false);
+	/* the answer, in the user's units (q = 0: its one evaluation is in E) */
+	if (q > 0)
+		best_f = evaluate(&E, best_u, false);
 	if (!(best_f < INFINITY))
 	{
 		status = SL_ENGINE_UNDETERMINED;
