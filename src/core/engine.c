@@ -146,6 +146,7 @@ evaluate(Engine *E, const double *u, bool deriv)
 	const SlModel *md = E->md;
 	int			m = E->m,
 				M = E->M;
+	double		f;
 
 	E->evals++;
 	sl_check_interrupts(E->al);
@@ -166,7 +167,12 @@ evaluate(Engine *E, const double *u, bool deriv)
 	}
 	for (int i = 0; i < m; i++)
 		E->b[i] = E->sw[i] * (E->ys[i] - (md->has_offset ? E->g0[i] * E->y_scale : 0.0));
-	return sl_bvls_solve(&E->ls, m, M, E->A, E->b, E->col_lo, E->col_hi, E->c, E->r, &E->info);
+	f = sl_bvls_solve(&E->ls, m, M, E->A, E->b, E->col_lo, E->col_hi, E->c, E->r, &E->info);
+	/* coefficients must exist in the user's units too (y's scale undone) */
+	for (int c = 0; c < M && f < INFINITY; c++)
+		if (!isfinite(ldexp(E->c[c], E->y_exp)))
+			f = INFINITY;
+	return f;
 }
 
 /*
@@ -296,8 +302,13 @@ levenberg_marquardt(Engine *E, double *u, bool *converged)
 	double		f = evaluate(E, u, true);
 
 	*converged = false;
+	/*
+	 * A start whose partials leave the double range (a Gaussian of width
+	 * 1e-100) cannot be polished, but its value is still a candidate: the
+	 * re-scans start from the best of them.
+	 */
 	if (!isfinite(f))
-		return f;
+		return evaluate(E, u, false);
 	for (int iter = 0; iter < LM_MAX_ITER; iter++)
 	{
 		double		g[SL_ENGINE_MAX_NL],

@@ -24,6 +24,8 @@
 #include "test_util.h"
 
 static const SlAlloc *AL = &sl_malloc_alloc;
+/* sines up to 15 rad per unit of x (the box's natural rate is 0.2): narrow basins */
+static bool hard_sine = false;
 static uint64_t rng = 0xe9619e5eedULL;
 
 static double
@@ -323,7 +325,7 @@ make_model(TModel *t, SlModel *md)
 			md->scale[0] = 1.0 / median_abs(t, 0);
 			md->nl_lo[0] = 0.0; /* a frequency; its sign is the phase's */
 			md->u_lo[0] = 0.0;
-			md->u_hi[0] = 5.0;
+			md->u_hi[0] = hard_sine ? 6.0 : 5.0;
 			md->u_lo[1] = -asinh(4.0);	/* a phase: an angle */
 			md->u_hi[1] = asinh(4.0);
 			break;
@@ -406,10 +408,10 @@ draw(Family fam, TModel *t, Truth *tr)
 			tr->coef[0] = sgn_unif(0.5, 5.0);
 			break;
 		case F_SINE:
-			t->m = 80;
+			t->m = hard_sine ? 120 : 80;
 			for (int i = 0; i < t->m; i++)
 				t->x[i][0] = 10.0 * i / (t->m - 1);
-			tr->theta[0] = unif(0.5, 6.0);
+			tr->theta[0] = unif(0.5, hard_sine ? 15.0 : 6.0);
 			tr->theta[1] = unif(-1.5, 1.5);
 			tr->coef[0] = unif(0.5, 3.0);
 			tr->coef[1] = sgn_unif(0.0, 1.0);
@@ -678,6 +680,50 @@ rss_is_own(TModel *t, const SlModel *md, const SlEngineResult *res, const double
 		terms += w[i] * s * s;
 	}
 	return fabs(res->rss - own) <= 1e-9 * own + 1e-13 * terms;
+}
+
+/*
+ * High frequencies: the basin of the period is a few hundredths wide in u,
+ * below the default re-scan's spacing; effort 2 halves that spacing.
+ */
+static void
+test_hard_sine(void)
+{
+	int			ok[2] = {0, 0},
+				n = 50;
+
+	hard_sine = true;
+	for (int e = 0; e < 2; e++)
+		for (int rep = 0; rep < n; rep++)
+		{
+			TModel		t;
+			Truth		tr;
+			SlModel		md;
+			double		w[MAXP],
+						y[MAXP];
+			SlEnginePoints pts;
+			SlEngineResult res;
+			SlEngineOptions opt = {e + 1};
+			char		why[256] = "";
+
+			draw(F_SINE, &t, &tr);
+			make_model(&t, &md);
+			truth_points(&t, &md, &tr, w, y);
+			pts.m = t.m;
+			pts.w = w;
+			pts.y = y;
+			pts.ss_within = 0.0;
+			if (sl_engine_fit(&pts, &md, &opt, AL, &res) == SL_ENGINE_OK &&
+				recovered(&t, &md, &tr, &res, 1e-6, why, sizeof(why)))
+				ok[e]++;
+			else
+				printf("     miss at effort %d: high-frequency sine #%d (w = %g): %s\n", e + 1, rep,
+					   tr.theta[0], why);
+		}
+	hard_sine = false;
+	CHECK(ok[0] * 100 >= n * 94, "high-frequency sines (w up to 15, 75 x the natural rate): "
+		  "%d of %d recovered at effort 1 (>= 94%%)", ok[0], n);
+	CHECK(ok[1] == n, "high-frequency sines: %d of %d recovered at effort 2", ok[1], n);
 }
 
 /*
@@ -1373,6 +1419,7 @@ test_engine(void)
 	test_sobol();
 	test_bvls_kkt();
 	test_recovery();
+	test_hard_sine();
 	test_noisy_vs_dense();
 	test_bounds();
 	test_determinism();
