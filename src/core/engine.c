@@ -44,15 +44,15 @@
 #define IMPROVE_REL 1e-12		/* a re-scan's optimum must beat the best by this */
 
 /* grid points of the joint grid for 1-3 parameters (small groups, effort 1), and floor */
-static const int grid_target[4] = {1, 97, 961, 2197};
+static const int grid_target[4] = {1, 97, 441, 1331};
 static const int grid_floor[4] = {1, 33, 225, 729};
 
 #define SOBOL_TARGET 1024
 #define SOBOL_FLOOR 256
 #define POLISH_STARTS 12		/* grid minima polished, per effort */
 #define SCAN_STARTS 2			/* re-scan minima polished, per effort */
-#define SCAN_DENSE 201			/* a parameter's own re-scan, alone */
-#define SCAN_DENSE_WITH 101		/* ... with coarse partners */
+#define SCAN_DENSE 101			/* a parameter's own re-scan, alone */
+#define SCAN_DENSE_WITH 61		/* ... with coarse partners */
 #define SCAN_DENSE_FLOOR 51
 #define SCAN_COARSE_1 7			/* values of one coarse partner */
 #define SCAN_COARSE_2 5			/* ... of each of two */
@@ -146,6 +146,7 @@ evaluate(Engine *E, const double *u, bool deriv)
 	const SlModel *md = E->md;
 	int			m = E->m,
 				M = E->M;
+	double		f;
 
 	E->evals++;
 	sl_check_interrupts(E->al);
@@ -166,7 +167,12 @@ evaluate(Engine *E, const double *u, bool deriv)
 	}
 	for (int i = 0; i < m; i++)
 		E->b[i] = E->sw[i] * (E->ys[i] - (md->has_offset ? E->g0[i] * E->y_scale : 0.0));
-	return sl_bvls_solve(&E->ls, m, M, E->A, E->b, E->col_lo, E->col_hi, E->c, E->r, &E->info);
+	f = sl_bvls_solve(&E->ls, m, M, E->A, E->b, E->col_lo, E->col_hi, E->c, E->r, &E->info);
+	/* coefficients must exist in the user's units too (y's scale undone) */
+	for (int c = 0; c < M && f < INFINITY; c++)
+		if (!isfinite(ldexp(E->c[c], E->y_exp)))
+			f = INFINITY;
+	return f;
 }
 
 /*
@@ -296,8 +302,13 @@ levenberg_marquardt(Engine *E, double *u, bool *converged)
 	double		f = evaluate(E, u, true);
 
 	*converged = false;
+	/*
+	 * A start whose partials leave the double range (a Gaussian of width
+	 * 1e-100) cannot be polished, but its value is still a candidate: the
+	 * re-scans start from the best of them.
+	 */
 	if (!isfinite(f))
-		return f;
+		return evaluate(E, u, false);
 	for (int iter = 0; iter < LM_MAX_ITER; iter++)
 	{
 		double		g[SL_ENGINE_MAX_NL],
@@ -1004,8 +1015,9 @@ sl_engine_fit(const SlEnginePoints *pts, const SlModel *model, const SlEngineOpt
 		goto done;
 	}
 
-	/* the answer, in the user's units */
-	best_f = evaluate(&E, best_u, false);
+	/* the answer, in the user's units (q = 0: its one evaluation is in E) */
+	if (q > 0)
+		best_f = evaluate(&E, best_u, false);
 	if (!(best_f < INFINITY))
 	{
 		status = SL_ENGINE_UNDETERMINED;

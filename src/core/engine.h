@@ -17,9 +17,13 @@
  *
  * Differences from the interface first specified (prompt_engine.md):
  *  - SlEngineStatus gains SL_ENGINE_INVALID: a model or points the engine
- *    cannot accept (sizes out of range, a scale <= 0, a bound or a weight
- *    that is NaN, lo > hi, a weight <= 0).  These are the adapter's bugs
- *    or unvalidated user bounds, not properties of the data.
+ *    cannot accept (sizes out of range, a scale <= 0 or a search box not
+ *    finite, a NaN bound, a weight <= 0, a y not finite).  These are the
+ *    adapter's bugs, not properties of the data.  Bounds with lo > hi (or
+ *    lo = +inf, hi = -inf) are SL_ENGINE_INFEASIBLE.
+ *  - SL_ENGINE_UNDETERMINED also covers an optimum whose coefficients do
+ *    not fit in a double once y's scale is undone (such theta are
+ *    inadmissible to the search, so this needs every theta to be so).
  *  - SlEngineResult gains lin_dependent[] (which columns were dependent,
  *    with rank_deficient their disjunction) and nl_at_cap[]: a nonlinear
  *    parameter that ended on the Levenberg-Marquardt cap
@@ -87,7 +91,7 @@ typedef enum SlEngineStatus
 {
 	SL_ENGINE_OK = 0,
 	SL_ENGINE_UNDETERMINED,		/* fewer points than unknowns, or no admissible theta */
-	SL_ENGINE_INFEASIBLE,		/* the hard bounds admit no theta (empty box) */
+	SL_ENGINE_INFEASIBLE,		/* a hard bound with lo > hi: no admissible value */
 	SL_ENGINE_NO_MEMORY,
 	SL_ENGINE_INVALID			/* a model or points out of the ranges above */
 } SlEngineStatus;

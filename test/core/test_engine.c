@@ -24,6 +24,8 @@
 #include "test_util.h"
 
 static const SlAlloc *AL = &sl_malloc_alloc;
+/* sines up to 15 rad per unit of x (the box's natural rate is 0.2): narrow basins */
+static bool hard_sine = false;
 static uint64_t rng = 0xe9619e5eedULL;
 
 static double
@@ -323,7 +325,7 @@ make_model(TModel *t, SlModel *md)
 			md->scale[0] = 1.0 / median_abs(t, 0);
 			md->nl_lo[0] = 0.0; /* a frequency; its sign is the phase's */
 			md->u_lo[0] = 0.0;
-			md->u_hi[0] = 5.0;
+			md->u_hi[0] = hard_sine ? 6.0 : 5.0;
 			md->u_lo[1] = -asinh(4.0);	/* a phase: an angle */
 			md->u_hi[1] = asinh(4.0);
 			break;
@@ -406,10 +408,10 @@ draw(Family fam, TModel *t, Truth *tr)
 			tr->coef[0] = sgn_unif(0.5, 5.0);
 			break;
 		case F_SINE:
-			t->m = 80;
+			t->m = hard_sine ? 120 : 80;
 			for (int i = 0; i < t->m; i++)
 				t->x[i][0] = 10.0 * i / (t->m - 1);
-			tr->theta[0] = unif(0.5, 6.0);
+			tr->theta[0] = unif(0.5, hard_sine ? 15.0 : 6.0);
 			tr->theta[1] = unif(-1.5, 1.5);
 			tr->coef[0] = unif(0.5, 3.0);
 			tr->coef[1] = sgn_unif(0.0, 1.0);
@@ -619,10 +621,808 @@ test_recovery(void)
 		  total_ok, total);
 }
 
+/* points of the truth with noise of relative size sigma (of y's spread) */
+static void
+noisy_points(TModel *t, const SlModel *md, const Truth *tr, double sigma, double *w, double *y)
+{
+	double		lo = INFINITY,
+				hi = -INFINITY;
+
+	truth_points(t, md, tr, w, y);
+	for (int i = 0; i < t->m; i++)
+	{
+		lo = fmin(lo, y[i]);
+		hi = fmax(hi, y[i]);
+	}
+	for (int i = 0; i < t->m; i++)
+		y[i] += sigma * (hi - lo) * unif(-1.0, 1.0);
+}
+
+/* weighted RSS of coef at theta, directly */
+static double
+rss_of(TModel *t, const SlModel *md, const double *theta, const double *coef,
+	   const double *w, const double *y)
+{
+	double		s = 0.0;
+
+	for (int i = 0; i < t->m; i++)
+	{
+		double		r = y[i] - law(t, md, theta, coef, i);
+
+		s += w[i] * r * r;
+	}
+	return s;
+}
+
+/*
+ * Does rss agree with the parameters' own RSS to rounding?  Rounding is
+ * relative to the terms of the law, which can cancel far beyond y (a
+ * coefficient pinned away from the optimum): each term's size counts.
+ */
+static bool
+rss_is_own(TModel *t, const SlModel *md, const SlEngineResult *res, const double *w,
+		   const double *y)
+{
+	double		own = rss_of(t, md, res->theta, res->coef, w, y);
+	double		terms = 0.0;
+
+	for (int i = 0; i < t->m; i++)
+	{
+		double		unit[3] = {0.0, 0.0, 0.0};
+		double		s = fabs(y[i]);
+
+		for (int c = 0; c < md->n_cols; c++)
+		{
+			unit[c] = res->coef[c];
+			s += fabs(law(t, md, res->theta, unit, i));
+			unit[c] = 0.0;
+		}
+		terms += w[i] * s * s;
+	}
+	return fabs(res->rss - own) <= 1e-9 * own + 1e-13 * terms;
+}
+
+/*
+ * High frequencies: the basin of the period is a few hundredths wide in u,
+ * below the default re-scan's spacing; effort 2 halves that spacing.
+ */
+static void
+test_hard_sine(void)
+{
+	int			ok[2] = {0, 0},
+				n = 50;
+
+	hard_sine = true;
+	for (int e = 0; e < 2; e++)
+		for (int rep = 0; rep < n; rep++)
+		{
+			TModel		t;
+			Truth		tr;
+			SlModel		md;
+			double		w[MAXP],
+						y[MAXP];
+			SlEnginePoints pts;
+			SlEngineResult res;
+			SlEngineOptions opt = {e + 1};
+			char		why[256] = "";
+
+			draw(F_SINE, &t, &tr);
+			make_model(&t, &md);
+			truth_points(&t, &md, &tr, w, y);
+			pts.m = t.m;
+			pts.w = w;
+			pts.y = y;
+			pts.ss_within = 0.0;
+			if (sl_engine_fit(&pts, &md, &opt, AL, &res) == SL_ENGINE_OK &&
+				recovered(&t, &md, &tr, &res, 1e-6, why, sizeof(why)))
+				ok[e]++;
+			else
+				printf("     miss at effort %d: high-frequency sine #%d (w = %g): %s\n", e + 1, rep,
+					   tr.theta[0], why);
+		}
+	hard_sine = false;
+	CHECK(ok[0] * 100 >= n * 94, "high-frequency sines (w up to 15, 75 x the natural rate): "
+		  "%d of %d recovered at effort 1 (>= 94%%)", ok[0], n);
+	CHECK(ok[1] == n, "high-frequency sines: %d of %d recovered at effort 2", ok[1], n);
+}
+
+/*
+ * The best RSS over a dense grid of side points per parameter over the
+ * model's search box, each grid point's coefficients by least squares.
+ */
+static double
+dense_reference(TModel *t, const SlModel *md, const double *w, const double *y, int side)
+{
+	SlBvls		ws;
+	int			q = md->n_nl,
+				M = md->n_cols,
+				m = t->m;
+	double		best = INFINITY;
+	static double G[MAXP * 3],
+				A[MAXP * 3];
+	double		b[MAXP],
+				r[MAXP],
+				x[3],
+				lo[3] = {-INFINITY, -INFINITY, -INFINITY},
+				hi[3] = {INFINITY, INFINITY, INFINITY};
+
+	if (!sl_bvls_init(&ws, m, M, AL))
+		return NAN;
+	for (int g = 0; g < (q == 1 ? side : side * side); g++)
+	{
+		double		th[2];
+		SlBvlsInfo	info;
+		double		f;
+
+		for (int j = 0; j < q; j++)
+		{
+			int			gj = j == 0 ? g % side : g / side;
+			double		u = md->u_lo[j] + (md->u_hi[j] - md->u_lo[j]) * gj / (side - 1);
+
+			th[j] = fmax(md->centre[j] + md->scale[j] * sinh(u), md->nl_lo[j]);
+		}
+		if (!columns(t, th, G, NULL, NULL, NULL))
+			continue;
+		for (int c = 0; c < M; c++)
+			for (int i = 0; i < m; i++)
+				A[c * m + i] = sqrt(w[i]) * G[c * m + i];
+		for (int i = 0; i < m; i++)
+			b[i] = sqrt(w[i]) * y[i];
+		f = sl_bvls_solve(&ws, m, M, A, b, lo, hi, x, r, &info);
+		if (f < best)
+			best = f;
+	}
+	sl_bvls_free(&ws);
+	return best;
+}
+
+/*
+ * Noisy data: the engine's optimum is no worse than the best point of a
+ * dense grid (400 per side; 20000 for one parameter) over the same
+ * search box.
+ */
+static void
+test_noisy_vs_dense(void)
+{
+	const Family fams[] = {F_EXP, F_GAUSS, F_SATPOW, F_SINE, F_LOGISTIC};
+	int			worse = 0,
+				n = 0;
+	double		worst = 0.0;
+
+	for (size_t fi = 0; fi < sizeof(fams) / sizeof(fams[0]); fi++)
+		for (int rep = 0; rep < 4; rep++)
+		{
+			TModel		t;
+			Truth		tr;
+			SlModel		md;
+			double		w[MAXP],
+						y[MAXP];
+			SlEnginePoints pts;
+			SlEngineResult res;
+			double		ref;
+			int			side = fams[fi] == F_EXP ? 20000 : 400;
+
+			draw(fams[fi], &t, &tr);
+			make_model(&t, &md);
+			noisy_points(&t, &md, &tr, 0.1, w, y);
+			pts.m = t.m;
+			pts.w = w;
+			pts.y = y;
+			pts.ss_within = 0.0;
+			if (sl_engine_fit(&pts, &md, NULL, AL, &res) != SL_ENGINE_OK)
+			{
+				worse++;
+				n++;
+				continue;
+			}
+			ref = dense_reference(&t, &md, w, y, side);
+			n++;
+			if (!(res.rss <= ref * (1.0 + 1e-9)))
+			{
+				worse++;
+				printf("     %s #%d: engine rss %.10g, dense grid %.10g\n", family_name[fams[fi]],
+					   rep, res.rss, ref);
+			}
+			worst = fmax(worst, res.rss / ref);
+			/* the reported rss is that of the returned parameters */
+			CHECK(rss_is_own(&t, &md, &res, w, y),
+				  "noisy %s #%d: reported rss %.12g is the returned parameters' own",
+				  family_name[fams[fi]], rep, res.rss);
+		}
+	CHECK(worse == 0, "noisy data: engine no worse than a dense grid reference in %d of %d "
+		  "(largest ratio %.12f)", n - worse, n, worst);
+}
+
+/* random bounds on every coefficient and parameter: each result within them */
+static void
+test_bounds(void)
+{
+	const Family fams[] = {F_EXP, F_SATPOW, F_GAUSS, F_EXP2};
+	int			bad = 0,
+				n = 0,
+				n_at = 0,
+				flag_bad = 0;
+
+	for (size_t fi = 0; fi < sizeof(fams) / sizeof(fams[0]); fi++)
+		for (int rep = 0; rep < 25; rep++)
+		{
+			TModel		t;
+			Truth		tr;
+			SlModel		md;
+			double		w[MAXP],
+						y[MAXP];
+			SlEnginePoints pts;
+			SlEngineResult res;
+			SlEngineStatus st;
+
+			draw(fams[fi], &t, &tr);
+			make_model(&t, &md);
+			noisy_points(&t, &md, &tr, rep % 2 ? 0.05 : 0.0, w, y);
+			for (int c = 0; c < md.n_cols; c++)
+			{
+				double		a = tr.coef[c] * unif(-0.5, 1.5),
+							b = tr.coef[c] * unif(-0.5, 1.5);
+
+				switch (tu_splitmix(&rng) % 4)
+				{
+					case 0:
+						md.col_lo[c] = fmin(a, b);
+						md.col_hi[c] = fmax(a, b);
+						break;
+					case 1:
+						md.col_lo[c] = a;
+						break;
+					case 2:
+						md.col_hi[c] = a;
+						break;
+					default:
+						md.col_lo[c] = md.col_hi[c] = a;	/* pinned */
+						break;
+				}
+			}
+			for (int j = 0; j < md.n_nl; j++)
+				if (tu_splitmix(&rng) % 2)
+				{
+					double		a = tr.theta[j] * unif(0.5, 1.5);
+
+					if (tu_splitmix(&rng) % 2)
+						md.nl_lo[j] = fmax(a, md.nl_lo[j]);
+					else
+						md.nl_hi[j] = fmax(a, md.nl_lo[j]);
+				}
+			pts.m = t.m;
+			pts.w = w;
+			pts.y = y;
+			pts.ss_within = 0.0;
+			st = sl_engine_fit(&pts, &md, NULL, AL, &res);
+			n++;
+			if (st != SL_ENGINE_OK)
+			{
+				bad++;
+				printf("     bounded %s #%d: status %d\n", family_name[fams[fi]], rep, (int) st);
+				continue;
+			}
+			for (int c = 0; c < md.n_cols; c++)
+			{
+				bool		on = res.coef[c] == md.col_lo[c] || res.coef[c] == md.col_hi[c];
+
+				if (!(res.coef[c] >= md.col_lo[c] && res.coef[c] <= md.col_hi[c]))
+				{
+					bad++;
+					printf("     bounded %s #%d: coef[%d] %.17g outside [%.17g, %.17g]\n",
+						   family_name[fams[fi]], rep, c, res.coef[c], md.col_lo[c], md.col_hi[c]);
+				}
+				if (on != res.col_at_bound[c])
+					flag_bad++;
+				n_at += on;
+			}
+			for (int j = 0; j < md.n_nl; j++)
+			{
+				bool		on = res.theta[j] == md.nl_lo[j] || res.theta[j] == md.nl_hi[j];
+
+				if (!(res.theta[j] >= md.nl_lo[j] && res.theta[j] <= md.nl_hi[j]))
+				{
+					bad++;
+					printf("     bounded %s #%d: theta[%d] %.17g outside [%.17g, %.17g]\n",
+						   family_name[fams[fi]], rep, j, res.theta[j], md.nl_lo[j], md.nl_hi[j]);
+				}
+				if (on != res.nl_at_bound[j])
+					flag_bad++;
+				n_at += on;
+			}
+			if (!rss_is_own(&t, &md, &res, w, y))
+			{
+				bad++;
+				printf("     bounded %s #%d: rss %.12g is not the returned parameters' %.12g\n",
+					   family_name[fams[fi]], rep, res.rss,
+					   rss_of(&t, &md, res.theta, res.coef, w, y));
+			}
+		}
+	CHECK(bad == 0, "bounds: every coef and theta within its bounds exactly, rss their own, "
+		  "in %d random bounded fits (%d values on a bound)", n, n_at);
+	CHECK(flag_bad == 0, "bounds: at_bound flags say exactly which values equal a bound");
+}
+
+/* two runs: the same bits; permuted points: the same result to rounding */
+static void
+test_determinism(void)
+{
+	int			same = 0,
+				close = 0,
+				n = 0;
+
+	for (int f = 0; f < N_FAMILY; f++)
+		for (int rep = 0; rep < 2; rep++)
+		{
+			TModel		t,
+						tp;
+			Truth		tr;
+			SlModel		md,
+						mdp;
+			double		w[MAXP],
+						y[MAXP],
+						wp[MAXP],
+						yp[MAXP];
+			int			perm[MAXP];
+			SlEnginePoints pts,
+						ptp;
+			SlEngineResult a,
+						b,
+						c;
+
+			draw((Family) f, &t, &tr);
+			make_model(&t, &md);
+			noisy_points(&t, &md, &tr, rep ? 0.05 : 0.0, w, y);
+			pts.m = t.m;
+			pts.w = w;
+			pts.y = y;
+			pts.ss_within = 0.5;
+			(void) sl_engine_fit(&pts, &md, NULL, AL, &a);
+			(void) sl_engine_fit(&pts, &md, NULL, AL, &b);
+			same += memcmp(&a, &b, sizeof(a)) == 0;
+			tp = t;
+			for (int i = 0; i < t.m; i++)
+				perm[i] = i;
+			for (int i = t.m - 1; i > 0; i--)
+			{
+				int			k = (int) (tu_splitmix(&rng) % (uint64_t) (i + 1));
+				int			s = perm[i];
+
+				perm[i] = perm[k];
+				perm[k] = s;
+			}
+			for (int i = 0; i < t.m; i++)
+			{
+				memcpy(tp.x[i], t.x[perm[i]], sizeof(t.x[0]));
+				wp[i] = w[perm[i]];
+				yp[i] = y[perm[i]];
+			}
+			make_model(&tp, &mdp);
+			ptp = pts;
+			ptp.w = wp;
+			ptp.y = yp;
+			(void) sl_engine_fit(&ptp, &mdp, NULL, AL, &c);
+			if (fabs(c.rss - a.rss) <= 1e-9 * a.rss)
+				close++;
+			else
+				printf("     permuted %s #%d: rss %.15g vs %.15g\n", family_name[f], rep, c.rss, a.rss);
+			n++;
+		}
+	CHECK(same == n, "determinism: two runs give bit-identical results in %d of %d", same, n);
+	CHECK(close == n, "determinism: permuted points give the same rss to 1e-9 in %d of %d", close, n);
+}
+
+/* two identical columns: one is dependent, coefficient 0, no huge values */
+static void
+test_rank_deficient(void)
+{
+	int			ok = 0,
+				n = 10;
+
+	for (int rep = 0; rep < n; rep++)
+	{
+		TModel		t;
+		Truth		tr;
+		SlModel		md;
+		double		w[MAXP],
+					y[MAXP];
+		SlEnginePoints pts;
+		SlEngineResult res;
+
+		draw(F_DUP, &t, &tr);
+		make_model(&t, &md);
+		truth_points(&t, &md, &tr, w, y);
+		pts.m = t.m;
+		pts.w = w;
+		pts.y = y;
+		pts.ss_within = 0.0;
+		if (sl_engine_fit(&pts, &md, NULL, AL, &res) == SL_ENGINE_OK && res.rank_deficient &&
+			(res.col_dependent[0] != res.col_dependent[1]) && !res.col_dependent[2] &&
+			res.coef[res.col_dependent[0] ? 0 : 1] == 0.0 &&
+			close_rel(res.coef[res.col_dependent[0] ? 1 : 0], tr.coef[0], 1e-6) &&
+			close_rel(res.theta[0], tr.theta[0], 1e-6))
+			ok++;
+		else
+			printf("     duplicate #%d: rank_deficient %d coef %g %g %g theta %g\n", rep,
+				   res.rank_deficient, res.coef[0], res.coef[1], res.coef[2], res.theta[0]);
+	}
+	CHECK(ok == n, "rank deficiency: a duplicate column is flagged with coefficient 0 and the "
+		  "fit still exact, %d of %d", ok, n);
+}
+
+/* BVLS: random problems; the answer meets the KKT conditions of the bounded problem */
+static void
+test_bvls_kkt(void)
+{
+	SlBvls		ws;
+	int			bad = 0,
+				n = 400,
+				n_bound = 0,
+				n_dep = 0;
+
+	if (!sl_bvls_init(&ws, 60, SL_BVLS_MAX_COLS, AL))
+	{
+		CHECK(false, "bvls: workspace");
+		return;
+	}
+	for (int rep = 0; rep < n; rep++)
+	{
+		int			m = 5 + (int) (tu_splitmix(&rng) % 56);
+		int			nc = 1 + (int) (tu_splitmix(&rng) % (uint64_t) (m < 32 ? m : 32));
+		static double A[60 * 32];
+		double		b[60],
+					r[60],
+					x[32],
+					lo[32],
+					hi[32],
+					scale[32];
+		SlBvlsInfo	info;
+		double		rss,
+					direct = 0.0;
+
+		for (int c = 0; c < nc; c++)
+		{
+			scale[c] = pow(10.0, unif(-50.0, 50.0));	/* columns of any size */
+			for (int i = 0; i < m; i++)
+				A[c * m + i] = scale[c] * unif(-1.0, 1.0);
+			lo[c] = -INFINITY;
+			hi[c] = INFINITY;
+			switch (tu_splitmix(&rng) % 4)
+			{
+				case 0:
+					lo[c] = unif(-1.0, 0.5) / scale[c];
+					break;
+				case 1:
+					hi[c] = unif(-0.5, 1.0) / scale[c];
+					break;
+				case 2:
+					lo[c] = unif(-1.0, 0.0) / scale[c];
+					hi[c] = lo[c] + unif(0.0, 1.0) / scale[c];
+					break;
+				default:
+					break;
+			}
+		}
+		/* some problems with a column a multiple of another */
+		if (nc >= 2 && rep % 5 == 0)
+			for (int i = 0; i < m; i++)
+				A[(nc - 1) * m + i] = 3.0 * A[i] * scale[nc - 1] / scale[0];
+		for (int i = 0; i < m; i++)
+			b[i] = unif(-2.0, 2.0);
+		rss = sl_bvls_solve(&ws, m, nc, A, b, lo, hi, x, r, &info);
+		for (int i = 0; i < m; i++)
+		{
+			double		s = b[i];
+
+			for (int c = 0; c < nc; c++)
+				s -= A[c * m + i] * x[c];
+			direct += s * s;
+		}
+		if (!(fabs(rss - direct) <= 1e-12 * (direct + 1.0)))
+			bad++;
+		for (int c = 0; c < nc; c++)
+		{
+			/* gradient of -|r|^2/2 in the column's unit-norm coordinate */
+			double		g = 0.0,
+						nrm = 0.0;
+
+			for (int i = 0; i < m; i++)
+			{
+				g += A[c * m + i] * r[i];
+				nrm += A[c * m + i] * A[c * m + i];
+			}
+			g /= sqrt(nrm);
+			if (!(x[c] >= lo[c] && x[c] <= hi[c]))
+				bad++;
+			if (info.dependent[c])
+			{
+				n_dep++;
+				if (x[c] != fmin(fmax(0.0, lo[c]), hi[c]))
+					bad++;
+				continue;
+			}
+			if (x[c] == lo[c] && lo[c] != hi[c])
+			{
+				n_bound++;
+				if (g > 1e-9)
+					bad++;
+			}
+			else if (x[c] == hi[c] && lo[c] != hi[c])
+			{
+				n_bound++;
+				if (g < -1e-9)
+					bad++;
+			}
+			else if (lo[c] != hi[c] && !(fabs(g) <= 1e-9))
+				bad++;
+		}
+	}
+	sl_bvls_free(&ws);
+	CHECK(bad == 0, "bvls: %d random problems (columns 1e-50..1e50) meet the KKT conditions, "
+		  "bounds exactly, rss from the residual (%d at a bound, %d dependent)", n, n_bound, n_dep);
+}
+
+/* the Sobol points: each dimension's first 2^k points stratify [0, 1) into 2^k cells */
+static void
+test_sobol(void)
+{
+	bool		ok = true;
+	double		p[SL_SOBOL_MAX_DIM];
+
+	for (int d = 0; d < SL_SOBOL_MAX_DIM; d++)
+	{
+		static bool hit[1024];
+
+		memset(hit, 0, sizeof(hit));
+		for (uint32_t i = 0; i < 1024; i++)
+		{
+			int			cell;
+
+			sl_sobol_point(i, SL_SOBOL_MAX_DIM, p);
+			cell = (int) (p[d] * 1024);
+			if (hit[cell])
+				ok = false;
+			hit[cell] = true;
+		}
+	}
+	sl_sobol_point(2, 3, p);
+	CHECK(ok && p[0] == 0.25 && p[1] == 0.75 && p[2] == 0.75,
+		  "sobol: 1024 points stratify every dimension; point 2 is (0.25, 0.75, 0.75)");
+	/* two-dimensional projection (dims 1, 2): 256 points, one per 16 x 16 cell */
+	{
+		static bool cell2[256];
+		bool		ok2 = true;
+
+		memset(cell2, 0, sizeof(cell2));
+		for (uint32_t i = 0; i < 256; i++)
+		{
+			int			c;
+
+			sl_sobol_point(i, 2, p);
+			c = (int) (p[0] * 16) * 16 + (int) (p[1] * 16);
+			ok2 = ok2 && !cell2[c];
+			cell2[c] = true;
+		}
+		CHECK(ok2, "sobol: the first 256 points of dimensions 1-2 fill the 16 x 16 cells once each");
+	}
+}
+
+static int	n_interrupts;
+static void
+count_interrupt(void)
+{
+	n_interrupts++;
+}
+
+/* a model that no theta admits */
+static bool
+never(void *ctx, const double *th, double *G, double *g0, double *dG, double *dg0)
+{
+	(void) ctx;
+	(void) th;
+	(void) G;
+	(void) g0;
+	(void) dG;
+	(void) dg0;
+	return false;
+}
+
+/* 1, x, x^2 at the points in ctx (40 of them); no parameter */
+static int	n_poly_calls;
+static bool
+poly_columns(void *ctx, const double *th, double *G, double *g0, double *dG, double *dg0)
+{
+	const double *x = ctx;
+
+	(void) th;
+	(void) g0;
+	(void) dG;
+	(void) dg0;
+	n_poly_calls++;
+	for (int i = 0; i < 40; i++)
+	{
+		G[i] = 1.0;
+		G[40 + i] = x[i];
+		G[80 + i] = x[i] * x[i];
+	}
+	return true;
+}
+
+static void
+test_bad_input(void)
+{
+	TModel		t;
+	Truth		tr;
+	SlModel		md,
+				bad;
+	double		w[MAXP],
+				y[MAXP];
+	SlEnginePoints pts;
+	SlEngineResult res;
+	SlAlloc		al = sl_malloc_alloc;
+
+	draw(F_EXP, &t, &tr);
+	make_model(&t, &md);
+	truth_points(&t, &md, &tr, w, y);
+	pts.m = t.m;
+	pts.w = w;
+	pts.y = y;
+	pts.ss_within = 0.0;
+
+	pts.m = 2;
+	CHECK(sl_engine_fit(&pts, &md, NULL, AL, &res) == SL_ENGINE_UNDETERMINED,
+		  "bad input: fewer points than unknowns is undetermined");
+	pts.m = t.m;
+	bad = md;
+	bad.columns = never;
+	CHECK(sl_engine_fit(&pts, &bad, NULL, AL, &res) == SL_ENGINE_UNDETERMINED,
+		  "bad input: a model no theta admits is undetermined");
+	bad = md;
+	bad.nl_lo[0] = 2.0;
+	bad.nl_hi[0] = 1.0;
+	CHECK(sl_engine_fit(&pts, &bad, NULL, AL, &res) == SL_ENGINE_INFEASIBLE,
+		  "bad input: theta bounds lo > hi are infeasible");
+	bad = md;
+	bad.col_lo[1] = INFINITY;
+	CHECK(sl_engine_fit(&pts, &bad, NULL, AL, &res) == SL_ENGINE_INFEASIBLE,
+		  "bad input: a coefficient bound of lo = +inf is infeasible");
+	bad = md;
+	bad.scale[0] = 0.0;
+	CHECK(sl_engine_fit(&pts, &bad, NULL, AL, &res) == SL_ENGINE_INVALID,
+		  "bad input: a search scale of 0 is invalid");
+	bad = md;
+	bad.col_lo[0] = NAN;
+	CHECK(sl_engine_fit(&pts, &bad, NULL, AL, &res) == SL_ENGINE_INVALID,
+		  "bad input: a NaN bound is invalid");
+	bad = md;
+	bad.n_nl = SL_ENGINE_MAX_NL + 1;
+	CHECK(sl_engine_fit(&pts, &bad, NULL, AL, &res) == SL_ENGINE_INVALID,
+		  "bad input: too many nonlinear parameters is invalid");
+	w[3] = 0.0;
+	CHECK(sl_engine_fit(&pts, &md, NULL, AL, &res) == SL_ENGINE_INVALID,
+		  "bad input: a weight of 0 is invalid");
+	w[3] = 1.0;
+	y[5] = NAN;
+	CHECK(sl_engine_fit(&pts, &md, NULL, AL, &res) == SL_ENGINE_INVALID,
+		  "bad input: a NaN y is invalid");
+	truth_points(&t, &md, &tr, w, y);
+
+	/* y of 1e300 and 1e-300: the same parameters, coefficients scaled exactly */
+	{
+		SlEngineResult big,
+					small,
+					one;
+		double		yb[MAXP],
+					ysm[MAXP];
+		SlEnginePoints pb = pts,
+					psm = pts;
+
+		for (int i = 0; i < t.m; i++)
+		{
+			yb[i] = y[i] * 0x1p996;
+			ysm[i] = y[i] * 0x1p-996;
+		}
+		pb.y = yb;
+		psm.y = ysm;
+		(void) sl_engine_fit(&pts, &md, NULL, AL, &one);
+		CHECK(sl_engine_fit(&pb, &md, NULL, AL, &big) == SL_ENGINE_OK &&
+			  sl_engine_fit(&psm, &md, NULL, AL, &small) == SL_ENGINE_OK &&
+			  big.theta[0] == one.theta[0] && small.theta[0] == one.theta[0] &&
+			  big.coef[0] == one.coef[0] * 0x1p996 && small.coef[0] == one.coef[0] * 0x1p-996,
+			  "scaling: y times 2^+-996 gives the same theta and coefficients times 2^+-996 exactly");
+	}
+
+	/* weights: a point of weight 3 is three rows at it; ss_within adds to rss */
+	{
+		TModel		t3 = t;
+		double		w3[MAXP],
+					y3[MAXP];
+		SlEnginePoints p3;
+		SlEngineResult a,
+					b;
+
+		noisy_points(&t, &md, &tr, 0.05, w, y);
+		pts.ss_within = 0.25;
+		w[0] = 3.0;
+		(void) sl_engine_fit(&pts, &md, NULL, AL, &a);
+		for (int i = 0; i < t.m; i++)
+		{
+			w3[i] = 1.0;
+			y3[i] = y[i];
+		}
+		t3.m = t.m + 2;
+		for (int e = 0; e < 2; e++)
+		{
+			memcpy(t3.x[t.m + e], t.x[0], sizeof(t.x[0]));
+			w3[t.m + e] = 1.0;
+			y3[t.m + e] = y[0];
+		}
+		{
+			SlModel		md3;
+
+			make_model(&t3, &md3);
+			md3.scale[0] = md.scale[0];
+			p3.m = t3.m;
+			p3.w = w3;
+			p3.y = y3;
+			p3.ss_within = 0.0;
+			(void) sl_engine_fit(&p3, &md3, NULL, AL, &b);
+		}
+		CHECK(close_rel(a.theta[0], b.theta[0], 1e-8) && close_rel(a.rss, b.rss + 0.25, 1e-9),
+			  "weights: a point of weight 3 fits as three rows (theta %.12g vs %.12g), "
+			  "rss includes ss_within (%.12g vs %.12g)", a.theta[0], b.theta[0], a.rss, b.rss + 0.25);
+		pts.ss_within = 0.0;
+	}
+
+	/* interrupts: the hook is called */
+	al.interrupt = count_interrupt;
+	n_interrupts = 0;
+	(void) sl_engine_fit(&pts, &md, NULL, &al, &res);
+	CHECK(n_interrupts >= res.n_evals, "interrupts: the hook ran %d times in %d evaluations",
+		  n_interrupts, res.n_evals);
+
+	/* no nonlinear parameter: one bounded linear solve */
+	{
+		SlModel		lin;
+		SlEngineResult a;
+		double		x[MAXP];
+
+		for (int i = 0; i < t.m; i++)
+		{
+			x[i] = t.x[i][0];
+			y[i] = 1.0 + 2.0 * x[i] - 0.5 * x[i] * x[i];
+		}
+		memset(&lin, 0, sizeof(lin));
+		lin.n_cols = 3;
+		lin.ctx = x;
+		lin.columns = poly_columns;
+		lin.col_lo[0] = -INFINITY;
+		lin.col_hi[0] = INFINITY;
+		lin.col_lo[1] = -INFINITY;
+		lin.col_hi[1] = 1.5;	/* the slope held below its value */
+		lin.col_lo[2] = -INFINITY;
+		lin.col_hi[2] = INFINITY;
+		n_poly_calls = 0;
+		CHECK(sl_engine_fit(&pts, &lin, NULL, AL, &a) == SL_ENGINE_OK && n_poly_calls == 1 &&
+			  a.converged && a.coef[1] == 1.5 && a.col_at_bound[1] && !a.col_at_bound[0] &&
+			  a.rss > 0.0,
+			  "no nonlinear parameter: one bounded linear solve (%d call), slope on its bound %g",
+			  n_poly_calls, a.coef[1]);
+	}
+}
+
 void		test_engine(void);
 
 void
 test_engine(void)
 {
+	test_sobol();
+	test_bvls_kkt();
 	test_recovery();
+	test_hard_sine();
+	test_noisy_vs_dense();
+	test_bounds();
+	test_determinism();
+	test_rank_deficient();
+	test_bad_input();
 }
