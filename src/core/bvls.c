@@ -45,6 +45,16 @@ norm2(const double *v, int len)
 	double		amax = 0.0,
 				s = 0.0;
 
+	/*
+	 * The plain sum of squares where it stays well inside the double range
+	 * (almost always: one pass, no division); scaled by the largest
+	 * magnitude only where it could overflow or lose digits to underflow.
+	 */
+	for (int i = 0; i < len; i++)
+		s += v[i] * v[i];
+	if (s > 0x1p-900 && s < 0x1p900)
+		return sqrt(s);
+	s = 0.0;
 	for (int i = 0; i < len; i++)
 	{
 		if (!isfinite(v[i]))
