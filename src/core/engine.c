@@ -44,14 +44,14 @@
 #define IMPROVE_REL 1e-12		/* a re-scan's optimum must beat the best by this */
 
 /* grid points of the joint grid for 1-3 parameters (small groups, effort 1), and floor */
-static const int grid_target[4] = {1, 97, 441, 1331};
+static const int grid_target[4] = {1, 97, 225, 1331};
 static const int grid_floor[4] = {1, 33, 225, 729};
 
 #define SOBOL_TARGET 1024
 #define SOBOL_FLOOR 256
-#define POLISH_STARTS 12		/* grid minima polished, per effort */
+#define POLISH_STARTS 6			/* grid minima polished, per effort */
 #define SCAN_STARTS 2			/* re-scan minima polished, per effort */
-#define SCAN_DENSE 101			/* a parameter's own re-scan, alone */
+#define SCAN_DENSE 61			/* a parameter's own re-scan, alone */
 #define SCAN_DENSE_WITH 61		/* ... with coarse partners */
 #define SCAN_DENSE_FLOOR 51
 #define SCAN_COARSE_1 7			/* values of one coarse partner */
