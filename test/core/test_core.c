@@ -882,6 +882,8 @@ extern void test_fit_points(void);
 extern void test_properties(void);
 /* test_engine.c */
 extern void test_engine(void);
+/* test_formula_suite.c */
+extern void test_formula_suite(void);
 
 int
 main(void)
@@ -897,6 +899,7 @@ main(void)
 	test_fit_points();
 	test_properties();
 	test_engine();
+	test_formula_suite();
 	printf("%d passed, %d failed\n", tu_pass, tu_fail);
 	return tu_fail ? 1 : 0;
 }
