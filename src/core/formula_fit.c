@@ -471,7 +471,7 @@ in_span(const double *G, int m, int M, const bool *cols, const double *v, double
  * res alone otherwise (it still predicts the limit, flagged).
  */
 static FormulaStatus
-limit_refit(const SlFormula *f, SlfBound *bound, const SlModel *model, const SlEnginePoints *ep,
+limit_refit(SlfBound *bound, const SlModel *model, const SlEnginePoints *ep,
 			const SlEngineOptions *eo, const bool *div, const bool *nl_div,
 			SlEngineResult *res, const SlAlloc *al)
 {
@@ -811,7 +811,7 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 		status = diverging_terms(f, bound, pts->m, y_engine_scale(pts, ye, al), &res,
 								 div_col, div_nl, al);
 	if (status == FF_OK)
-		status = limit_refit(f, bound, &model, &ep, &eo, div_col, div_nl, &res, al);
+		status = limit_refit(bound, &model, &ep, &eo, div_col, div_nl, &res, al);
 	slf_bound_free(bound, al);
 	/* the diverging terms' parameters are flagged: the optimum is only approached */
 	for (int c = 0; c < M; c++)
