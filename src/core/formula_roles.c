@@ -85,8 +85,9 @@ find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role)
 				r.role = SLF_ROLE_EXPONENT;
 			else if (nd->op == OP_MUL)
 				r.role = SLF_ROLE_RATE;
-			else if (nd->op == OP_DIV && in_b)
+			else if (nd->op == OP_DIV)
 			{
+				/* x / s and s / x: s on the scale of x */
 				r.role = SLF_ROLE_RATE;
 				r.inverse = true;
 			}
