@@ -135,3 +135,29 @@ SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": 2, "alpha": -400
 SELECT predict_loss(ROW('N => L + a * ln(N)', '{"L": 1, "a": 2}', 1, 1, 0, '{}', true)::scaling_law_fit, -1::float8);
 SELECT predict_loss(ROW('(N, D) => L + a * N + b * D', '{"L": 1, "a": 2, "b": 3}', 1, 1, 0, '{}', true)::scaling_law_fit, ARRAY[1, NULL]::float8[]);
 SELECT predict_loss(ROW('(N, D) => L + a * N + b * D', '{"L": 1, "a": 2, "b": 3}', 1, 1, 0, '{}', true)::scaling_law_fit, ARRAY[1]::float8[]);
+
+-- the SQLSTATE of every class of error
+CREATE FUNCTION sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE;
+END $$;
+SELECT c, sqlstate_of(q) FROM (VALUES
+  ('syntax', $q$SELECT fit_scaling_law('N => a +', n, loss) FROM chin$q$),
+  ('unknown function', $q$SELECT fit_scaling_law('N => a * lg(N)', n, loss) FROM chin$q$),
+  ('wrong arity', $q$SELECT fit_scaling_law('N => a * ln(N, 2)', n, loss) FROM chin$q$),
+  ('one-argument log', $q$SELECT fit_scaling_law('N => a * log(N)', n, loss) FROM chin$q$),
+  ('no parameter', $q$SELECT fit_scaling_law('N => N', n, loss) FROM chin$q$),
+  ('product only', $q$SELECT fit_scaling_law('N => A * B * N', n, loss) FROM chin$q$),
+  ('identical terms', $q$SELECT fit_scaling_law('N => a * N + b * N', n, loss) FROM chin$q$),
+  ('too deep', $q$SELECT fit_scaling_law('N => a * ' || repeat('(', 70) || 'N' || repeat(')', 70), n, loss) FROM chin$q$),
+  ('too long', $q$SELECT fit_scaling_law('N => ' || repeat('a + ', 1200) || 'N', n, loss) FROM chin$q$),
+  ('too many parameters', $q$SELECT fit_scaling_law('N => ' || (SELECT string_agg('p' || i || ' * N^' || i, ' + ') FROM generate_series(1, 33) i), n, loss) FROM chin$q$),
+  ('not finite at a row', $q$SELECT fit_scaling_law('N => a + b * ln(N - 1e8)', n, loss) FROM chin$q$),
+  ('wrong array length', $q$SELECT fit_scaling_law('(N, D) => a + b * N + c * D', ARRAY[n], loss) FROM chin$q$),
+  ('unknown option', $q$SELECT fit_scaling_law('N => a + b * N', n, loss, '{"x": 1}') FROM chin$q$),
+  ('NULL formula', $q$SELECT fit_scaling_law(NULL, n, loss) FROM chin$q$),
+  ('params not matching', $q$SELECT predict_loss(ROW('N => a * N', '{"b": 1}', 1, 1, 0, '{}', true)::scaling_law_fit, 1::float8)$q$)
+) v(c, q);

@@ -12,31 +12,10 @@
 void
 sl_formula_error(const char *fn, const char *text, size_t len, const SlfError *err)
 {
-	int			code;
+	const char *state = slf_error_kind_sqlstate(err->kind);
+	int			code = MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
 	StringInfoData where;
 
-	switch (err->kind)
-	{
-		case SLF_ERR_SYNTAX:
-			code = ERRCODE_SYNTAX_ERROR;
-			break;
-		case SLF_ERR_FUNCTION:
-			code = ERRCODE_UNDEFINED_FUNCTION;
-			break;
-		case SLF_ERR_LIMIT:
-			code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-			break;
-		case SLF_ERR_NOT_FINITE:
-			code = ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
-			break;
-		case SLF_ERR_NO_MEMORY:
-			code = ERRCODE_OUT_OF_MEMORY;
-			break;
-		case SLF_ERR_LAW:
-		default:
-			code = ERRCODE_INVALID_PARAMETER_VALUE;
-			break;
-	}
 	initStringInfo(&where);
 	if (err->pos >= 0 && (size_t) err->pos <= len && len <= SLF_MAX_TEXT)
 	{
