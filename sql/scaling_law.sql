@@ -161,3 +161,20 @@ SELECT c, sqlstate_of(q) FROM (VALUES
   ('NULL formula', $q$SELECT fit_scaling_law(NULL, n, loss) FROM chin$q$),
   ('params not matching', $q$SELECT predict_loss(ROW('N => a * N', '{"b": 1}', 1, 1, 0, '{}', true)::scaling_law_fit, 1::float8)$q$)
 ) v(c, q);
+
+-- what a superuser can break by mistake: aggregates assembled from the support
+-- functions of two aggregates, and an altered result type, are ERRORs
+CREATE AGGREGATE mixed1(text, float8, float8) (SFUNC = sl_scaling_law_trans, STYPE = internal,
+                                               FINALFUNC = sl_power_law1_final);
+SELECT sqlstate_of($q$SELECT mixed1('N => L + a * N^-alpha', n, loss) FROM chin$q$);
+CREATE AGGREGATE mixed2(float8, float8) (SFUNC = sl_power_law_trans, STYPE = internal,
+                                         FINALFUNC = sl_scaling_law_final);
+SELECT sqlstate_of($q$SELECT mixed2(n, loss) FROM chin$q$);
+DROP AGGREGATE mixed1(text, float8, float8);
+DROP AGGREGATE mixed2(float8, float8);
+BEGIN;
+DROP TABLE chin_fits;
+ALTER TYPE scaling_law_fit ALTER ATTRIBUTE n TYPE text;
+SELECT sqlstate_of($q$SELECT fit_scaling_law('N => L + a * N^-alpha', n, loss) FROM chin$q$);
+SELECT sqlstate_of($q$SELECT predict_loss(ROW('N => a * N', '{"a": 1}', '1', 1, 0, '{}', true)::scaling_law_fit, 1::float8)$q$);
+ROLLBACK;
