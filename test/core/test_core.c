@@ -880,6 +880,8 @@ test_point_set_log(void)
 extern void test_fit_points(void);
 /* test_properties.c */
 extern void test_properties(void);
+/* test_formula.c */
+extern void test_formula(void);
 
 int
 main(void)
@@ -894,6 +896,7 @@ main(void)
 	test_point_set_log();
 	test_fit_points();
 	test_properties();
+	test_formula();
 	printf("%d passed, %d failed\n", tu_pass, tu_fail);
 	return tu_fail ? 1 : 0;
 }
