@@ -64,7 +64,7 @@ typedef struct SlfTree
 	SlfNode    *nodes;
 	int			n_nodes;
 	int			cap_nodes;
-	int32_t    *hash;			/* open addressing, -1 empty */
+	int32_t    *hash;			/* open addressing, -1 empty, at most half full */
 	int			hash_size;
 	int			n_inputs;
 	int			n_params;

@@ -125,10 +125,28 @@ hash_slot(const SlfTree *t, const SlfNode *nd)
 	return h;
 }
 
+/* doubles the hash table (kept at most half full) */
+static bool
+grow_hash(SlfTree *t)
+{
+	int			size = 2 * t->hash_size;
+	int32_t    *hash = t->al->alloc(t->al->ctx, (size_t) size * sizeof(int32_t));
+
+	if (hash == NULL)
+		return false;
+	memset(hash, 0xff, (size_t) size * sizeof(int32_t));
+	t->al->free(t->al->ctx, t->hash);
+	t->hash = hash;
+	t->hash_size = size;
+	for (int i = 0; i < t->n_nodes; i++)
+		t->hash[hash_slot(t, &t->nodes[i])] = i;
+	return true;
+}
+
 static bool
 tree_init(SlfTree *t, SlfError *err)
 {
-	t->hash_size = 2 * SLF_MAX_ALL_NODES;
+	t->hash_size = 512;
 	t->cap_nodes = 256;
 	t->nodes = t->al->alloc(t->al->ctx, (size_t) t->cap_nodes * sizeof(SlfNode));
 	t->hash = t->al->alloc(t->al->ctx, (size_t) t->hash_size * sizeof(int32_t));
@@ -187,6 +205,15 @@ slf_node(SlfTree *t, SlfOp op, int fn, int a, int b, int n, double num, SlfError
 			slf_set_error(err, SLF_ERR_LIMIT, -1, NULL,
 						  "formula has more than %d nodes", SLF_MAX_NODES);
 			return -1;
+		}
+		if (2 * (t->n_nodes + 1) > t->hash_size)
+		{
+			if (!grow_hash(t))
+			{
+				slf_set_error(err, SLF_ERR_NO_MEMORY, -1, NULL, "out of memory compiling a formula");
+				return -1;
+			}
+			h = hash_slot(t, &nd);
 		}
 		if (t->n_nodes == t->cap_nodes)
 		{
