@@ -18,6 +18,7 @@
 struct SlfBound
 {
 	const SlFormula *f;
+	const SlAlloc *al;			/* for the interrupt hook */
 	int			m;
 	double	   *xv;				/* input-only values: slot * m + i */
 	double	   *pval;			/* parameter-only values: slot */
@@ -71,6 +72,11 @@ op_eval(const SlfInstr *in, double a, double b, double *fa, double *fb)
 			r = slf_pow(a, b);
 			*fa = r * b / a;
 			*fb = r * log(a);
+			return r;
+		case OP_POWL:
+			r = exp(b * a);
+			*fa = r * b;
+			*fb = r * a;
 			return r;
 		case OP_FN:
 			break;
@@ -254,7 +260,12 @@ not_finite_error(const SlFormula *f, int k, const double *x, SlfError *err)
 		len += (size_t) snprintf(at + len, sizeof(at) - len, "%s%s = %s", len ? ", " : "",
 								 t->input_names[j], num);
 	}
-	slf_set_error(err, SLF_ERR_NOT_FINITE, -1, NULL, "%s is not finite at %s", text, at);
+	if (f->instr[k].op == OP_FN && f->instr[k].fn == FN_LN && f->instr[k].n == SLF_LN_OF_BASE)
+		slf_set_error(err, SLF_ERR_NOT_FINITE, -1,
+					  "A power with a parameter in its exponent is exp(exponent * ln(base)).",
+					  "the base of %s is not positive at %s", text, at);
+	else
+		slf_set_error(err, SLF_ERR_NOT_FINITE, -1, NULL, "%s is not finite at %s", text, at);
 }
 
 SlfBound *
@@ -270,6 +281,7 @@ slf_bind(const SlFormula *f, const double *x, int m, const SlAlloc *al, SlfError
 		goto no_memory;
 	memset(b, 0, sizeof(*b));
 	b->f = f;
+	b->al = al;
 	b->m = m;
 	b->xv = alloc_doubles(al, (size_t) f->n_tier[TIER_X] * (size_t) m);
 	b->pval = alloc_doubles(al, (size_t) f->n_tier[TIER_P]);
@@ -387,6 +399,7 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 	{
 		int			nb = m - i0 < BLOCK ? m - i0 : BLOCK;
 
+		sl_check_interrupts_every(b->al, (uint64_t) i0);
 		for (int k = 0; k < f->n_instr; k++)
 		{
 			const SlfInstr *in = &f->instr[k];

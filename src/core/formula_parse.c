@@ -358,6 +358,8 @@ deparse(const SlfTree *t, int n, int min_prec, int depth, Writer *w)
 			}
 			put(w, ")");
 			break;
+		case OP_POWL:
+			break;				/* only in programs, never in the tree */
 	}
 	if (paren)
 		put(w, ")");
@@ -529,8 +531,8 @@ next_token(Parser *P)
 			}
 			/* FALLTHROUGH */
 		default:
-			if ((unsigned char) s[p] >= 0x80 || s[p] == '\0' || (unsigned char) s[p] < 0x20 ||
-				s[p] == 0x7f)
+			/* NUL and non-ASCII bytes were refused before the first token */
+			if ((unsigned char) s[p] < 0x20 || s[p] == 0x7f)
 				slf_set_error(P->err, SLF_ERR_SYNTAX, p,
 							  "A formula is ASCII text: letters, digits, _ and + - * / ^ ( ) , . =>.",
 							  "invalid byte 0x%02x in formula", (unsigned char) s[p]);

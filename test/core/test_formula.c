@@ -192,6 +192,8 @@ test_errors(void)
 		{"x => a*1e999", SLF_ERR_SYNTAX, 7, "numeric literal \"1e999\" is out of range", NULL},
 		{"x => a*1e-999", SLF_ERR_SYNTAX, 7, "numeric literal \"1e-999\" is out of range", NULL},
 		{"x => a*x + \xc3\xa9", SLF_ERR_SYNTAX, 11, "invalid byte 0xc3 in formula", "A formula is ASCII"},
+		{"x => a*x +\x01", SLF_ERR_SYNTAX, 10, "invalid byte 0x01 in formula", "A formula is ASCII"},
+		{"x => a*x @ 2", SLF_ERR_SYNTAX, 9, "syntax error at or near \"@\"", NULL},
 		{"x => +a", SLF_ERR_SYNTAX, 5, "syntax error at or near \"+\"", NULL},
 		{"x => a*foo(x)", SLF_ERR_FUNCTION, 7, "function \"foo\" does not exist", "The functions are exp,"},
 		{"x => a*Exp(x)", SLF_ERR_FUNCTION, 7, "function \"Exp\" does not exist", "The functions are exp,"},
@@ -717,8 +719,23 @@ test_bind_and_admissibility(void)
 		CHECK(b && !slf_columns(b, theta, G, NULL, NULL, NULL), "inadmissible without partials too");
 		slf_bound_free(b, AL);
 		b = slf_bind(f, xs, 3, AL, &err);
-		theta[1] = 1;
-		CHECK(b && !slf_columns(b, theta, G, NULL, dG, NULL), "x^t at x = -3: inadmissible, not NaN");
+		CHECK(b == NULL && err.kind == SLF_ERR_NOT_FINITE &&
+			  strcmp(err.message, "the base of x^t is not positive at x = -3") == 0,
+			  "x^t at x = -3: %s", err.message);
+	}
+	slf_free(f, AL);
+	f = compile("x => a*(x - t)^u", &err);
+	if (f)
+	{
+		double		xs[2] = {1, 2};
+		double		theta[2] = {1.5, 0.5};
+		double		G[2];
+
+		b = slf_bind(f, xs, 2, AL, &err);
+		CHECK(b && !slf_columns(b, theta, G, NULL, NULL, NULL), "(x - t)^u with x - t < 0: inadmissible, not NaN");
+		theta[0] = 0.5;
+		CHECK(b && slf_columns(b, theta, G, NULL, NULL, NULL) && G[1] == exp(0.5 * log(1.5)),
+			  "and admissible where x - t > 0");
 		slf_bound_free(b, AL);
 	}
 	slf_free(f, AL);
