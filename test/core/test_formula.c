@@ -72,6 +72,23 @@ test_precedence(void)
 	p2[0] = 2;
 	p2[1] = 0.5;
 	CHECK(fabs(value_of("x => x^a^b", p2, &x3) - pow(3, sqrt(2.0))) < 1e-14, "x^a^b is x^(a^b)");
+	CHECK(value_of("x => k*x^(1 + 1)", &one, &(double) {-2}) == 4,
+		  "a folded integer exponent is repeated multiplication: (-2)^(1 + 1) = 4");
+	CHECK(value_of("x => k*x^64", &one, &(double) {-1}) == 1 && value_of("x => k*x^-64", &one, &(double) {-2}) == 0x1p-64,
+		  "x^64 and x^-64 of negative x");
+	{
+		/* x^65 is a general power: exp(65 ln x), undefined for x <= 0 */
+		SlfError	err;
+		SlFormula  *f = compile("x => k*x^65", &err);
+		SlfBound   *b = f ? slf_bind(f, &(double) {-1}, 1, AL, &err) : NULL;
+
+		CHECK(b == NULL && strcmp(err.message, "x^65 is not finite at x = -1") == 0, "x^65 at x = -1: %s",
+			  err.message);
+		slf_free(f, AL);
+		f = compile("(N, D, U) => a*N", &err);
+		CHECK(f && slf_n_inputs(f) == 3 && slf_n_columns(f) == 1, "inputs declared and never used are fine");
+		slf_free(f, AL);
+	}
 	{
 		/* names: E, e, N, beta, gamma are parameters; case-sensitive */
 		SlfError	err;
