@@ -516,6 +516,40 @@ test_laws(void)
 	}
 	slf_free(f, AL);
 
+	/* rewritten laws predict the law as written */
+	{
+		struct
+		{
+			const char *text;
+			int			q;
+			int			M;
+			double		params[4];
+			double		x;
+			double		expect;
+		}			cases[] = {
+			{"x => a*(x - m)", 0, 2, {2, 3}, 5, 2 * (5.0 - 3)},
+			{"x => (a + b*x)/(1 + c*x)", 1, 2, {1, 2, 0.5}, 3, (1 + 2 * 3.0) / (1 + 0.5 * 3)},
+			{"x => -(a*x - b)/2 + c*(x + 1)*(x - 1)", 0, 3, {1.5, 4, -2}, 3, -(1.5 * 3 - 4) / 2 - 2 * 4 * 2.0},
+			{"x => a*x + a*b*x^2 + 7", 0, 2, {2, -0.5}, 3, 2 * 3 - 1.0 * 9 + 7},
+			{"x => a*(1 - exp(-k*x)) - a", 1, 1, {3, 0.2}, 2, 3 * (1 - exp(-0.2 * 2)) - 3},
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		{
+			f = compile(cases[i].text, &err);
+			CHECK(f && slf_n_nonlinear(f) == cases[i].q && slf_n_columns(f) == cases[i].M &&
+				  rel_diff(slf_predict(f, cases[i].params, &cases[i].x), cases[i].expect) < 1e-15,
+				  "%s: %d nonlinear, %d columns, predicts %.17g (law %.17g)", cases[i].text,
+				  f ? slf_n_nonlinear(f) : -1, f ? slf_n_columns(f) : -1,
+				  f ? slf_predict(f, cases[i].params, &cases[i].x) : NAN, cases[i].expect);
+			slf_free(f, AL);
+		}
+	}
+	f = compile("x => a*(b*x + c*(x^2 + d*x))", &err);
+	CHECK(f == NULL && err.kind == SLF_ERR_LAW &&
+		  strcmp(err.message, "parameters \"a\" and \"b\" are only identifiable as their product") == 0,
+		  "a*(b*x + c*(x^2 + d*x)): %s", err.message);
+
 	/* the Gaussian */
 	f = compile("x => a*exp(-(x - m)^2/s^2)", &err);
 	CHECK(f && slf_n_columns(f) == 1 && slf_n_nonlinear(f) == 2, "Gaussian: a linear; m, s nonlinear");

@@ -10,12 +10,13 @@
  * a position inside the text; a compiled formula's counts are within the
  * limits; columns reported admissible are all finite, the same bits with
  * and without partials and on a second evaluation; the prediction is the
- * offset plus the columns times their unknowns; the canonical form is
- * idempotent.
+ * offset plus the columns times their unknowns, and the law as written
+ * (the parsed tree evaluated directly, before the linearity pass rewrote
+ * it) to rounding; the canonical form is idempotent and predicts the same.
  */
 #include <math.h>
 
-#include "formula.h"
+#include "formula_int.h"
 #include "fuzz_common.h"
 
 #define M_POINTS 6
@@ -39,6 +40,67 @@ static bool
 same_bits(const double *a, const double *b, size_t n)
 {
 	return memcmp(a, b, n * sizeof(double)) == 0;
+}
+
+/*
+ * The parsed law evaluated node by node (children have smaller indices),
+ * and in *scale the same with sums and products of absolute values, the
+ * size of the rounding errors of either form: the linearity pass rewrites
+ * only sums, products and quotients, so the two agree to a few roundings
+ * of that scale (a cancelling x^3 - x^3 in the written order loses what
+ * was added before it; the rewritten one does not).
+ */
+static double
+tree_value(const SlFormula *f, const double *params, const double *x, double *scale)
+{
+	const SlfTree *t = &f->tree;
+	double	   *v = malloc(sizeof(double) * 2 * (size_t) (t->root + 1));
+	double	   *sc = v + t->root + 1;
+	double		r;
+
+	for (int n = 0; n <= t->root; n++)
+	{
+		const SlfNode *nd = &t->nodes[n];
+
+		if (nd->op == OP_NUM)
+			v[n] = nd->num;
+		else if (nd->op == OP_INPUT)
+			v[n] = x[nd->n];
+		else if (nd->op == OP_PARAM)
+			v[n] = params[nd->n];
+		else
+			v[n] = slf_op_value(nd->op, nd->fn, nd->n, v[nd->a], nd->b >= 0 ? v[nd->b] : 0);
+		switch (nd->op)
+		{
+			case OP_NEG:
+				sc[n] = sc[nd->a];
+				break;
+			case OP_ADD:
+			case OP_SUB:
+				sc[n] = sc[nd->a] + sc[nd->b];
+				break;
+			case OP_MUL:
+				sc[n] = sc[nd->a] * sc[nd->b];
+				break;
+			case OP_DIV:
+				sc[n] = sc[nd->a] / fabs(v[nd->b]);
+				break;
+			default:
+				sc[n] = fabs(v[n]);
+				break;
+		}
+	}
+	r = v[t->root];
+	*scale = sc[t->root];
+	free(v);
+	return r;
+}
+
+/* a and b agree to rounding on the scale of mag (or are not comparable) */
+static bool
+close_to(double a, double b, double mag)
+{
+	return !isfinite(a) || !isfinite(b) || !isfinite(mag) || fabs(a - b) <= 1e-9 * mag;
 }
 
 int
@@ -147,11 +209,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(ok_again && same_bits(G, G2, (size_t) M * M_POINTS) &&
 				   (!slf_has_offset(f) || same_bits(g0, g02, M_POINTS)), "second evaluation differs");
 		if (slf_params_from_solution(f, theta, coef, params))
+		{
+			memcpy(again, params, sizeof(double) * np);
+			slf_canonicalize(f, again);
 			for (int i = 0; i < M_POINTS; i++)
 			{
 				double		pred = slf_predict(f, params, x + i * k);
 				double		sum = slf_has_offset(f) ? g0[i] : 0;
 				double		mag = fabs(sum);
+				double		direct_scale;
+				double		direct = tree_value(f, params, x + i * k, &direct_scale);
+				double		canonical = slf_predict(f, again, x + i * k);
 
 				for (int c = 0; c < M; c++)
 				{
@@ -162,9 +230,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					FUZZ_CHECK(same_bits(&pred, &sum, 1) || (isnan(pred) && isnan(sum)),
 							   "predict %.17g, columns %.17g", pred, sum);
 				else
-					FUZZ_CHECK(!isfinite(mag) || fabs(pred - sum) <= 1e-9 * mag,
-							   "predict %.17g, columns %.17g", pred, sum);
+					FUZZ_CHECK(close_to(pred, sum, mag), "predict %.17g, columns %.17g", pred, sum);
+				FUZZ_CHECK(close_to(pred, direct, fmax(mag, direct_scale)),
+						   "predict %.17g, the law as written %.17g", pred, direct);
+				FUZZ_CHECK(close_to(pred, canonical, mag), "predict %.17g, canonical form %.17g",
+						   pred, canonical);
 			}
+		}
 	}
 	for (int p = 0; p < np; p++)
 		params[p] = values[(sel + 3 * p) % 16];
