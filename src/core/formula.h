@@ -142,9 +142,10 @@ extern void slf_bound_free(SlfBound *b, const SlAlloc *al);
 /*
  * Columns at theta.  G: column major m x M (G[c*m + i]); g0: m (ignored if
  * !has_offset); dG[(j*M + c)*m + i] and dg0[j*m + i] = partial w.r.t.
- * theta_j, only if dG != NULL (dg0 then also needed when has_offset).
- * false: a value or partial is not finite (theta inadmissible); the arrays
- * are then unspecified.  No allocation; one thread per SlfBound.
+ * theta_j, each written when not NULL (partials are computed when either
+ * is given).  false: a value or a requested partial is not finite (theta
+ * inadmissible); the arrays are then unspecified.  No allocation; one
+ * thread per SlfBound.
  */
 extern bool slf_columns(SlfBound *b, const double *theta, double *G, double *g0,
 						double *dG, double *dg0);

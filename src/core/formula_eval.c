@@ -347,6 +347,8 @@ store_output(const SlfBound *b, int k, int i0, int nb, int nd, double *v, double
 
 	for (int i = 0; i < nb; i++)
 		v[i] = o.v[i * o.vs];
+	if (d == NULL)
+		return;
 	for (int j = 0; j < nd; j++)
 		for (int i = 0; i < nb; i++)
 			d[j * dstride + i] = o.d ? o.d[j * o.ds + i * o.vs] : 0;
@@ -370,7 +372,7 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 	int			m = b->m;
 	int			q = f->q;
 	int			M = f->n_columns;
-	int			nd = dG ? q : 0;
+	int			nd = (dG || dg0) ? q : 0;
 
 	for (int k = 0; k < f->n_instr; k++)
 	{
@@ -416,13 +418,13 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 		}
 		for (int c = 0; c < M; c++)
 			store_output(b, f->column_instr[c], i0, nb, nd, G + (size_t) c * m + i0,
-						 nd ? dG + (size_t) c * m + i0 : NULL, (size_t) M * m);
+						 dG ? dG + (size_t) c * m + i0 : NULL, (size_t) M * m);
 		if (f->offset_instr >= 0)
-			store_output(b, f->offset_instr, i0, nb, nd, g0 + i0, nd ? dg0 + i0 : NULL, (size_t) m);
+			store_output(b, f->offset_instr, i0, nb, nd, g0 + i0, dg0 ? dg0 + i0 : NULL, (size_t) m);
 	}
-	if (!all_finite(G, M * m) || (nd && !all_finite(dG, nd * M * m)))
+	if (!all_finite(G, M * m) || (dG && !all_finite(dG, nd * M * m)))
 		return false;
-	if (f->offset_instr >= 0 && (!all_finite(g0, m) || (nd && !all_finite(dg0, nd * m))))
+	if (f->offset_instr >= 0 && (!all_finite(g0, m) || (dg0 && !all_finite(dg0, nd * m))))
 		return false;
 	return true;
 }

@@ -428,6 +428,16 @@ test_laws(void)
 		double		direct = pow(pow(8.8e13 / 1e9, 0.076 / 0.095) + 5.4e13 / 2e10, 0.095);
 
 		CHECK(rel_diff(slf_predict(f, params, x), direct) < 1e-13, "Kaplan predicts the law in C");
+		{
+			/* no column: the offset's partials without a dG array; d/dDc = aD (...)^(aD-1) / D */
+			double		g0,
+						dg0[4];
+			double		inner = pow(8.8e13 / 1e9, 0.076 / 0.095) + 5.4e13 / 2e10;
+
+			CHECK(columns_at(f, x, 1, params, NULL, &g0, NULL, dg0) &&
+				  rel_diff(dg0[3], 0.095 * pow(inner, 0.095 - 1) / 2e10) < 1e-13,
+				  "offset partials with dG NULL: %.17g", dg0[3]);
+		}
 	}
 	slf_free(f, AL);
 
