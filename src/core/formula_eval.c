@@ -355,12 +355,12 @@ store_output(const SlfBound *b, int k, int i0, int nb, int nd, double *v, double
 }
 
 static bool
-all_finite(const double *v, int n)
+all_finite(const double *v, size_t n)
 {
 	double		acc = 0;
 
 	/* x - x is 0 for every finite x and NaN otherwise */
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		acc += v[i] - v[i];
 	return acc == 0;
 }
@@ -422,9 +422,10 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 		if (f->offset_instr >= 0)
 			store_output(b, f->offset_instr, i0, nb, nd, g0 + i0, dg0 ? dg0 + i0 : NULL, (size_t) m);
 	}
-	if (!all_finite(G, M * m) || (dG && !all_finite(dG, nd * M * m)))
+	if (!all_finite(G, (size_t) M * m) || (dG && !all_finite(dG, (size_t) nd * M * m)))
 		return false;
-	if (f->offset_instr >= 0 && (!all_finite(g0, m) || (dg0 && !all_finite(dg0, nd * m))))
+	if (f->offset_instr >= 0 &&
+		(!all_finite(g0, (size_t) m) || (dg0 && !all_finite(dg0, (size_t) nd * m))))
 		return false;
 	return true;
 }
