@@ -31,10 +31,7 @@
  * finite; and a power of an input-only base to a parameter exponent
  * (N^-alpha) takes ln N once per bind, so a base <= 0 at some point is a
  * bind error ("the base of N^-alpha is not positive at N = 0", with a hint)
- * rather than every theta being inadmissible; slf_param_scale, the centre
- * and scale of each nonlinear parameter computed at bind from the values
- * of the very expression it acts on (the role's input alone can be off by
- * orders of magnitude: D against D/U - 1).
+ * rather than every theta being inadmissible.
  */
 #ifndef FORMULA_H
 #define FORMULA_H
@@ -141,19 +138,6 @@ extern void slf_param_role(const SlFormula *f, int j, SlfParamRole *role); /* j:
 extern SlfBound *slf_bind(const SlFormula *f, const double *x, int m, const SlAlloc *al,
 						  SlfError *err);
 extern void slf_bound_free(SlfBound *b, const SlAlloc *al);
-
-/*
- * Where the search should look for nonlinear parameter j, from the data
- * bound and the role it plays (slf_param_role): theta_j = centre + scale *
- * t with t of order 1.  An exponent of a base whose logarithm spans L at
- * the points: centre 0, scale 1/L; a rate of an expression (the
- * expression itself, such as D/U - 1 in exp(-(D/U - 1)/R), not just its
- * input): scale the inverse of the expression's typical magnitude (its
- * geometric mean), an inverse rate (x/s) that magnitude; a location: the
- * middle of the expression's range, scale half the range (sign-adjusted
- * for x + m); any other parameter: centre 0, scale 1.
- */
-extern void slf_param_scale(const SlfBound *b, int j, double *centre, double *scale);
 
 /*
  * Columns at theta.  G: column major m x M (G[c*m + i]); g0: m (ignored if

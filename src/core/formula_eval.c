@@ -25,8 +25,6 @@ struct SlfBound
 	double	   *pder;			/* their partials: slot * q + j */
 	double	   *bv;				/* per-point values of a block: slot * BLOCK + i */
 	double	   *bd;				/* their partials: (slot * q + j) * BLOCK + i */
-	double		centre[SLF_MAX_NONLINEAR];	/* slf_param_scale */
-	double		scale[SLF_MAX_NONLINEAR];
 };
 
 /* an operand: value of point i at v[i * vs]; partial j at d[j * ds + i * vs] (d NULL: none) */
@@ -270,149 +268,6 @@ not_finite_error(const SlFormula *f, int k, const double *x, SlfError *err)
 		slf_set_error(err, SLF_ERR_NOT_FINITE, -1, NULL, "%s is not finite at %s", text, at);
 }
 
-/* the values at the m points of the input-only expression node r, into v */
-static bool
-expression_values(const SlFormula *f, int r, const double *x, int m, const SlAlloc *al, double *v)
-{
-	const SlfTree *t = &f->tree;
-	bool	   *under = al->alloc(al->ctx, (size_t) r + 1);
-	double	   *val = al->alloc(al->ctx, ((size_t) r + 1) * sizeof(double));
-
-	if (under == NULL || val == NULL)
-	{
-		if (under)
-			al->free(al->ctx, under);
-		if (val)
-			al->free(al->ctx, val);
-		return false;
-	}
-	for (int n = 0; n <= r; n++)
-		under[n] = n == r;
-	for (int n = r; n >= 0; n--)
-		if (under[n] && t->nodes[n].op != OP_NUM && t->nodes[n].op != OP_INPUT)
-		{
-			under[t->nodes[n].a] = true;
-			if (t->nodes[n].b >= 0)
-				under[t->nodes[n].b] = true;
-		}
-	for (int i = 0; i < m; i++)
-	{
-		sl_check_interrupts_every(al, (uint64_t) i);
-		for (int n = 0; n <= r; n++)
-		{
-			const SlfNode *nd = &t->nodes[n];
-
-			if (!under[n])
-				continue;
-			if (nd->op == OP_NUM)
-				val[n] = nd->num;
-			else if (nd->op == OP_INPUT)
-				val[n] = x[(size_t) i * f->n_inputs + nd->n];
-			else
-				val[n] = slf_op_value(nd->op, nd->fn, nd->n, val[nd->a], nd->b >= 0 ? val[nd->b] : 0);
-		}
-		v[i] = val[r];
-	}
-	al->free(al->ctx, under);
-	al->free(al->ctx, val);
-	return true;
-}
-
-/*
- * Centre and scale of nonlinear parameter j from the values v of what it
- * acts on: an exponent of a base spanning L in ln, 1/L; a rate, the
- * inverse of the typical (geometric mean) magnitude, an inverse rate that
- * magnitude; a location, the middle and half the range.
- */
-static void
-role_scale(const SlFormula *f, int j, const double *v, int m, const SlAlloc *al,
-		   double *centre, double *scale)
-{
-	const SlfParamRole *role = &f->roles[j];
-	double		lo = INFINITY,
-				hi = -INFINITY,
-				sum_ln = 0;
-	int			n = 0;
-
-	*centre = 0;
-	*scale = 1;
-	for (int i = 0; i < m; i++)
-	{
-		double		w = role->role == SLF_ROLE_EXPONENT ? log(v[i]) :
-			(role->role == SLF_ROLE_RATE ? log(fabs(v[i])) : v[i]);
-
-		sl_check_interrupts_every(al, (uint64_t) i);
-		if (!isfinite(w))
-			continue;
-		lo = fmin(lo, w);
-		hi = fmax(hi, w);
-		sum_ln += w;
-		n++;
-	}
-	if (n == 0)
-		return;
-	switch (role->role)
-	{
-		case SLF_ROLE_EXPONENT:
-			if (hi > lo)
-				*scale = 1 / (hi - lo);
-			break;
-		case SLF_ROLE_RATE:
-			/* the geometric mean of |v|, kept inside the double range */
-			*scale = exp(fmin(fmax((role->inverse ? 1 : -1) * sum_ln / n, -700), 700));
-			break;
-		case SLF_ROLE_LOCATION:
-			*centre = f->role_sign[j] * (lo / 2 + hi / 2);
-			*scale = hi / 2 - lo / 2;
-			if (*scale == 0)
-				*scale = *centre != 0 ? fabs(*centre) : 1;
-			break;
-		case SLF_ROLE_OTHER:
-			break;
-	}
-}
-
-void
-slf_param_scale(const SlfBound *b, int j, double *centre, double *scale)
-{
-	*centre = b->centre[j];
-	*scale = b->scale[j];
-}
-
-/* the centre and scale of every nonlinear parameter; false: out of memory */
-static bool
-bind_scales(SlfBound *b, const double *x, int m, const SlAlloc *al)
-{
-	const SlFormula *f = b->f;
-	double	   *v = alloc_doubles(al, (size_t) m);
-
-	if (v == NULL)
-		return false;
-	for (int j = 0; j < f->q; j++)
-	{
-		const SlfParamRole *role = &f->roles[j];
-
-		b->centre[j] = 0;
-		b->scale[j] = 1;
-		if (role->role == SLF_ROLE_OTHER)
-			continue;
-		if (f->role_node[j] >= 0)
-		{
-			if (!expression_values(f, f->role_node[j], x, m, al, v))
-			{
-				al->free(al->ctx, v);
-				return false;
-			}
-		}
-		else
-			for (int i = 0; i < m; i++)
-				v[i] = x[(size_t) i * f->n_inputs + role->input];
-		role_scale(f, j, v, m, al, &b->centre[j], &b->scale[j]);
-	}
-	al->free(al->ctx, v);
-	return true;
-}
-
 SlfBound *
 slf_bind(const SlFormula *f, const double *x, int m, const SlAlloc *al, SlfError *err)
 {
@@ -476,8 +331,6 @@ slf_bind(const SlFormula *f, const double *x, int m, const SlAlloc *al, SlfError
 		slf_bound_free(b, al);
 		return NULL;
 	}
-	if (!bind_scales(b, x, m, al))
-		goto no_memory;
 	return b;
 
 no_memory:

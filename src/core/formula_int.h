@@ -128,9 +128,6 @@ struct SlFormula
 	int		   *class_terms;	/* per class: n_terms, n_per, then n_terms x n_per params, first key pos */
 	int			class_len;
 	SlfParamRole roles[SLF_MAX_NONLINEAR];
-	/* the input-only expression each role refers to (-1: the raw input), and its sign */
-	int			role_node[SLF_MAX_NONLINEAR];
-	int			role_sign[SLF_MAX_NONLINEAR];
 };
 
 /* formula_parse.c: text -> tree (folded) in t; false with err set */

@@ -12,13 +12,12 @@
 #define MAX_TOP_TERMS 64
 #define MAX_COMPARE 4096		/* node pairs compared when matching two terms */
 
-/* per node: the inputs and the parameters below it, and where it is */
+/* per node: the inputs and the parameters below it */
 typedef struct Masks
 {
 	uint32_t   *params;
 	uint8_t    *inputs;
 	bool	   *reach;
-	bool	   *in_fn;			/* inside a function's argument */
 } Masks;
 
 /*
@@ -55,72 +54,50 @@ lowest_input(uint8_t mask)
 	return -1;
 }
 
-/* the role parameter p plays at node n, one of whose operands is p (scaled) */
+/* the role of parameter p from the first node that uses it (scaled) as an operand */
 static void
-classify(const SlfTree *t, const Masks *M, int n, int p, SlfParamRole *role, int *other_node, int *sign)
-{
-	const SlfNode *nd = &t->nodes[n];
-	bool		in_a = scaled_param(t, nd->a) == p;
-	int			other = in_a ? nd->b : nd->a;
-
-	if (other < 0 || M->inputs[other] == 0)
-		return;
-	role->input = lowest_input(M->inputs[other]);
-	if (nd->op == OP_POW && !in_a)
-		role->role = SLF_ROLE_EXPONENT;
-	else if (nd->op == OP_MUL && t->nodes[other].op == OP_FN && t->nodes[other].fn == FN_LN)
-	{
-		role->role = SLF_ROLE_EXPONENT;	/* exp(a*ln(N)): the base is N */
-		other = t->nodes[other].a;
-	}
-	else if (nd->op == OP_MUL)
-		role->role = SLF_ROLE_RATE;
-	else if (nd->op == OP_DIV && !in_a)
-	{
-		role->role = SLF_ROLE_RATE;
-		role->inverse = true;
-	}
-	else if ((nd->op == OP_ADD || nd->op == OP_SUB) && M->params[other] == 0)
-	{
-		role->role = SLF_ROLE_LOCATION;
-		*sign = nd->op == OP_ADD ? -1 : 1;
-	}
-	if (role->role == SLF_ROLE_OTHER)
-		role->input = -1;
-	else if (M->params[other] == 0)
-		*other_node = other;
-}
-
-/*
- * The role of parameter p from the first node that uses it (scaled) as an
- * operand, preferring one inside a function: in the data-constrained law
- * B/(U + U*R*(1 - exp(-(D/U - 1)/R)))^b, R is the scale of D/U - 1 in the
- * exponential, not a rate of U.  *other: the input-only operand (-1 if
- * none); *sign: -1 where a location is added (x + m: m near -x).
- */
-static void
-find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role, int *other_node, int *sign)
+find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role)
 {
 	role->role = SLF_ROLE_OTHER;
 	role->input = -1;
 	role->inverse = false;
-	*other_node = -1;
-	*sign = 1;
-	for (int pass = 0; pass < 2; pass++)
-		for (int n = 0; n < t->n_nodes; n++)
-		{
-			const SlfNode *nd = &t->nodes[n];
+	for (int n = 0; n < t->n_nodes; n++)
+	{
+		const SlfNode *nd = &t->nodes[n];
+		bool		in_a,
+					in_b;
+		int			other;
 
-			if (!M->reach[n] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM ||
-				scaled_param(t, n) == p || (pass == 0 && !M->in_fn[n]))
-				continue;
-			if (scaled_param(t, nd->a) == p || (nd->b >= 0 && scaled_param(t, nd->b) == p))
-			{
-				classify(t, M, n, p, role, other_node, sign);
-				return;
-			}
+		if (!M->reach[n] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM ||
+			scaled_param(t, n) == p)
+			continue;
+		in_a = scaled_param(t, nd->a) == p;
+		in_b = nd->b >= 0 && scaled_param(t, nd->b) == p;
+		if (!in_a && !in_b)
+			continue;
+		other = in_a ? nd->b : nd->a;
+		if (other < 0 || M->inputs[other] == 0)
+			return;
+		role->input = lowest_input(M->inputs[other]);
+		if (nd->op == OP_POW && in_b)
+			role->role = SLF_ROLE_EXPONENT;
+		else if (nd->op == OP_MUL && t->nodes[other].op == OP_FN && t->nodes[other].fn == FN_LN)
+			role->role = SLF_ROLE_EXPONENT;	/* exp(a*ln(N)) */
+		else if (nd->op == OP_MUL)
+			role->role = SLF_ROLE_RATE;
+		else if (nd->op == OP_DIV && in_b)
+		{
+			role->role = SLF_ROLE_RATE;
+			role->inverse = true;
 		}
+		else if ((nd->op == OP_ADD || nd->op == OP_SUB) && M->params[other] == 0)
+			role->role = SLF_ROLE_LOCATION;
+		if (role->role == SLF_ROLE_OTHER)
+			role->input = -1;
+		return;
+	}
 }
+
 /* parameters whose every occurrence is under an even integer power or abs */
 static uint32_t
 sign_free_params(const SlfTree *t, const Masks *M)
@@ -365,8 +342,7 @@ slf_analyse_roles(SlFormula *f, SlfError *err)
 	M.params = al->alloc(al->ctx, (size_t) n * sizeof(uint32_t));
 	M.inputs = al->alloc(al->ctx, (size_t) n);
 	M.reach = al->alloc(al->ctx, (size_t) n);
-	M.in_fn = al->alloc(al->ctx, (size_t) n);
-	ok = M.params && M.inputs && M.reach && M.in_fn;
+	ok = M.params && M.inputs && M.reach;
 	if (ok)
 	{
 		for (int i = 0; i < n; i++)
@@ -376,7 +352,6 @@ slf_analyse_roles(SlFormula *f, SlfError *err)
 			M.params[i] = nd->op == OP_PARAM ? 1u << nd->n : 0;
 			M.inputs[i] = nd->op == OP_INPUT ? (uint8_t) (1u << nd->n) : 0;
 			M.reach[i] = i == t->root;
-			M.in_fn[i] = false;
 			if (nd->op != OP_NUM && nd->op != OP_INPUT && nd->op != OP_PARAM)
 			{
 				M.params[i] = M.params[nd->a] | (nd->b >= 0 ? M.params[nd->b] : 0);
@@ -386,22 +361,17 @@ slf_analyse_roles(SlFormula *f, SlfError *err)
 		for (int i = n - 1; i >= 0; i--)
 		{
 			const SlfNode *nd = &t->nodes[i];
-			bool		below_fn = M.in_fn[i] || nd->op == OP_FN;
 
 			if (!M.reach[i] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM)
 				continue;
 			M.reach[nd->a] = true;
-			M.in_fn[nd->a] |= below_fn;
 			if (nd->b >= 0)
-			{
 				M.reach[nd->b] = true;
-				M.in_fn[nd->b] |= below_fn;
-			}
 		}
 		f->nonneg_mask = sign_free_params(t, &M);
 		for (int j = 0; j < f->q; j++)
 		{
-			find_role(t, &M, f->nonlinear[j], &f->roles[j], &f->role_node[j], &f->role_sign[j]);
+			find_role(t, &M, f->nonlinear[j], &f->roles[j]);
 			f->roles[j].nonneg = (f->nonneg_mask >> f->nonlinear[j]) & 1;
 		}
 		ok = find_classes(f, &M);
@@ -412,8 +382,6 @@ slf_analyse_roles(SlFormula *f, SlfError *err)
 		al->free(al->ctx, M.inputs);
 	if (M.reach)
 		al->free(al->ctx, M.reach);
-	if (M.in_fn)
-		al->free(al->ctx, M.in_fn);
 	if (!ok)
 		slf_set_error(err, SLF_ERR_NO_MEMORY, -1, NULL, "out of memory compiling a formula");
 	return ok;

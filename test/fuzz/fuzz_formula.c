@@ -8,8 +8,7 @@
  *
  * Invariants: a failed compile or bind reports a known kind, a message and
  * a position inside the text; a compiled formula's counts are within the
- * limits; every search centre and scale is finite (scale > 0); columns
- * reported admissible are all finite, the same bits with
+ * limits; columns reported admissible are all finite, the same bits with
  * and without partials and on a second evaluation; the prediction is the
  * offset plus the columns times their unknowns, and the law as written
  * (the parsed tree evaluated directly, before the linearity pass rewrote
@@ -189,15 +188,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "bind: kind %d \"%s\"", (int) err.kind, err.message);
 		slf_free(f, AL);
 		return 0;
-	}
-	for (int j = 0; j < q; j++)
-	{
-		double		centre,
-					scale;
-
-		slf_param_scale(b, j, &centre, &scale);
-		FUZZ_CHECK(isfinite(centre) && isfinite(scale) && scale > 0, "theta %d: centre %g scale %g",
-				   j, centre, scale);
 	}
 	ok_d = slf_columns(b, theta, G, g0, dG, dg0);
 	if (ok_d)
