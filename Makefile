@@ -1,7 +1,8 @@
 # scalinglaw: PGXS build (see README.md)
 EXTENSION = scalinglaw
 MODULE_big = scalinglaw
-DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql scalinglaw--1.1--1.2.sql
+DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql scalinglaw--1.1--1.2.sql \
+	scalinglaw--1.2--1.3.sql
 OBJS = \
 	src/core/sl_alloc.o \
 	src/core/exact_sum.o \
@@ -10,15 +11,32 @@ OBJS = \
 	src/core/varpro.o \
 	src/core/log_law.o \
 	src/core/fit_points.o \
+	src/core/bvls.o \
+	src/core/lowdisc.o \
+	src/core/engine.o \
+	src/core/formula.o \
+	src/core/formula_parse.o \
+	src/core/formula_linear.o \
+	src/core/formula_program.o \
+	src/core/formula_eval.o \
+	src/core/formula_roles.o \
+	src/core/formula_fit.o \
 	src/pg/sl_pg.o \
 	src/pg/options.o \
 	src/pg/power_law_agg.o \
 	src/pg/log_law_agg.o \
-	src/pg/fit_state.o
+	src/pg/fit_state.o \
+	src/pg/array_inputs.o \
+	src/pg/formula_cache.o \
+	src/pg/formula_inputs.o \
+	src/pg/formula_options.o \
+	src/pg/scaling_law_agg.o \
+	src/pg/scaling_law_predict.o
 
 REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
-	predict_loss parallel plan_invariance determinism fit_points fit_points_errors incremental \
-	superuser bounds extremes
+	predict_loss parallel plan_invariance determinism fit_points fit_points_errors fit_points_n \
+	incremental \
+	superuser bounds extremes scaling_law published_laws
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core

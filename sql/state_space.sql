@@ -4,9 +4,11 @@
 \set points `sed -n 's/^#define SL_SSPACE_POINTS \([0-9]*\).*/\1/p' src/pg/sl_pg.h`
 \set log1 `sed -n 's/^#define SL_SSPACE_LOG_LAW1 \([0-9]*\).*/\1/p' src/pg/sl_pg.h`
 \set log2 `sed -n 's/^#define SL_SSPACE_LOG_LAW2 \([0-9]*\).*/\1/p' src/pg/sl_pg.h`
-SELECT :points AS points, :log1 AS log_law1, :log2 AS log_law2;
+\set formula `sed -n 's/^#define SL_SSPACE_FORMULA \([0-9]*\).*/\1/p' src/pg/sl_pg.h`
+SELECT :points AS points, :log1 AS log_law1, :log2 AS log_law2, :formula AS formula;
 SELECT p.oid::regprocedure AS aggregate, a.aggtransspace,
-       a.aggtransspace = CASE WHEN p.proname <> 'fit_log_law' THEN :points
+       a.aggtransspace = CASE WHEN p.proname = 'fit_scaling_law' THEN :formula
+                              WHEN p.proname <> 'fit_log_law' THEN :points
                               WHEN p.pronargs - (p.proargtypes[p.pronargs - 1] = 'jsonb'::regtype)::int = 2 THEN :log1
                               ELSE :log2 END AS as_derived
 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid

@@ -1,5 +1,5 @@
 -- upgrade walk: install 1.0, update to 1.1, use the new objects, update to
--- 1.2; the result must equal a fresh install of 1.2
+-- 1.2 and 1.3; the result must equal a fresh install of 1.3
 DROP EXTENSION scalinglaw;
 CREATE EXTENSION scalinglaw VERSION '1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
@@ -36,6 +36,21 @@ ALTER EXTENSION scalinglaw UPDATE TO '1.2';
 SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
 SELECT 'fit_power_law(float8, float8)'::regprocedure::oid = :agg_oid AS same_aggregate,
        (SELECT f::text FROM up_view) = (SELECT f::text FROM up_fits) AS view_kept;
+
+-- 1.2 -> 1.3: stored point values of up to 8 inputs (fit_pointsn)
+SELECT to_regtype('fit_pointsn') IS NULL AS no_fit_pointsn_in_1_2;
+ALTER EXTENSION scalinglaw UPDATE TO '1.3';
+SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
+-- every user-callable object has a comment, the new type too
+SELECT p.oid::regprocedure AS uncommented
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw')
+  AND p.proname NOT LIKE 'sl\_%' AND obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT obj_description('fit_pointsn'::regtype, 'pg_type') IS NOT NULL AS type_commented;
+-- values of 1.1 types cast to the new type hold the same points, byte for byte
+SELECT fit_points(ARRAY[x], y)::text = fit_points(x, y)::fit_pointsn::text AS same_points,
+       (SELECT f::text FROM up_view) = (SELECT f::text FROM up_fits) AS view_kept
+FROM up_runs;
 
 -- what the extension is, as a catalog snapshot: every member with its
 -- definition (functions, aggregates, types with their columns, comments)

@@ -53,6 +53,7 @@ pg_virtualenv -v 15 bash -c "
   cd '$top'
   make -s installcheck REGRESS_OUTDIR='$top' > '$log/regress' 2>&1
   /usr/bin/python3 test/data/check_sldbench.py > '$log/data' 2>&1
+  /usr/bin/python3 test/data/check_formula.py > '$log/formula_data' 2>&1
 " || true
 cat "$log/regress"
 if [ -f regression.diffs ]; then
@@ -68,6 +69,8 @@ pass=$((pass + rp))
 fail=$((fail + rf))
 cat "$log/data"
 count_plain "$log/data"
+cat "$log/formula_data"
+count_plain "$log/formula_data"
 
 # storing (pg_dump, SQL-level corruption), sharding (postgres_fdw) and
 # scheduling (pg_cron); hostile-input testing: libFuzzer targets of the core

@@ -38,7 +38,7 @@ fp_status_detail(FpStatus st)
 		case FP_BAD_VERSION:
 			return "The format version is not 1.";
 		case FP_BAD_K:
-			return "The number of inputs is not 1, 2 or 3.";
+			return "The number of inputs is not between 1 and 8.";
 		case FP_K_MISMATCH:
 			return "The number of inputs is not the one this type holds.";
 		case FP_BAD_FLAGS:
@@ -596,7 +596,7 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 				entry_min;
 	SumView		yy;
 	FpStatus	st;
-	double		prev[SL_MAX_INPUTS];
+	double		prev[SL_MAX_POINT_INPUTS];
 	ExactSum	rest;			/* sum y^2 less the y^2 of single-row entries */
 	int			granule;		/* G of (*) */
 	unsigned __int128 sum_f = 0;	/* sum of F of (*) */
@@ -608,7 +608,7 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 	if (buf[0] != FP_FORMAT_VERSION)
 		return FP_BAD_VERSION;
 	k = buf[1];
-	if (k < 1 || k > SL_MAX_INPUTS)
+	if (k < 1 || k > SL_MAX_POINT_INPUTS)
 		return FP_BAD_K;
 	if (expect_k != 0 && k != expect_k)
 		return FP_K_MISMATCH;
@@ -639,7 +639,7 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 		return st;
 	for (int32_t i = 0; i < m; i++)
 	{
-		double		x[SL_MAX_INPUTS];
+		double		x[SL_MAX_POINT_INPUTS];
 		int64_t		w;
 
 		if (len - off < 8 * (size_t) k + 8)
@@ -931,7 +931,7 @@ fp_to_point_set(const unsigned char *buf, size_t len, PointSet *ps, const SlAllo
 	if (len < FP_HEADER_SIZE + 8)
 		return FP_TRUNCATED;
 	k = buf[1];
-	if (k < 1 || k > SL_MAX_INPUTS)
+	if (k < 1 || k > SL_MAX_POINT_INPUTS)
 		return FP_BAD_K;
 	m = ld_i32(buf + 4);
 	n = ld_i64(buf + 8);
@@ -1128,7 +1128,7 @@ typedef struct EntryView
 {
 	const unsigned char *start;	/* inputs, then w, then y or sum */
 	size_t		size;
-	double		x[SL_MAX_INPUTS];
+	double		x[SL_MAX_POINT_INPUTS];
 	int64_t		w;
 	double		y;				/* w = 1 */
 	SumView		s;				/* w > 1 */

@@ -1,13 +1,14 @@
 /*
  * fit_points.h -- the storable form of a group's points (the SQL types
- * fit_points, fit_points2, fit_points3): a canonical, versioned,
- * validated byte string holding exactly what the fits need.
+ * fit_points, fit_points2, fit_points3 and fit_pointsn): a canonical,
+ * versioned, validated byte string holding exactly what the fits need.
  *
  * Format, version 1.  All integers little-endian two's complement, all
  * float8 IEEE 754 binary64 little-endian, no padding:
  *
  *   offset 0  u8   version (1)
- *          1  u8   k, inputs per point (1..3)
+ *          1  u8   k, inputs per point (1..8; 1..3 before version 1.3
+ *                    of the extension, whose values read unchanged)
  *          2  u16  flags, zero
  *          4  i32  m, distinct input tuples (entries), 0 <= m <= n
  *          8  i64  n, rows (n = 0 exactly when m = 0)
@@ -76,7 +77,7 @@ typedef enum FpStatus
 	FP_TRUNCATED,				/* shorter than its header or entries say */
 	FP_TRAILING,				/* bytes after the last entry */
 	FP_BAD_VERSION,
-	FP_BAD_K,					/* k outside 1..3 */
+	FP_BAD_K,					/* k outside 1..SL_MAX_POINT_INPUTS */
 	FP_K_MISMATCH,				/* k is not the one the type holds */
 	FP_BAD_FLAGS,
 	FP_BAD_COUNTS,				/* m, n negative or inconsistent */

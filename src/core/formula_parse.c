@@ -80,14 +80,7 @@ slf_format_double(double v, char *buf, size_t sz)
 		{
 			snprintf(buf, sz, "%.*g", prec, v);
 			if (strtod(buf, NULL) == v)
-			{
-				/* as PostgreSQL prints: positional below 1e15 (1000, not 1e+03) */
-				int			exp10 = v == 0 ? 0 : (int) floor(log10(fabs(v)));
-
-				if (exp10 >= prec && exp10 < 15)
-					snprintf(buf, sz, "%.*g", exp10 + 1, v);
 				break;
-			}
 		}
 }
 

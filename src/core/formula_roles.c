@@ -45,25 +45,27 @@ scaled_param(const SlfTree *t, int n)
 	}
 }
 
-static int
-lowest_input(uint8_t mask)
-{
-	for (int j = 0; j < SLF_MAX_INPUTS; j++)
-		if (mask & (1u << j))
-			return j;
-	return -1;
-}
-
-/* the role of parameter p from the first node that uses it (scaled) as an operand */
+/*
+ * The role of parameter p next to the data: every node that uses p (up to
+ * a constant factor, a sign, an even power or abs) as an operand beside an
+ * input must agree on it; an operand that is an expression rather than an
+ * input, or two uses that disagree, make it OTHER.  An input's range says
+ * nothing about an expression's ((D/U - 1)/R, (U + U R ...)^b): a role
+ * from it would centre and scale the search wrongly, while OTHER searches
+ * the parameter on its own scale around 0.
+ */
 static void
 find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role)
 {
+	bool		found = false;
+
 	role->role = SLF_ROLE_OTHER;
 	role->input = -1;
 	role->inverse = false;
 	for (int n = 0; n < t->n_nodes; n++)
 	{
 		const SlfNode *nd = &t->nodes[n];
+		SlfParamRole r = {SLF_ROLE_OTHER, -1, false, false};
 		bool		in_a,
 					in_b;
 		int			other;
@@ -76,25 +78,45 @@ find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role)
 		if (!in_a && !in_b)
 			continue;
 		other = in_a ? nd->b : nd->a;
-		if (other < 0 || M->inputs[other] == 0)
-			return;
-		role->input = lowest_input(M->inputs[other]);
-		if (nd->op == OP_POW && in_b)
-			role->role = SLF_ROLE_EXPONENT;
-		else if (nd->op == OP_MUL && t->nodes[other].op == OP_FN && t->nodes[other].fn == FN_LN)
-			role->role = SLF_ROLE_EXPONENT;	/* exp(a*ln(N)) */
-		else if (nd->op == OP_MUL)
-			role->role = SLF_ROLE_RATE;
-		else if (nd->op == OP_DIV && in_b)
+		if (other >= 0 && t->nodes[other].op == OP_INPUT)
 		{
-			role->role = SLF_ROLE_RATE;
-			role->inverse = true;
+			r.input = t->nodes[other].n;
+			if (nd->op == OP_POW && in_b)
+				r.role = SLF_ROLE_EXPONENT;
+			else if (nd->op == OP_MUL)
+				r.role = SLF_ROLE_RATE;
+			else if (nd->op == OP_DIV)
+			{
+				/* x / s and s / x: s on the scale of x */
+				r.role = SLF_ROLE_RATE;
+				r.inverse = true;
+			}
+			else if (nd->op == OP_ADD || nd->op == OP_SUB)
+				r.role = SLF_ROLE_LOCATION;
 		}
-		else if ((nd->op == OP_ADD || nd->op == OP_SUB) && M->params[other] == 0)
-			role->role = SLF_ROLE_LOCATION;
-		if (role->role == SLF_ROLE_OTHER)
+		else if (other >= 0 && nd->op == OP_MUL && t->nodes[other].op == OP_FN &&
+				 t->nodes[other].fn == FN_LN && t->nodes[t->nodes[other].a].op == OP_INPUT)
+		{
+			/* exp(a*ln(N)) */
+			r.role = SLF_ROLE_EXPONENT;
+			r.input = t->nodes[t->nodes[other].a].n;
+		}
+		if (r.role == SLF_ROLE_OTHER)
+			r.input = -1;
+		if (!found)
+		{
+			role->role = r.role;
+			role->input = r.input;
+			role->inverse = r.inverse;
+			found = true;
+		}
+		else if (r.role != role->role || r.input != role->input || r.inverse != role->inverse)
+		{
+			role->role = SLF_ROLE_OTHER;
 			role->input = -1;
-		return;
+			role->inverse = false;
+			return;
+		}
 	}
 }
 

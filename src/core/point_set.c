@@ -404,9 +404,25 @@ ps_cmp_inputs(const double *a, const double *b, int k)
 }
 
 /*
+ * The bits of a finite double as an unsigned key in the order of the
+ * values: positive doubles order as their bit patterns; a negative one's
+ * bits are complemented so that it sorts below them, the larger magnitude
+ * first.  (A point set holds no -0: ps_add stores +0 for it.)
+ */
+static inline uint64_t
+order_key(const double *v)
+{
+	uint64_t	b;
+
+	memcpy(&b, v, 8);
+	return (b >> 63) ? ~b : b | ((uint64_t) 1 << 63);
+}
+
+/*
  * Sort n log rows (k inputs then y) by their inputs: LSD radix sort on the
- * bits of each input (positive doubles order as their bit patterns),
- * 16 bits per pass, passes where every row has the same digit skipped.
+ * order keys of each input (inputs of any sign: the formula laws take
+ * them), 16 bits per pass, passes where every row has the same digit
+ * skipped.
  */
 static bool
 sort_rows(double *rows, int64_t n, int k, const SlAlloc *al)
@@ -440,13 +456,12 @@ sort_rows(double *rows, int64_t n, int k, const SlAlloc *al)
 			memset(cnt, 0, sizeof(size_t) * 65536);
 			for (int64_t i = 0; i < n; i++)
 			{
-				uint64_t	b;
+				uint64_t	b = order_key(&src[(size_t) i * stride + j]);
 
-				memcpy(&b, &src[(size_t) i * stride + j], 8);
 				cnt[(b >> shift) & 0xFFFF]++;
 				sl_check_interrupts_every(al, (uint64_t) i + 1);
 			}
-			memcpy(&first, &src[j], 8);
+			first = order_key(&src[j]);
 			if (cnt[(first >> shift) & 0xFFFF] == (size_t) n)
 				continue;
 			for (int d = 0; d < 65536; d++)
@@ -458,10 +473,9 @@ sort_rows(double *rows, int64_t n, int k, const SlAlloc *al)
 			}
 			for (int64_t i = 0; i < n; i++)
 			{
-				uint64_t	b;
+				uint64_t	b = order_key(&src[(size_t) i * stride + j]);
 				size_t		to;
 
-				memcpy(&b, &src[(size_t) i * stride + j], 8);
 				to = cnt[(b >> shift) & 0xFFFF]++;
 				for (int c = 0; c < stride; c++)
 					dst[to * stride + c] = src[(size_t) i * stride + c];
@@ -560,17 +574,22 @@ ps_add(PointSet *ps, const double *x, double y, const SlAlloc *al)
 	int32_t		e;
 	int64_t		n_rows;
 	PsStatus	st;
+	double		xc[SL_MAX_POINT_INPUTS];
 
 	/* every w is at most n_rows, so w + 1 cannot overflow either */
 	if (__builtin_add_overflow(ps->n_rows, 1, &n_rows))
 		return PS_COUNT_RANGE;
+	/* -0.0: one canonical zero in every value (inputs of formula laws may be 0) */
 	if (y == 0.0)
-		y = 0.0;				/* -0.0: one canonical zero in every value */
+		y = 0.0;
+	for (int j = 0; j < ps->k; j++)
+		xc[j] = x[j] == 0.0 ? 0.0 : x[j];
+	x = xc;
 	if ((st = find_or_insert(ps, x, true, &e, al)) != PS_OK)
 		return st;
 	if (e < 0)
 	{
-		double		row[SL_MAX_INPUTS + 1];
+		double		row[SL_MAX_POINT_INPUTS + 1];
 
 		memcpy(row, x, sizeof(double) * ps->k);
 		row[ps->k] = y;
@@ -615,7 +634,7 @@ add_entry(PointSet *ps, const double *x, int64_t w, double y1,
 		return st;
 	if (e < 0)
 	{
-		double		row[SL_MAX_INPUTS + 1];
+		double		row[SL_MAX_POINT_INPUTS + 1];
 
 		memcpy(row, x, sizeof(double) * ps->k);
 		row[ps->k] = y1;
@@ -1183,7 +1202,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 
 	ps_init(ps, 1);
 	if (len < 16 || buf[0] != PS_FORMAT_VERSION || buf[1] < 1 ||
-		buf[1] > SL_MAX_INPUTS || buf[2] != 0 || buf[3] != 0)
+		buf[1] > SL_MAX_POINT_INPUTS || buf[2] != 0 || buf[3] != 0)
 		return PS_BAD_FORMAT;
 	ps_init(ps, buf[1]);
 	memcpy(&n, buf + 4, 4);
@@ -1197,7 +1216,7 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 	off += used;
 	for (int32_t i = 0; i < n; i++)
 	{
-		double		x[SL_MAX_INPUTS];
+		double		x[SL_MAX_POINT_INPUTS];
 		int64_t		w;
 		double		y1 = 0.0;
 

@@ -12,7 +12,15 @@
 
 #include "exact_sum.h"
 
+/* inputs of the power-law presets */
 #define SL_MAX_INPUTS 3
+/*
+ * Inputs per point of a point set and of a stored value: the presets take
+ * at most SL_MAX_INPUTS, the type fit_pointsn (for formula laws, whose
+ * inputs are often learning rate, batch size, data and parameters) up to
+ * this many.  Nothing in a point set depends on k beyond its entry size.
+ */
+#define SL_MAX_POINT_INPUTS 8
 #define PS_MAX_ENTRIES (INT32_MAX / 4)
 
 /* a hash slot: entry index (-1 empty) and high hash bits, checked first */
@@ -22,11 +30,11 @@ typedef struct PsSlot
 	uint32_t	tag;
 } PsSlot;
 
-#define PS_INLINE_WORDS 96		/* 768 bytes: 27 entries of one input */
+#define PS_INLINE_WORDS 96		/* 768 bytes: 27 entries of one input, 9 of eight */
 
 typedef struct PointSet
 {
-	int			k;				/* inputs per point, 1..3 */
+	int			k;				/* inputs per point, 1..SL_MAX_POINT_INPUTS */
 	int64_t		n_rows;			/* rows added */
 	int32_t		n;				/* distinct input tuples */
 	int32_t		cap;

@@ -21,6 +21,7 @@ typedef struct SlAlloc
 {
 	/* returns NULL only if it cannot allocate (the PostgreSQL one throws) */
 	void	   *(*alloc) (void *ctx, size_t size);
+	/* as realloc(3): ptr NULL (old_size 0) allocates */
 	void	   *(*realloc) (void *ctx, void *ptr, size_t old_size, size_t new_size);
 	void		(*free) (void *ctx, void *ptr);
 	void	   *ctx;

@@ -1,8 +1,9 @@
 /*
  * fit_state.c -- the storable point sets fit_points, fit_points2 and
- * fit_points3 (1, 2 and 3 inputs): text and binary I/O, the aggregate that
- * builds one from rows, the union aggregate and function that merge them,
- * and fit_power_law / fit_log_law of a stored value.
+ * fit_points3 (1, 2 and 3 inputs) and fit_pointsn (1 to 8 inputs, k held
+ * in the value): text and binary I/O, the aggregates that build one from
+ * rows, the union aggregates and function that merge them, casts, and
+ * fit_power_law / fit_log_law of a stored value.
  *
  * The bytes of a value are the canonical format of src/core/fit_points.h;
  * every path that takes bytes from outside (input, receive, and every
@@ -18,38 +19,50 @@
 #include "utils/memutils.h"
 #include "utils/jsonb.h"
 
+#include "array_inputs.h"
 #include "fit_points.h"
 #include "sl_fits.h"
+#include "sl_formula.h"
 #include "sl_pg.h"
 
 #define FN "fit_points"
+#define MERGE_FN "merge_fit_points"
+#define TYPE_N "fit_pointsn"
 
 static const char *const type_names[SL_MAX_INPUTS + 1] = {
 	NULL, "fit_points", "fit_points2", "fit_points3"
 };
 
+/* the type that holds values of k inputs: fit_points[2|3], else fit_pointsn */
+static const char *
+type_name(int k)
+{
+	return k >= 1 && k <= SL_MAX_INPUTS ? type_names[k] : TYPE_N;
+}
+
 /* ---- values ---- */
 
 static void
-report(FpStatus st, int errcode_, const char *what, int k)
+report(FpStatus st, int errcode_, const char *what, const char *type)
 {
-	if (k < 1 || k > SL_MAX_INPUTS)
-		k = 1;
 	if (st == FP_NO_MEMORY)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
 	ereport(ERROR,
 			(errcode(errcode_),
-			 errmsg("%s %s", what, type_names[k]),
+			 errmsg("%s %s", what, type),
 			 errdetail("%s", fp_status_detail(st))));
 }
 
-/* the validated bytes of a stored value of the type with k inputs */
+/*
+ * The validated bytes of argument argno, a stored value of k inputs (0:
+ * any k).  Errors name the argument's type as the call declares it.
+ */
 static const unsigned char *
-value_bytes(Datum d, int k, size_t *len, FpInfo *info)
+value_bytes(FunctionCallInfo fcinfo, int argno, int k, size_t *len, FpInfo *info)
 {
-	bytea	   *v = (bytea *) PG_DETOAST_DATUM(d);
+	bytea	   *v = (bytea *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
 	SlAlloc		al;
 	FpStatus	st;
 
@@ -57,8 +70,23 @@ value_bytes(Datum d, int k, size_t *len, FpInfo *info)
 	*len = VARSIZE_ANY_EXHDR(v);
 	st = fp_validate((const unsigned char *) VARDATA_ANY(v), *len, k, info, &al);
 	if (st != FP_OK)
-		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", k);
+	{
+		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, argno);
+
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type",
+			   OidIsValid(t) ? format_type_be(t) : type_name(k));
+	}
 	return (const unsigned char *) VARDATA_ANY(v);
+}
+
+/* ERROR (22023): values of k1 and k2 inputs merged (the message does not depend on their order) */
+static void
+merge_mismatch(int k1, int k2)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: values of %d and %d inputs cannot be merged", MERGE_FN,
+					Min(k1, k2), Max(k1, k2))));
 }
 
 /* ERROR for a value built larger than its text form can carry (fit_points.h) */
@@ -140,7 +168,7 @@ merge_value(PointSet *ps, const unsigned char *buf, size_t len, const SlAlloc *a
 	PsStatus	pst;
 
 	if (st != FP_OK)
-		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", buf[1]);
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", type_name(buf[1]));
 	pst = ps_merge(ps, &tmp, al);
 	ps_free(&tmp, al);
 	sl_check_points("merge_fit_points", pst);
@@ -148,8 +176,9 @@ merge_value(PointSet *ps, const unsigned char *buf, size_t len, const SlAlloc *a
 
 /* ---- text and binary I/O ---- */
 
+/* k: the inputs type holds (0: any, fit_pointsn) */
 static Datum
-points_in(FunctionCallInfo fcinfo, int k)
+points_in(FunctionCallInfo fcinfo, int k, const char *type)
 {
 	char	   *text = PG_GETARG_CSTRING(0);
 	size_t		tlen = strlen(text);
@@ -161,7 +190,7 @@ points_in(FunctionCallInfo fcinfo, int k)
 	FpStatus	st;
 
 	if (tlen > 2)
-		check_value_size(type_names[k], (tlen - 2) / 2);
+		check_value_size(type, (tlen - 2) / 2);
 	/* decoded into the value itself: a 500 MB value is not held twice */
 	out = palloc(VARHDRSZ + tlen / 2 + 1);
 	buf = (unsigned char *) VARDATA(out);
@@ -170,7 +199,7 @@ points_in(FunctionCallInfo fcinfo, int k)
 	if (st == FP_OK)
 		st = fp_validate(buf, len, k, &info, &al);
 	if (st != FP_OK)
-		report(st, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type", k);
+		report(st, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type", type);
 	SET_VARSIZE(out, VARHDRSZ + len);
 	if (info.negative_zero)
 		(void) fp_canonical_zero(buf, len, &al);
@@ -182,7 +211,7 @@ points_out(FunctionCallInfo fcinfo, int k)
 {
 	size_t		len;
 	FpInfo		info;
-	const unsigned char *buf = value_bytes(PG_GETARG_DATUM(0), k, &len, &info);
+	const unsigned char *buf = value_bytes(fcinfo, 0, k, &len, &info);
 	char	   *out;
 	SlAlloc		al;
 
@@ -199,7 +228,7 @@ points_out(FunctionCallInfo fcinfo, int k)
 }
 
 static Datum
-points_recv(FunctionCallInfo fcinfo, int k)
+points_recv(FunctionCallInfo fcinfo, int k, const char *type)
 {
 	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
 	const unsigned char *buf = (const unsigned char *) msg->data + msg->cursor;
@@ -208,11 +237,11 @@ points_recv(FunctionCallInfo fcinfo, int k)
 	SlAlloc		al;
 	FpStatus	st;
 
-	check_value_size(type_names[k], len);
+	check_value_size(type, len);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_validate(buf, len, k, &info, &al);
 	if (st != FP_OK)
-		report(st, ERRCODE_INVALID_BINARY_REPRESENTATION, "invalid binary value for type", k);
+		report(st, ERRCODE_INVALID_BINARY_REPRESENTATION, "invalid binary value for type", type);
 	msg->cursor = msg->len;
 	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
@@ -222,26 +251,28 @@ points_send(FunctionCallInfo fcinfo, int k)
 {
 	size_t		len;
 	FpInfo		info;
-	const unsigned char *buf = value_bytes(PG_GETARG_DATUM(0), k, &len, &info);
+	const unsigned char *buf = value_bytes(fcinfo, 0, k, &len, &info);
 
 	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }
 
-#define IO_FUNCTIONS(K) \
-	PG_FUNCTION_INFO_V1(sl_fit_points##K##_in); \
-	Datum sl_fit_points##K##_in(PG_FUNCTION_ARGS) { return points_in(fcinfo, K); } \
-	PG_FUNCTION_INFO_V1(sl_fit_points##K##_out); \
-	Datum sl_fit_points##K##_out(PG_FUNCTION_ARGS) { return points_out(fcinfo, K); } \
-	PG_FUNCTION_INFO_V1(sl_fit_points##K##_recv); \
-	Datum sl_fit_points##K##_recv(PG_FUNCTION_ARGS) { return points_recv(fcinfo, K); } \
-	PG_FUNCTION_INFO_V1(sl_fit_points##K##_send); \
-	Datum sl_fit_points##K##_send(PG_FUNCTION_ARGS) { return points_send(fcinfo, K); }
+/* K: 1, 2, 3 for fit_points[2|3]; 0 for fit_pointsn (suffix n), which holds any k */
+#define IO_FUNCTIONS(K, SUFFIX) \
+	PG_FUNCTION_INFO_V1(sl_fit_points##SUFFIX##_in); \
+	Datum sl_fit_points##SUFFIX##_in(PG_FUNCTION_ARGS) { return points_in(fcinfo, K, type_name(K)); } \
+	PG_FUNCTION_INFO_V1(sl_fit_points##SUFFIX##_out); \
+	Datum sl_fit_points##SUFFIX##_out(PG_FUNCTION_ARGS) { return points_out(fcinfo, K); } \
+	PG_FUNCTION_INFO_V1(sl_fit_points##SUFFIX##_recv); \
+	Datum sl_fit_points##SUFFIX##_recv(PG_FUNCTION_ARGS) { return points_recv(fcinfo, K, type_name(K)); } \
+	PG_FUNCTION_INFO_V1(sl_fit_points##SUFFIX##_send); \
+	Datum sl_fit_points##SUFFIX##_send(PG_FUNCTION_ARGS) { return points_send(fcinfo, K); }
 
-IO_FUNCTIONS(1)
-IO_FUNCTIONS(2)
-IO_FUNCTIONS(3)
+IO_FUNCTIONS(1, 1)
+IO_FUNCTIONS(2, 2)
+IO_FUNCTIONS(3, 3)
+IO_FUNCTIONS(0, n)
 
-/* ---- aggregates: fit_points(x..., y) and merge_fit_points(fit_points) ---- */
+/* ---- aggregates: fit_points(x..., y | inputs[], y) and merge_fit_points(points) ---- */
 
 typedef struct FpState
 {
@@ -296,12 +327,64 @@ sl_fit_points_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-PG_FUNCTION_INFO_V1(sl_merge_fit_points_trans);
+/*
+ * fit_points(inputs float8[], y): the first row that is not skipped fixes
+ * k, every other row of the group must have as many inputs.  A NULL array,
+ * element or y skips the row (before any check, as a NULL scalar does);
+ * inputs must be finite and positive, y finite, as for the scalar inputs.
+ */
+PG_FUNCTION_INFO_V1(sl_fit_pointsn_trans);
 Datum
-sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
+sl_fit_pointsn_trans(PG_FUNCTION_ARGS)
+{
+	static const char *const names[SL_MAX_POINT_INPUTS] = {
+		"inputs[1]", "inputs[2]", "inputs[3]", "inputs[4]",
+		"inputs[5]", "inputs[6]", "inputs[7]", "inputs[8]"
+	};
+	MemoryContext aggctx = sl_agg_context(fcinfo, FN);
+	FpState    *st;
+	double		x[SL_MAX_POINT_INPUTS],
+				y;
+	int			k;
+
+	if (PG_NARGS() != 3 || get_fn_expr_argtype(fcinfo->flinfo, 0) != INTERNALOID ||
+		get_fn_expr_argtype(fcinfo->flinfo, 2) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+				 errmsg("%s: the transition function is declared with arguments its code cannot read", FN),
+				 errdetail("It must take (internal, float8[], float8).")));
+	sl_check_array_arg(fcinfo, FN, 1);
+	st = sl_state_arg(fcinfo, 0, SL_TAG_FIT_POINTS, FN);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
+		(k = sl_array_inputs(FN, "inputs", PG_GETARG_DATUM(1), SL_MAX_POINT_INPUTS, x)) == 0)
+	{
+		/* a NULL state must be returned as NULL: serialize would get a NULL pointer */
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+	if (st != NULL && st->k != k)
+		sl_array_length_mismatch(FN, "inputs", st->k, k);
+	for (int j = 0; j < k; j++)
+		sl_check_input(FN, names[j], x[j], true, ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
+	y = PG_GETARG_FLOAT8(2);
+	sl_check_input(FN, "y", y, false, 0);
+	if (st == NULL)
+		st = new_state(aggctx, k);
+	sl_check_points(FN, ps_add(&st->ps, x, y, &st->al));
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * merge_fit_points(value): the first value fixes k.  For fit_points[2|3]
+ * other k can only come from a superuser's binary-coercible cast (42804,
+ * "different types"); fit_pointsn holds any k, and merging two is 22023.
+ */
+static Datum
+merge_trans(FunctionCallInfo fcinfo, bool any_k)
 {
 	MemoryContext aggctx;
-	FpState    *st = sl_support_state(fcinfo, "merge_fit_points", SL_TAG_FIT_POINTS);
+	FpState    *st = sl_support_state(fcinfo, MERGE_FN, SL_TAG_FIT_POINTS);
 	const unsigned char *buf;
 	size_t		len;
 	FpInfo		info;
@@ -315,9 +398,11 @@ sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(st);
 	}
-	buf = value_bytes(PG_GETARG_DATUM(1), 0, &len, &info);
+	buf = value_bytes(fcinfo, 1, 0, &len, &info);
 	if (st == NULL)
 		st = new_state(aggctx, info.k);
+	else if (st->k != info.k && any_k)
+		merge_mismatch(st->k, info.k);
 	else if (st->k != info.k)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -327,9 +412,35 @@ sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-PG_FUNCTION_INFO_V1(sl_fit_points_combine);
+PG_FUNCTION_INFO_V1(sl_merge_fit_points_trans);
 Datum
-sl_fit_points_combine(PG_FUNCTION_ARGS)
+sl_merge_fit_points_trans(PG_FUNCTION_ARGS)
+{
+	return merge_trans(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(sl_merge_fit_pointsn_trans);
+Datum
+sl_merge_fit_pointsn_trans(PG_FUNCTION_ARGS)
+{
+	return merge_trans(fcinfo, true);
+}
+
+/* which aggregate a combine function serves: what two states of different k mean */
+typedef enum CombineOf
+{
+	COMBINE_FIXED_K,			/* fit_points[2|3] of scalars, or their merges: cannot happen */
+	COMBINE_ROWS_N,				/* fit_points(inputs[], y): rows of different lengths */
+	COMBINE_MERGE_N				/* merge_fit_points(fit_pointsn): values of different k */
+} CombineOf;
+
+/*
+ * Parallel workers see parts of a group: for fit_pointsn, the first rows
+ * of two parts fix k independently, and their combine reports a mismatch
+ * with the message a serial plan gives.
+ */
+static Datum
+combine(FunctionCallInfo fcinfo, CombineOf of)
 {
 	MemoryContext aggctx;
 	FpState    *s1,
@@ -344,12 +455,37 @@ sl_fit_points_combine(PG_FUNCTION_ARGS)
 	}
 	if (s1 == NULL)
 		s1 = new_state(aggctx, s2->k);	/* copy: s2 may live in a shorter context */
+	else if (s1->k != s2->k && of == COMBINE_ROWS_N)
+		sl_array_length_mismatch(FN, "inputs", s1->k, s2->k);
+	else if (s1->k != s2->k && of == COMBINE_MERGE_N)
+		merge_mismatch(s1->k, s2->k);
 	else if (s1->k != s2->k)
 		elog(ERROR, "%s: combining states of different types", FN);
 	pst = ps_merge(&s1->ps, &s2->ps, &s1->al);
 	/* only values merged by merge_fit_points reach 2^63 rows */
-	sl_check_points(pst == PS_COUNT_RANGE ? "merge_fit_points" : FN, pst);
+	sl_check_points(pst == PS_COUNT_RANGE ? MERGE_FN : FN, pst);
 	PG_RETURN_POINTER(s1);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_combine);
+Datum
+sl_fit_points_combine(PG_FUNCTION_ARGS)
+{
+	return combine(fcinfo, COMBINE_FIXED_K);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_pointsn_combine);
+Datum
+sl_fit_pointsn_combine(PG_FUNCTION_ARGS)
+{
+	return combine(fcinfo, COMBINE_ROWS_N);
+}
+
+PG_FUNCTION_INFO_V1(sl_merge_fit_pointsn_combine);
+Datum
+sl_merge_fit_pointsn_combine(PG_FUNCTION_ARGS)
+{
+	return combine(fcinfo, COMBINE_MERGE_N);
 }
 
 /* partial-aggregate state bytes: the point set's own v1 format */
@@ -383,7 +519,7 @@ sl_fit_points_deserialize(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "%s deserialize function called in non-aggregate context", FN);
-	if (len < 2 || p[1] < 1 || p[1] > SL_MAX_INPUTS)
+	if (len < 2 || p[1] < 1 || p[1] > SL_MAX_POINT_INPUTS)
 		sl_bad_state(FN);
 	st = new_state(CurrentMemoryContext, p[1]);
 	if (ps_deserialize(&st->ps, p, len, &st->al) != PS_OK || st->ps.k != st->k)
@@ -394,12 +530,14 @@ sl_fit_points_deserialize(PG_FUNCTION_ARGS)
 /* final function of both aggregates: NULL for no rows or no values */
 /*
  * The final functions of fit_points and merge_fit_points return the type
- * of their number of inputs; one declared with another (an aggregate a
- * superuser assembled from the 1-input transition and fit_points3's final
- * function) would label a 1-input value fit_points3: ERROR (42804).
+ * of their number of inputs (expected: fit_points[2|3], or fit_pointsn for
+ * the final function of the array aggregates, whose values hold any k);
+ * one declared with another (an aggregate a superuser assembled from the
+ * 1-input transition and fit_points3's final function) would label a
+ * 1-input value fit_points3: ERROR (42804).
  */
 static void
-check_final_type(FunctionCallInfo fcinfo, int k)
+check_final_type(FunctionCallInfo fcinfo, int k, const char *expected)
 {
 	Oid			rettype = get_fn_expr_rettype(fcinfo->flinfo);
 	HeapTuple	tp = SearchSysCache1(TYPEOID, ObjectIdGetDatum(rettype));
@@ -407,7 +545,7 @@ check_final_type(FunctionCallInfo fcinfo, int k)
 
 	if (HeapTupleIsValid(tp))
 	{
-		same = strcmp(NameStr(((Form_pg_type) GETSTRUCT(tp))->typname), type_names[k]) == 0;
+		same = strcmp(NameStr(((Form_pg_type) GETSTRUCT(tp))->typname), expected) == 0;
 		ReleaseSysCache(tp);
 	}
 	if (!same)
@@ -416,7 +554,7 @@ check_final_type(FunctionCallInfo fcinfo, int k)
 				 errmsg("%s: a value of %d inputs cannot be returned as type %s", FN, k,
 						format_type_be(rettype)),
 				 errhint("The final function of a fit_points aggregate returns %s here.",
-						 type_names[k])));
+						 expected)));
 }
 
 PG_FUNCTION_INFO_V1(sl_fit_points_final);
@@ -427,7 +565,19 @@ sl_fit_points_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	check_final_type(fcinfo, st->k);
+	check_final_type(fcinfo, st->k, type_name(st->k));
+	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_pointsn_final);
+Datum
+sl_fit_pointsn_final(PG_FUNCTION_ARGS)
+{
+	FpState    *st = sl_support_state(fcinfo, FN, SL_TAG_FIT_POINTS);
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	check_final_type(fcinfo, st->k, TYPE_N);
 	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
 }
 
@@ -435,6 +585,7 @@ sl_fit_points_final(PG_FUNCTION_ARGS)
  * merge_fit_points(a, b): NULL counts as no points.  Both values are
  * canonical (entries in order, one per input), so one pass over both
  * writes the merged value (fp_merge), no point set or hash involved.
+ * Values of different k (fit_pointsn) cannot be merged: ERROR (22023).
  */
 PG_FUNCTION_INFO_V1(sl_merge_fit_points);
 Datum
@@ -458,13 +609,15 @@ sl_merge_fit_points(PG_FUNCTION_ARGS)
 	{
 		Datum		d = PG_GETARG_DATUM(PG_ARGISNULL(0) ? 1 : 0);
 
-		a = value_bytes(d, 0, &la, &ia);
+		a = value_bytes(fcinfo, PG_ARGISNULL(0) ? 1 : 0, 0, &la, &ia);
 		if (ia.negative_zero)
 			PG_RETURN_BYTEA_P(make_value(a, la, &ia));
 		PG_RETURN_DATUM(d);
 	}
-	a = value_bytes(PG_GETARG_DATUM(0), 0, &la, &ia);
-	b = value_bytes(PG_GETARG_DATUM(1), ia.k, &lb, &ib);
+	a = value_bytes(fcinfo, 0, 0, &la, &ia);
+	b = value_bytes(fcinfo, 1, 0, &lb, &ib);
+	if (ia.k != ib.k)
+		merge_mismatch(ia.k, ib.k);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_merge(a, la, b, lb, &buf, &len, &al);
 	if (st == FP_COUNT_RANGE)
@@ -529,15 +682,66 @@ sl_fit_points_power_law(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	buf = value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	buf = value_bytes(fcinfo, 0, 0, &len, &info);
 	check_result_k(fcinfo, "fit_power_law", info.k, false);
 	sl_power_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	/* the value's entries are the points in order: no point set, no hash */
 	st = fp_sorted_points(buf, len, &sp, &al);
 	if (st != FP_OK)
-		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", info.k);
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", type_name(info.k));
 	result = sl_power_law_result(fcinfo, &sp, info.k, &spec, &isnull);
+	ps_sorted_free(&sp, &al);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * fit_scaling_law(formula, points fit_pointsn [, options]): the formula's
+ * inputs must be as many as the value's.
+ */
+PG_FUNCTION_INFO_V1(sl_fit_points_scaling_law);
+Datum
+sl_fit_points_scaling_law(PG_FUNCTION_ARGS)
+{
+	const char *fn = "fit_scaling_law";
+	SlFormulaCache *cache = (SlFormulaCache *) fcinfo->flinfo->fn_extra;
+	const SlFormula *f;
+	text	   *ftext;
+	const unsigned char *buf;
+	size_t		len;
+	FpInfo		info;
+	SlAlloc		al;
+	SortedPoints sp;
+	FormulaSpec spec;
+	FpStatus	st;
+	Datum		result;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SlFormulaCache));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	ftext = PG_GETARG_TEXT_PP(0);
+	f = sl_formula_get(cache, fcinfo->flinfo->fn_mcxt, fn, ftext);
+	buf = value_bytes(fcinfo, 1, 0, &len, &info);
+	if (info.k != slf_n_inputs(f))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the value holds points of %d input%s, but the formula has %d",
+						fn, info.k, info.k == 1 ? "" : "s", slf_n_inputs(f))));
+	sl_formula_options(fn, f, PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_JSONB_P(2) : NULL,
+					   &spec);
+	sl_pg_alloc_init(&al, CurrentMemoryContext);
+	st = fp_sorted_points(buf, len, &sp, &al);
+	if (st != FP_OK)
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", type_name(info.k));
+	result = sl_scaling_law_result(fcinfo, f, VARDATA_ANY(ftext), VARSIZE_ANY_EXHDR(ftext),
+								   &sp, &spec, &isnull);
 	ps_sorted_free(&sp, &al);
 	if (isnull)
 		PG_RETURN_NULL();
@@ -560,13 +764,13 @@ sl_fit_points_log_law(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	buf = value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	buf = value_bytes(fcinfo, 0, 0, &len, &info);
 	check_result_k(fcinfo, "fit_log_law", info.k, true);
 	sl_log_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_log_stats(buf, len, &stats, &al);
 	if (st != FP_OK)
-		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", info.k);
+		report(st, ERRCODE_DATA_CORRUPTED, "corrupt value of type", type_name(info.k));
 	result = sl_log_law_result(fcinfo, &stats, &spec, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
@@ -580,7 +784,7 @@ sl_fit_points_rows(PG_FUNCTION_ARGS)
 	size_t		len;
 	FpInfo		info;
 
-	(void) value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	(void) value_bytes(fcinfo, 0, 0, &len, &info);
 	PG_RETURN_INT64(info.n);
 }
 
@@ -591,6 +795,32 @@ sl_fit_points_distinct(PG_FUNCTION_ARGS)
 	size_t		len;
 	FpInfo		info;
 
-	(void) value_bytes(PG_GETARG_DATUM(0), 0, &len, &info);
+	(void) value_bytes(fcinfo, 0, 0, &len, &info);
 	PG_RETURN_INT32(info.m);
+}
+
+PG_FUNCTION_INFO_V1(sl_fit_points_inputs);
+Datum
+sl_fit_points_inputs(PG_FUNCTION_ARGS)
+{
+	size_t		len;
+	FpInfo		info;
+
+	(void) value_bytes(fcinfo, 0, 0, &len, &info);
+	PG_RETURN_INT32(info.k);
+}
+
+/*
+ * The casts fit_points[2|3] -> fit_pointsn: the same bytes (the format
+ * holds k), validated and in canonical form.
+ */
+PG_FUNCTION_INFO_V1(sl_fit_points_to_n);
+Datum
+sl_fit_points_to_n(PG_FUNCTION_ARGS)
+{
+	size_t		len;
+	FpInfo		info;
+	const unsigned char *buf = value_bytes(fcinfo, 0, 0, &len, &info);
+
+	PG_RETURN_BYTEA_P(make_value(buf, len, &info));
 }

@@ -23,7 +23,7 @@
 #include "sl_pg.h"
 
 static double
-numeric_to_double(const char *fn, const char *coef, JsonbValue *v)
+numeric_to_double(const char *fn, const char *option, const char *coef, JsonbValue *v)
 {
 	double		d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 													   NumericGetDatum(v->val.numeric)));
@@ -31,22 +31,23 @@ numeric_to_double(const char *fn, const char *coef, JsonbValue *v)
 	if (!isfinite(d))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: option \"bounds\" for \"%s\" is out of range", fn, coef)));
+				 errmsg("%s: option \"%s\" for \"%s\" is out of range", fn, option, coef)));
 	/* one zero: bounds that compare equal must give the same bits */
 	return d == 0.0 ? 0.0 : d;
 }
 
 static void
-bad_bounds_value(const char *fn, const char *coef)
+bad_bounds_value(const char *fn, const char *option, const char *coef)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: option \"bounds\" for \"%s\" must be an array [lower, upper] of numbers or nulls",
-					fn, coef)));
+			 errmsg("%s: option \"%s\" for \"%s\" must be an array [lower, upper] of numbers or nulls",
+					fn, option, coef)));
 }
 
 static void
-parse_pair(const char *fn, const char *coef, JsonbValue *val, double *lo, double *hi)
+parse_pair(const char *fn, const char *option, const char *coef, JsonbValue *val,
+		   double *lo, double *hi)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -57,25 +58,25 @@ parse_pair(const char *fn, const char *coef, JsonbValue *val, double *lo, double
 
 	if (val->type != jbvBinary || !JsonContainerIsArray(val->val.binary.data) ||
 		JsonContainerIsScalar(val->val.binary.data))
-		bad_bounds_value(fn, coef);
+		bad_bounds_value(fn, option, coef);
 	it = JsonbIteratorInit(val->val.binary.data);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		if (tok != WJB_ELEM)
 			continue;
 		if (count >= 2)
-			bad_bounds_value(fn, coef);
+			bad_bounds_value(fn, option, coef);
 		if (v.type == jbvNumeric)
 		{
-			side[count] = numeric_to_double(fn, coef, &v);
+			side[count] = numeric_to_double(fn, option, coef, &v);
 			given[count] = true;
 		}
 		else if (v.type != jbvNull)
-			bad_bounds_value(fn, coef);
+			bad_bounds_value(fn, option, coef);
 		count++;
 	}
 	if (count != 2)
-		bad_bounds_value(fn, coef);
+		bad_bounds_value(fn, option, coef);
 	*lo = given[0] ? side[0] : -INFINITY;
 	*hi = given[1] ? side[1] : INFINITY;
 	if (*lo > *hi)
@@ -85,8 +86,8 @@ parse_pair(const char *fn, const char *coef, JsonbValue *val, double *lo, double
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: option \"bounds\" for \"%s\" has lower bound %s greater than upper bound %s",
-						fn, coef, sl_format_double(*lo, b1, sizeof(b1)),
+				 errmsg("%s: option \"%s\" for \"%s\" has lower bound %s greater than upper bound %s",
+						fn, option, coef, sl_format_double(*lo, b1, sizeof(b1)),
 						sl_format_double(*hi, b2, sizeof(b2)))));
 	}
 }
@@ -97,9 +98,9 @@ key_string(JsonbValue *k)
 	return pnstrdup(k->val.string.val, k->val.string.len);
 }
 
-static void
-parse_bounds(const char *fn, JsonbValue *val, const char *const *names, int n,
-			 double *lo, double *hi)
+void
+sl_parse_pairs(const char *fn, const char *option, JsonbValue *val, const char *const *names,
+			   int n, double *lo, double *hi)
 {
 	JsonbIterator *it;
 	JsonbValue	k,
@@ -109,8 +110,8 @@ parse_bounds(const char *fn, JsonbValue *val, const char *const *names, int n,
 	if (val->type != jbvBinary || !JsonContainerIsObject(val->val.binary.data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: option \"bounds\" must be an object mapping coefficient names to [lower, upper]",
-						fn)));
+				 errmsg("%s: option \"%s\" must be an object mapping coefficient names to [lower, upper]",
+						fn, option)));
 	it = JsonbIteratorInit(val->val.binary.data);
 	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
 	{
@@ -134,10 +135,10 @@ parse_bounds(const char *fn, JsonbValue *val, const char *const *names, int n,
 				appendStringInfo(&valid, "%s%s", j ? ", " : "", names[j]);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: option \"bounds\" names unknown coefficient \"%s\"", fn, name),
+					 errmsg("%s: option \"%s\" names unknown coefficient \"%s\"", fn, option, name),
 					 errhint("The coefficients of this law are %s.", valid.data)));
 		}
-		parse_pair(fn, name, &v, &lo[i], &hi[i]);
+		parse_pair(fn, option, name, &v, &lo[i], &hi[i]);
 	}
 }
 
@@ -165,7 +166,7 @@ sl_parse_options(const char *fn, Jsonb *options, const char *const *names, int n
 		tok = JsonbIteratorNext(&it, &v, true);
 		Assert(tok == WJB_VALUE);
 		if (strcmp(key, "bounds") == 0)
-			parse_bounds(fn, &v, names, n, lo, hi);
+			sl_parse_pairs(fn, "bounds", &v, names, n, lo, hi);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

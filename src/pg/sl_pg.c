@@ -55,8 +55,10 @@ pg_alloc(void *ctx, size_t size)
 static void *
 pg_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
 {
-	(void) ctx;
 	(void) old_size;
+	/* as realloc(3): NULL is a new allocation (repalloc would crash) */
+	if (ptr == NULL)
+		return pg_alloc(ctx, new_size);
 	return huge_hint(repalloc_huge(ptr, new_size ? new_size : 1), new_size);
 }
 

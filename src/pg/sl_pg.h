@@ -161,6 +161,8 @@ extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
  */
 #define SL_CHUNK_HEADER 16
 #define SL_SSPACE_POINTS 1040	/* 1024 + 16 */
+/* fit_scaling_law: the state's chunk, as the points', and a formula of up to 64 bytes */
+#define SL_SSPACE_FORMULA 1120	/* 1040 + 64 + 16 */
 #define SL_SSPACE_LOG_LAW1 1248 /* 512 + 16 + 5 x (128 + 16) */
 #define SL_SSPACE_LOG_LAW2 1824 /* 512 + 16 + 9 x (128 + 16) */
 
@@ -204,6 +206,13 @@ typedef struct SlGroupOptions
  */
 extern void sl_parse_options(const char *fn, Jsonb *options, const char *const *names,
 							 int n, double *lo, double *hi);
+/*
+ * An option mapping names[0..n) to [lo, hi] pairs ("bounds", "search"):
+ * lo/hi are overwritten where val names a coefficient; a JSON null leaves
+ * that side unbounded; an unknown name is an ERROR listing the known ones.
+ */
+extern void sl_parse_pairs(const char *fn, const char *option, JsonbValue *val,
+						   const char *const *names, int n, double *lo, double *hi);
 /* the bounds options (NULL: the defaults) set */
 extern void sl_options_bounds(const SlOptionsLaw *law, Jsonb *options, SlBounds *out);
 extern bool sl_bounds_equal(const SlBounds *a, const SlBounds *b, int n);

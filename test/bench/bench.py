@@ -13,7 +13,8 @@ Environment:
   REPEAT=r   timed runs per query (default 5; QUICK: 3)
   BUDGET=s   stop repeating a query once its runs add up to s seconds
              (default 90; at least one run is always made)
-  CASES=1,4  run only these cases (1 and 3 always run together, as do 5 and 7)
+  CASES=1,4  run only these cases (1 and 3 always run together, as do 5 and 7;
+             8: formula laws against the presets and inline SQL)
   SCALINGLAW_DATA   the shared data folder (default ../shared/data)
 """
 import csv
@@ -45,7 +46,7 @@ G_SMALL = max(100, 1_000 // SCALE)   # case 2
 G_BIG = max(200, 100_000 // SCALE)
 PTS = 20                             # points per group
 K_FITS = 10 if SCALE == 1 else 3     # case 5: fits per timed query
-CASES = set(os.environ.get("CASES", "1,2,3,4,5,6,7").replace(" ", "").split(","))
+CASES = set(os.environ.get("CASES", "1,2,3,4,5,6,7,8").replace(" ", "").split(","))
 SPLIT_SQL = SPLIT_NAME = None       # accumulate-only query (see make_state_agg)
 SIZE_SQL = SIZE_NAME = None          # state-size query
 
@@ -365,6 +366,92 @@ def case_predict():
         add_row("4", "%s, %d rows, 0 workers" % (what, N_ROWS), median(to), median(tr), ratio, "ours/ref ≤ 1.3",
                 met_str(ratio <= 1.3), "max relative difference of the two predictions %.1e" % diff,
                 runs_str(to, tr))
+    c.close()
+
+
+# ---------------------------------------------------------------- case 8
+CHIN = "(N, D) => E + A / N^alpha + B / D^beta"
+
+
+def case_formula():
+    """Formula laws: Chinchilla's law as a formula against the two-input
+    preset per group and on moe, and predict_loss of a formula fit against
+    the same expression inline."""
+    u = "((hashint8(%s) & 1048575)::float8 / 1048576)"
+    c = connect()
+    groups = G_SMALL
+    q(c, "DROP TABLE IF EXISTS grp2")
+    q(c, """CREATE TABLE grp2 AS
+            SELECT g, n, d, l + a * power(n, -al) + b * power(d, -be) + 0.01 * (2 * {un} - 1) AS loss
+            FROM (SELECT g, i, j, 1e7::float8 * power(3::float8, i::float8) AS n,
+                         1e9::float8 * power(10::float8, j::float8) AS d,
+                         1 + {u1} AS l, 100 + 400 * {u2} AS a, 0.2 + 0.2 * {u3} AS al,
+                         100 + 400 * {u4} AS b, 0.2 + 0.2 * {u5} AS be
+                  FROM generate_series(1, {groups}) g, generate_series(0, 4) i, generate_series(0, 3) j) s
+            ORDER BY g""".format(groups=groups, un=u % "g::int8 * 64 + 16 + i * 4 + j",
+                                 u1=u % "g::int8 * 64 + 1", u2=u % "g::int8 * 64 + 2",
+                                 u3=u % "g::int8 * 64 + 3", u4=u % "g::int8 * 64 + 4",
+                                 u5=u % "g::int8 * 64 + 5"))
+    q(c, "VACUUM ANALYZE grp2")
+    warm(c, ["grp2"], python=False)
+    ours = ("SELECT g, (f).params FROM (SELECT g, fit_scaling_law('%s', ARRAY[n, d], loss, "
+            "'{\"bounds\": {\"alpha\": [0, null], \"beta\": [0, null]}}') AS f FROM grp2 GROUP BY g) s ORDER BY g" % CHIN)
+    ref = ("SELECT g, (f).l_inf, (f).a, (f).alpha, (f).b, (f).beta, (f).rmse FROM "
+           "(SELECT g, fit_power_law(n, d, loss) AS f FROM grp2 GROUP BY g) s ORDER BY g")
+    log("case 8: %d groups" % groups)
+    res = time_interleaved([("formula", c, ours, None), ("preset", c, ref, None)])
+    to, tr = res["formula"][0], res["preset"][0]
+    cmp = q(c, """SELECT count(*) FILTER (WHERE (s).rmse > (p).rmse * (1 + 1e-9)),
+                         max(abs((s).rmse / (p).rmse - 1)), count(*) FILTER (WHERE (s) IS NULL)
+                  FROM (SELECT g, fit_scaling_law('%s', ARRAY[n, d], loss,
+                               '{"bounds": {"alpha": [0, null], "beta": [0, null]}}') s,
+                               fit_power_law(n, d, loss) p FROM grp2 GROUP BY g) q""" % CHIN)[0]
+    ratio = median(to) / median(tr)
+    add_row("8", "%d groups x 20 points: Chinchilla's law as a formula vs `fit_power_law(n, d, loss)`"
+            % groups, median(to), median(tr), ratio, "ours/ref ≤ 3", met_str(ratio <= 3),
+            "%.0f µs vs %.0f µs per group; formula rmse worse than the preset's (> 1e-9 rel) in %d groups, "
+            "worst rmse difference %.1e, NULL fits %d" % (median(to) / groups * 1e6, median(tr) / groups * 1e6,
+                                                          cmp[0], cmp[1], cmp[2]), runs_str(to, tr))
+    # moe, if the shared data is there
+    path = os.path.join(DATA, "sldbench", "moe", "data.csv")
+    if os.path.exists(path):
+        rows = []
+        with open(path) as f:
+            for rec in csv.DictReader(f):
+                if rec["step"] == "249000":
+                    rows.append((float(rec["dense_parameter_count"]), float(rec["num_experts"]),
+                                 float(rec["loss_validation"])))
+        load_copy(c, "moe_f", "x1 float8, x2 float8, y float8", rows)
+        k = 200
+        ours_m = ("SELECT (fit_scaling_law('%s', ARRAY[x1, x2], y, '{\"bounds\": {\"alpha\": [0, null], "
+                  "\"beta\": [0, null]}}')).rmse FROM moe_f, generate_series(1, %d) r GROUP BY r" % (CHIN, k))
+        ref_m = "SELECT (fit_power_law(x1, x2, y)).rmse FROM moe_f, generate_series(1, %d) r GROUP BY r" % k
+        res = time_interleaved([("formula moe", c, ours_m, None), ("preset moe", c, ref_m, None)])
+        to, tr = res["formula moe"][0], res["preset moe"][0]
+        ratio = median(to) / median(tr)
+        rm = q(c, "SELECT (fit_scaling_law('%s', ARRAY[x1, x2], y, '{\"bounds\": {\"alpha\": [0, null], "
+                  "\"beta\": [0, null]}}')).rmse, (fit_power_law(x1, x2, y)).rmse FROM moe_f" % CHIN)[0]
+        add_row("8", "moe (%d points), %d fits per query: Chinchilla's law as a formula vs `fit_power_law`"
+                % (len(rows), k), median(to), median(tr), ratio, "ours/ref ≤ 3", met_str(ratio <= 3),
+                "%.2f ms vs %.2f ms per fit; rmse %.10g vs %.10g" % (median(to) / k * 1e3, median(tr) / k * 1e3,
+                                                                    rm[0], rm[1]), runs_str(to, tr))
+    # predict_loss of a formula fit over the 5M-row table
+    warm(c, ["t_distinct"], python=False)
+    q(c, "DROP TABLE IF EXISTS ffits; CREATE TABLE ffits AS SELECT fit_scaling_law('N => L + a * N^-alpha', n, loss) "
+         "AS f FROM t_repeat")
+    L, a, al, ftext = q(c, "SELECT ((f).params->>'L')::float8, ((f).params->>'a')::float8, "
+                           "((f).params->>'alpha')::float8, f::text FROM ffits")[0]
+    lit = lambda v: "'%r'::float8" % v
+    ours_p = "SELECT sum(predict_loss('%s'::scaling_law_fit, n)) FROM t_distinct" % ftext.replace("'", "''")
+    ref_p = "SELECT sum(%s + %s * power(n, -%s)) FROM t_distinct" % (lit(L), lit(a), lit(al))
+    res = time_interleaved([("predict formula", c, ours_p, None), ("inline formula", c, ref_p, None)])
+    to, tr = res["predict formula"][0], res["inline formula"][0]
+    diff = q(c, "SELECT max(abs(predict_loss(f, n) / (%s + %s * power(n, -%s)) - 1)) FROM t_distinct, ffits"
+             % (lit(L), lit(a), lit(al)))[0][0]
+    ratio = median(to) / median(tr)
+    add_row("8", "`predict_loss('<fit>'::scaling_law_fit, n)` of `N => L + a * N^-alpha` vs the expression inline "
+            "with literal parameters, %d rows" % N_ROWS, median(to), median(tr), ratio, "ours/ref ≤ 2",
+            met_str(ratio <= 2), "max relative difference of the two predictions %.1e" % diff, runs_str(to, tr))
     c.close()
 
 
@@ -778,6 +865,8 @@ def main():
         case_groups()
     if CASES & {"5", "7"}:
         case_sldbench()
+    if "8" in CASES:
+        case_formula()
     load1 = os.getloadavg()
     total = time.time() - t_start
 
@@ -790,7 +879,7 @@ def main():
     w()
     w("- command: `%s` (SCALE=%d, REPEAT=%d, BUDGET=%.0f s%s)" % (
         os.environ.get("BENCH_COMMAND", "make bench"), SCALE, REPEAT, BUDGET,
-        "" if len(CASES) == 7 else ", CASES=" + ",".join(sorted(CASES))))
+        "" if len(CASES) == 8 else ", CASES=" + ",".join(sorted(CASES))))
     w("- date: %s; total run time %.0f s (data generation included)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), total))
     w("- tree: commit %s%s on branch %s; scalinglaw %s: %s" % (commit, dirty, git("rev-parse", "--abbrev-ref", "HEAD"),
                                                                extver, lib))

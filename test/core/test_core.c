@@ -880,6 +880,10 @@ test_point_set_log(void)
 extern void test_fit_points(void);
 /* test_properties.c */
 extern void test_properties(void);
+/* test_engine.c */
+extern void test_engine(void);
+/* test_formula_suite.c */
+extern void test_formula_suite(void);
 /* test_formula.c */
 extern void test_formula(void);
 
@@ -896,6 +900,8 @@ main(void)
 	test_point_set_log();
 	test_fit_points();
 	test_properties();
+	test_engine();
+	test_formula_suite();
 	test_formula();
 	printf("%d passed, %d failed\n", tu_pass, tu_fail);
 	return tu_fail ? 1 : 0;

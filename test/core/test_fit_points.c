@@ -37,7 +37,7 @@ typedef struct Rows
 {
 	int			k;
 	int			n;
-	double		x[4000][SL_MAX_INPUTS];
+	double		x[4000][SL_MAX_POINT_INPUTS];
 	double		y[4000];
 } Rows;
 
@@ -74,7 +74,7 @@ shuffle_rows(Rows *r)
 	for (int i = r->n - 1; i > 0; i--)
 	{
 		int			j = (int) (next_u64() % (uint64_t) (i + 1));
-		double		t[SL_MAX_INPUTS + 1];
+		double		t[SL_MAX_POINT_INPUTS + 1];
 
 		memcpy(t, r->x[i], sizeof(r->x[i]));
 		memcpy(r->x[i], r->x[j], sizeof(r->x[i]));
@@ -265,7 +265,8 @@ reencodes_identically(const unsigned char *buf, size_t len)
 static void
 test_round_trip_and_order(void)
 {
-	for (int k = 1; k <= SL_MAX_INPUTS; k++)
+	/* every k a point set and a stored value hold (fit_pointsn: up to 8) */
+	for (int k = 1; k <= SL_MAX_POINT_INPUTS; k++)
 	{
 		PointSet	whole,
 					a,
@@ -517,8 +518,12 @@ test_rejections(void)
 	b[0] = 2;
 	EXPECT(FP_BAD_VERSION, "version 2");
 	b[0] = 1;
+	b[1] = 9;
+	EXPECT(FP_BAD_K, "k = 9");
+	b[1] = 0;
+	EXPECT(FP_BAD_K, "k = 0");
 	b[1] = 4;
-	EXPECT(FP_BAD_K, "k = 4");
+	EXPECT(FP_K_MISMATCH, "k = 4 for the 1-input type");
 	b[1] = 2;
 	EXPECT(FP_K_MISMATCH, "k = 2 for the 1-input type");
 	b[1] = 1;
@@ -648,7 +653,7 @@ through_input(const unsigned char *buf, size_t len, int k, long *bad_accept)
 			printf("\n");
 		}
 	}
-	if (k <= LL_MAX_INPUTS)
+	if (info.k <= LL_MAX_INPUTS)
 	{
 		LogStats	st;
 		LogLawSpec	spec;
@@ -658,7 +663,7 @@ through_input(const unsigned char *buf, size_t len, int k, long *bad_accept)
 			(*bad_accept)++;
 		else
 		{
-			log_law_default_spec(&spec, k);
+			log_law_default_spec(&spec, info.k);
 			(void) log_law_fit(&st, &spec, &fit);
 		}
 		ls_free(&st, AL);
@@ -675,10 +680,10 @@ test_corruption(void)
 				truncated_accepted = 0,
 				bad_accept = 0,
 				text_cases = 0;
-	unsigned char *base[SL_MAX_INPUTS + 1];
-	size_t		blen[SL_MAX_INPUTS + 1];
+	unsigned char *base[SL_MAX_POINT_INPUTS + 1];
+	size_t		blen[SL_MAX_POINT_INPUTS + 1];
 
-	for (int k = 1; k <= SL_MAX_INPUTS; k++)
+	for (int k = 1; k <= SL_MAX_POINT_INPUTS; k++)
 	{
 		PointSet	ps;
 
@@ -689,7 +694,9 @@ test_corruption(void)
 	}
 	for (long c = 0; c < cases; c++)
 	{
-		int			k = 1 + (int) (c % SL_MAX_INPUTS);
+		int			k = 1 + (int) (c % SL_MAX_POINT_INPUTS);
+		/* every other round of k as fit_pointsn reads it: any k */
+		int			expect_k = (c / SL_MAX_POINT_INPUTS) % 2 ? 0 : k;
 		size_t		len = blen[k],
 					mlen = len;
 		unsigned char *mut = malloc(len + 64);
@@ -747,24 +754,24 @@ test_corruption(void)
 				tl = next_u64() % tl;
 			text_cases++;
 			ok = fp_text_decode(text, tl, mut, &mlen, AL) == FP_OK &&
-				through_input(mut, mlen, k, &bad_accept);
+				through_input(mut, mlen, expect_k, &bad_accept);
 			free(text);
 			free(mut);
 			ok ? accepted++ : rejected++;
 			continue;
 		}
-		ok = through_input(mut, mlen, k, &bad_accept);
+		ok = through_input(mut, mlen, expect_k, &bad_accept);
 		ok ? accepted++ : rejected++;
 		truncated_accepted += ok && kind == 0;
 		free(mut);
 	}
 	CHECK(accepted + rejected == cases && truncated_accepted == 0 && bad_accept == 0,
-		  "corruption: %ld cases (%ld through the text decoder), no crash, every truncation rejected, "
+		  "corruption: %ld cases (k = 1..8, half read as any k; %ld through the text decoder), no crash, every truncation rejected, "
 		  "every accepted value canonical and readable (%ld rejected, %ld still valid)",
 		  cases, text_cases, rejected, accepted);
 	if (truncated_accepted || bad_accept)
 		printf("  truncated accepted %ld, accepted but not canonical or unreadable %ld\n", truncated_accepted, bad_accept);
-	for (int k = 1; k <= SL_MAX_INPUTS; k++)
+	for (int k = 1; k <= SL_MAX_POINT_INPUTS; k++)
 		free(base[k]);
 }
 

@@ -229,7 +229,7 @@ test_errors(void)
 		{"x => a + b + c*x", SLF_ERR_LAW, 9, "parameters \"a\" and \"b\" multiply identical terms", "Merge them"},
 		{"x => a*x + 1/0", SLF_ERR_NOT_FINITE, -1, "1/0 is not finite", NULL},
 		{"x => a*x + ln(-1)", SLF_ERR_NOT_FINITE, -1, "ln(-1) is not finite", NULL},
-		{"x => a*exp(1000)", SLF_ERR_NOT_FINITE, -1, "exp(1000) is not finite", NULL},
+		{"x => a*exp(1000)", SLF_ERR_NOT_FINITE, -1, "exp(1e+03) is not finite", NULL},
 		{"(a,b,c,d,e,f,g,h,i) => p", SLF_ERR_LIMIT, 17, "formula has more than 8 inputs", NULL},
 		{"x => a*exp(b1*x + b2*x^2 + b3*x^3 + b4*x^4 + b5*x^5 + b6*x^6 + b7*x^7 + b8*x^8 + b9*x^9)",
 		SLF_ERR_LIMIT, 81, "law has more than 8 nonlinear parameters", "Parameters that are not"},
@@ -455,7 +455,8 @@ test_laws(void)
 
 		CHECK(rel_diff(slf_predict(f, params, x), direct) < 1e-13, "data-constrained predicts the law in C");
 		slf_param_role(f, 1, &role);
-		CHECK(role.role == SLF_ROLE_RATE && role.input == 2 && !role.inverse, "R: a rate of U (U*R)");
+		CHECK(role.role == SLF_ROLE_OTHER && role.input == -1,
+			  "R: other (a rate of U in U*R, beside an expression in (D/U - 1)/R: uses disagree)");
 	}
 	slf_free(f, AL);
 
@@ -568,7 +569,7 @@ test_laws(void)
 		slf_param_role(f, 0, &role);
 		CHECK(role.role == SLF_ROLE_LOCATION && role.input == 0 && !role.nonneg, "m: location of x");
 		slf_param_role(f, 1, &role);
-		CHECK(role.role == SLF_ROLE_RATE && role.inverse && role.nonneg, "s: inverse rate, sign-free");
+		CHECK(role.role == SLF_ROLE_OTHER && role.nonneg, "s: other (beside (x - m)^2, not an input), sign-free");
 	}
 	slf_free(f, AL);
 	f = compile("x => a*exp(-k*x) + c", &err);

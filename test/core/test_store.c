@@ -822,6 +822,89 @@ test_hash_flooding(void)
 
 
 /*
+ * Tuples of 8 inputs built to collide under a hash that combines words
+ * symmetrically or one by one (a sum or xor of per-word hashes, or the
+ * same bits in other words): all 8! orders of 8 values, and tuples whose
+ * words xor to one value.  SipHash over the whole tuple keeps their probes
+ * those of ordinary tuples, and their stored values read back to the
+ * same bytes.
+ */
+static void
+test_hash_large_k(void)
+{
+	enum {K = SL_MAX_POINT_INPUTS, N = 40320};	/* 8! */
+	double	   *fam[3];
+	uint64_t	probes[3],
+				longest[3];
+	bool		round_trips = true;
+
+	for (int f = 0; f < 3; f++)
+		fam[f] = malloc(sizeof(double) * K * N);
+	/* 0: ordinary tuples; 1: the permutations of 8 values; 2: xor-constant words */
+	for (int i = 0; i < N; i++)
+	{
+		int			perm[K],
+					rest = i;
+		uint64_t	acc = 0;
+
+		for (int j = 0; j < K; j++)
+			fam[0][i * K + j] = j ? 1.0 + j : 1000.0 + i;
+		for (int j = 0; j < K; j++)
+			perm[j] = j;
+		for (int j = K; j > 1; j--)	/* the i-th permutation (factorial base) */
+		{
+			int			d = rest % j,
+						t = perm[j - 1];
+
+			rest /= j;
+			perm[j - 1] = perm[d];
+			perm[d] = t;
+		}
+		for (int j = 0; j < K; j++)
+			fam[1][i * K + j] = 2.0 + 3.0 * perm[j];
+		for (int j = 0; j < K; j++)
+		{
+			/* doubles in [1, 2): exponent bits equal, mantissas xor to 0x5a5a5a */
+			uint64_t	m = j < K - 1 ? next_u64() & 0xfffffffffffffULL : (acc ^ 0x5a5a5aULL);
+			uint64_t	bits = 0x3ff0000000000000ULL | m;
+
+			acc ^= m;
+			memcpy(&fam[2][i * K + j], &bits, 8);
+		}
+	}
+	for (int f = 0; f < 3; f++)
+	{
+		PointSet	ps,
+					back;
+		unsigned char *v,
+				   *v2;
+		size_t		lv,
+					lv2;
+
+		ps_init(&ps, K);
+		for (int i = 0; i < N; i++)
+			ps_add(&ps, &fam[f][i * K], 1.0 + 0x1p-20 * i, AL);
+		ps_hash_probes(&ps, &probes[f], &longest[f]);
+		fp_from_point_set(&ps, &v, &lv, AL);
+		fp_to_point_set(v, lv, &back, AL);
+		fp_from_point_set(&back, &v2, &lv2, AL);
+		round_trips = round_trips && ps.n == N && lv == lv2 && memcmp(v, v2, lv) == 0;
+		ps_free(&ps, AL);
+		ps_free(&back, AL);
+		free(v);
+		free(v2);
+		free(fam[f]);
+	}
+	CHECK(probes[1] <= 3 * probes[0] && probes[2] <= 3 * probes[0] && longest[1] <= 64 &&
+		  longest[2] <= 64 && round_trips,
+		  "hash, k = 8: %d permutations of 8 values take %.2f probes per entry (longest %llu), "
+		  "%d tuples of xor-constant words %.2f (longest %llu), ordinary tuples %.2f; all read back",
+		  N, (double) probes[1] / N, (unsigned long long) longest[1], N, (double) probes[2] / N,
+		  (unsigned long long) longest[2], (double) probes[0] / N);
+}
+
+
+/*
  * Nothing depends on the key of the hash: the same rows under two keys, in
  * two orders, give the same canonical bytes; the same order gives the same
  * partial-state bytes; and the same fit.  100,000 rows over 70,000 inputs
@@ -1122,7 +1205,7 @@ random_value(Vb *v, int k, int rows, int pool)
 	ps_init(&ps, k);
 	for (int r = 0; r < rows; r++)
 	{
-		double		x[SL_MAX_INPUTS];
+		double		x[SL_MAX_POINT_INPUTS];
 		int			p = (int) (next_u64() % (uint64_t) pool);
 
 		for (int j = 0; j < k; j++)
@@ -1152,7 +1235,7 @@ test_linear_merge(void)
 
 	for (int c = 0; c < 4000; c++)
 	{
-		int			k = 1 + c % 3;
+		int			k = 1 + c % SL_MAX_POINT_INPUTS;
 		unsigned char *m1 = NULL,
 				   *m2 = NULL,
 				   *m3 = NULL;
@@ -1211,7 +1294,7 @@ test_linear_merge(void)
 		free(m3);
 	}
 	CHECK(differ == 0 && errors > 0 && errors < cases / 2,
-		  "linear merge, randomized: %ld pairs of values (k = 1..3, shared inputs, y of every "
+		  "linear merge, randomized: %ld pairs of values (k = 1..8, shared inputs, y of every "
 		  "magnitude, old -0.0, empty values): fp_merge(a, b) and fp_merge(b, a) give the bytes "
 		  "of merging point sets and validate; %ld sums or counts out of range fail alike",
 		  cases, errors);
@@ -1224,7 +1307,7 @@ test_linear_merge(void)
 
 typedef struct Row
 {
-	double		x[SL_MAX_INPUTS];
+	double		x[SL_MAX_POINT_INPUTS];
 	double		y;
 } Row;
 
@@ -1289,7 +1372,7 @@ part_as_value(Part *p)
 }
 
 /*
- * Random rows (k = 1..3, y of every kind, zeros of both signs, inputs from
+ * Random rows (k = 1..8, y of every kind, zeros of both signs, inputs from
  * pools small and large, a few sets past the 65,536 entries the hash
  * holds) in random orders, split into random parts, merged in random trees
  * through point sets (ps_merge), partial states (ps_serialize and back)
@@ -1307,7 +1390,7 @@ test_properties(void)
 
 	for (int t = 0; t < 120; t++)
 	{
-		int			k = 1 + t % 3;
+		int			k = 1 + t % SL_MAX_POINT_INPUTS;
 		bool		big = t % 40 == 7;	/* past the hash: the log and its merges */
 		int			n = big ? MAX_ROWS : (int) (next_u64() % 3000);
 		int			pool = big ? 70000 : 1 + (int) (next_u64() % (n + 1));
@@ -1432,7 +1515,7 @@ test_properties(void)
 		free(ref);
 	}
 	CHECK(differ == 0,
-		  "properties: %ld random row sets (k = 1..3, up to %d rows, every kind of y) split, "
+		  "properties: %ld random row sets (k = 1..8, up to %d rows, every kind of y) split, "
 		  "shuffled and merged in random trees (%ld merges through point sets, partial states "
 		  "and stored values) give the bytes of the whole; -0.0 rows give the bytes of 0.0",
 		  trials, MAX_ROWS, merges);
@@ -1503,6 +1586,7 @@ test_store(void)
 	test_counts();
 	test_negative_zero();
 	test_hash_flooding();
+	test_hash_large_k();
 	test_hash_key_independence();
 	test_interrupts();
 	test_linear_merge();

@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(&m, data + 4, 4);
 	memcpy(&n, data + 8, 8);
-	FUZZ_CHECK(info.k == data[1] && info.k >= 1 && info.k <= 3, "k %d", info.k);
+	FUZZ_CHECK(info.k == data[1] && info.k >= 1 && info.k <= SL_MAX_POINT_INPUTS, "k %d", info.k);
 	FUZZ_CHECK(info.m == m && info.n == n && m >= 0 && m <= n && (m == 0) == (n == 0),
 			   "m %d n %lld", (int) info.m, (long long) info.n);
 

@@ -50,11 +50,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(&m, buf + 4, 4);
 		memcpy(&n, buf + 8, 8);
-		FUZZ_CHECK(info.k == buf[1] && info.k >= 1 && info.k <= 3, "k %d", info.k);
+		FUZZ_CHECK(info.k == buf[1] && info.k >= 1 && info.k <= SL_MAX_POINT_INPUTS, "k %d", info.k);
 		FUZZ_CHECK(info.m == m && info.n == n && m >= 0 && m <= n && (m == 0) == (n == 0),
 				   "m %d n %lld", (int) info.m, (long long) info.n);
 		FUZZ_CHECK(fp_validate(buf, len, info.k, &again, AL) == FP_OK, "own k refused");
-		for (int k = 1; k <= 3; k++)
+		for (int k = 1; k <= SL_MAX_POINT_INPUTS; k++)
 			if (k != info.k)
 				FUZZ_CHECK(fp_validate(buf, len, k, &again, AL) == FP_K_MISMATCH,
 						   "k %d accepted", k);

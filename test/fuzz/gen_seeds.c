@@ -55,7 +55,7 @@ make_value(const char *name, int k, int rows, int distinct, double scale)
 	for (int i = 0; i < rows; i++)
 	{
 		int			d = i % distinct;
-		double		x[3];
+		double		x[SL_MAX_POINT_INPUTS];
 		double		y;
 
 		for (int j = 0; j < k; j++)
@@ -163,7 +163,7 @@ main(int argc, char **argv)
 				d_merge[256],
 				d_solver[256],
 				d_formula[256];
-	Value		vals[12];
+	Value		vals[16];
 	int			nv = 0;
 
 	snprintf(d_bin, sizeof(d_bin), "%s/fuzz_binary", top);
@@ -184,6 +184,10 @@ main(int argc, char **argv)
 	vals[nv++] = huge_count_value("rows2p52", (uint64_t) 1 << 52);
 	vals[nv++] = huge_count_value("rows2p52plus1", ((uint64_t) 1 << 52) + 1);
 	vals[nv++] = huge_count_value("rows2p62plus1", ((uint64_t) 1 << 62) + 1);
+	/* fit_pointsn: more inputs than the presets take (version 1.3) */
+	vals[nv++] = make_value("repeats5", 5, 12, 5, 1.0);
+	vals[nv++] = make_value("distinct8", 8, 9, 9, 1.0);
+	vals[nv++] = make_value("repeats8", 8, 20, 6, -3.0);
 
 	for (int i = 0; i < nv; i++)
 	{
@@ -198,7 +202,7 @@ main(int argc, char **argv)
 	/* merge pairs: u16 length of a, then a and b */
 	{
 		static const int pairs[][2] = {{1, 2}, {2, 2}, {1, 0}, {3, 3}, {5, 5}, {6, 7}, {4, 1},
-		{8, 9}, {10, 10}};
+		{8, 9}, {10, 10}, {11, 11}, {12, 13}, {13, 13}};
 
 		for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++)
 		{
