@@ -24,10 +24,14 @@
  * defined for a base <= 0; any other power a^t is exp(t ln a) and needs
  * a > 0.
  *
- * Differences from the brief of issue 9: none in names or meanings.  Two
- * additions: slf_error_kind_sqlstate (the SQLSTATE of each kind, so the SQL
- * layer needs no table of its own) and SLF_ERR_NOT_FINITE is also returned
- * by slf_compile when a constant sub-expression such as 1/0 is not finite.
+ * Differences from the brief of issue 9: none in names or meanings.
+ * Additions: slf_error_kind_sqlstate (the SQLSTATE of each kind, so the SQL
+ * layer needs no table of its own); slf_compile also returns
+ * SLF_ERR_NOT_FINITE when a constant sub-expression such as 1/0 is not
+ * finite; and a power of an input-only base to a parameter exponent
+ * (N^-alpha) takes ln N once per bind, so a base <= 0 at some point is a
+ * bind error ("the base of N^-alpha is not positive at N = 0", with a hint)
+ * rather than every theta being inadmissible.
  */
 #ifndef FORMULA_H
 #define FORMULA_H
@@ -52,7 +56,7 @@ typedef enum SlfErrorKind
 	SLF_ERR_FUNCTION,			/* 42883 */
 	SLF_ERR_LIMIT,				/* 54000 */
 	SLF_ERR_LAW,				/* 22023 */
-	SLF_ERR_NOT_FINITE,			/* 22023 (22003 would also fit; see the .c) */
+	SLF_ERR_NOT_FINITE,			/* 22023 */
 	SLF_ERR_NO_MEMORY			/* 53200 */
 } SlfErrorKind;
 
@@ -138,9 +142,10 @@ extern void slf_bound_free(SlfBound *b, const SlAlloc *al);
 /*
  * Columns at theta.  G: column major m x M (G[c*m + i]); g0: m (ignored if
  * !has_offset); dG[(j*M + c)*m + i] and dg0[j*m + i] = partial w.r.t.
- * theta_j, only if dG != NULL (dg0 then also needed when has_offset).
- * false: a value or partial is not finite (theta inadmissible); the arrays
- * are then unspecified.  No allocation; one thread per SlfBound.
+ * theta_j, each written when not NULL (partials are computed when either
+ * is given).  false: a value or a requested partial is not finite (theta
+ * inadmissible); the arrays are then unspecified.  No allocation; one
+ * thread per SlfBound.
  */
 extern bool slf_columns(SlfBound *b, const double *theta, double *G, double *g0,
 						double *dG, double *dg0);

@@ -18,6 +18,7 @@
 struct SlfBound
 {
 	const SlFormula *f;
+	const SlAlloc *al;			/* for the interrupt hook */
 	int			m;
 	double	   *xv;				/* input-only values: slot * m + i */
 	double	   *pval;			/* parameter-only values: slot */
@@ -71,6 +72,11 @@ op_eval(const SlfInstr *in, double a, double b, double *fa, double *fb)
 			r = slf_pow(a, b);
 			*fa = r * b / a;
 			*fb = r * log(a);
+			return r;
+		case OP_POWL:
+			r = exp(b * a);
+			*fa = r * b;
+			*fb = r * a;
 			return r;
 		case OP_FN:
 			break;
@@ -254,7 +260,12 @@ not_finite_error(const SlFormula *f, int k, const double *x, SlfError *err)
 		len += (size_t) snprintf(at + len, sizeof(at) - len, "%s%s = %s", len ? ", " : "",
 								 t->input_names[j], num);
 	}
-	slf_set_error(err, SLF_ERR_NOT_FINITE, -1, NULL, "%s is not finite at %s", text, at);
+	if (f->instr[k].op == OP_FN && f->instr[k].fn == FN_LN && f->instr[k].n == SLF_LN_OF_BASE)
+		slf_set_error(err, SLF_ERR_NOT_FINITE, -1,
+					  "A power with a parameter in its exponent is exp(exponent * ln(base)).",
+					  "the base of %s is not positive at %s", text, at);
+	else
+		slf_set_error(err, SLF_ERR_NOT_FINITE, -1, NULL, "%s is not finite at %s", text, at);
 }
 
 SlfBound *
@@ -270,6 +281,7 @@ slf_bind(const SlFormula *f, const double *x, int m, const SlAlloc *al, SlfError
 		goto no_memory;
 	memset(b, 0, sizeof(*b));
 	b->f = f;
+	b->al = al;
 	b->m = m;
 	b->xv = alloc_doubles(al, (size_t) f->n_tier[TIER_X] * (size_t) m);
 	b->pval = alloc_doubles(al, (size_t) f->n_tier[TIER_P]);
@@ -335,18 +347,20 @@ store_output(const SlfBound *b, int k, int i0, int nb, int nd, double *v, double
 
 	for (int i = 0; i < nb; i++)
 		v[i] = o.v[i * o.vs];
+	if (d == NULL)
+		return;
 	for (int j = 0; j < nd; j++)
 		for (int i = 0; i < nb; i++)
 			d[j * dstride + i] = o.d ? o.d[j * o.ds + i * o.vs] : 0;
 }
 
 static bool
-all_finite(const double *v, int n)
+all_finite(const double *v, size_t n)
 {
 	double		acc = 0;
 
 	/* x - x is 0 for every finite x and NaN otherwise */
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		acc += v[i] - v[i];
 	return acc == 0;
 }
@@ -358,7 +372,7 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 	int			m = b->m;
 	int			q = f->q;
 	int			M = f->n_columns;
-	int			nd = dG ? q : 0;
+	int			nd = (dG || dg0) ? q : 0;
 
 	for (int k = 0; k < f->n_instr; k++)
 	{
@@ -387,6 +401,7 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 	{
 		int			nb = m - i0 < BLOCK ? m - i0 : BLOCK;
 
+		sl_check_interrupts_every(b->al, (uint64_t) i0);
 		for (int k = 0; k < f->n_instr; k++)
 		{
 			const SlfInstr *in = &f->instr[k];
@@ -403,13 +418,14 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 		}
 		for (int c = 0; c < M; c++)
 			store_output(b, f->column_instr[c], i0, nb, nd, G + (size_t) c * m + i0,
-						 nd ? dG + (size_t) c * m + i0 : NULL, (size_t) M * m);
+						 dG ? dG + (size_t) c * m + i0 : NULL, (size_t) M * m);
 		if (f->offset_instr >= 0)
-			store_output(b, f->offset_instr, i0, nb, nd, g0 + i0, nd ? dg0 + i0 : NULL, (size_t) m);
+			store_output(b, f->offset_instr, i0, nb, nd, g0 + i0, dg0 ? dg0 + i0 : NULL, (size_t) m);
 	}
-	if (!all_finite(G, M * m) || (nd && !all_finite(dG, nd * M * m)))
+	if (!all_finite(G, (size_t) M * m) || (dG && !all_finite(dG, (size_t) nd * M * m)))
 		return false;
-	if (f->offset_instr >= 0 && (!all_finite(g0, m) || (nd && !all_finite(dg0, nd * m))))
+	if (f->offset_instr >= 0 &&
+		(!all_finite(g0, (size_t) m) || (dg0 && !all_finite(dg0, (size_t) nd * m))))
 		return false;
 	return true;
 }

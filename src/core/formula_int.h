@@ -25,7 +25,8 @@ typedef enum SlfOp
 	OP_DIV,
 	OP_POWI,					/* a^n, n an integer literal, |n| <= 64 */
 	OP_POW,						/* a^b = exp(b ln a), a > 0 */
-	OP_FN						/* fn(a) or fn(a, b) */
+	OP_FN,						/* fn(a) or fn(a, b) */
+	OP_POWL						/* program only: exp(b * a), a = ln of an input-only base */
 } SlfOp;
 
 typedef enum SlfFn
@@ -64,7 +65,7 @@ typedef struct SlfTree
 	SlfNode    *nodes;
 	int			n_nodes;
 	int			cap_nodes;
-	int32_t    *hash;			/* open addressing, -1 empty */
+	int32_t    *hash;			/* open addressing, -1 empty, at most half full */
 	int			hash_size;
 	int			n_inputs;
 	int			n_params;
@@ -82,6 +83,9 @@ typedef enum SlfTier
 	TIER_P,						/* parameters only: once per evaluation */
 	TIER_PX						/* both: per point, with partials */
 } SlfTier;
+
+/* SlfInstr.n of the logarithm of a power's input-only base (node: the power) */
+#define SLF_LN_OF_BASE 1
 
 typedef struct SlfInstr
 {

@@ -118,10 +118,28 @@ hash_slot(const SlfTree *t, const SlfNode *nd)
 	return h;
 }
 
+/* doubles the hash table (kept at most half full) */
+static bool
+grow_hash(SlfTree *t)
+{
+	int			size = 2 * t->hash_size;
+	int32_t    *hash = t->al->alloc(t->al->ctx, (size_t) size * sizeof(int32_t));
+
+	if (hash == NULL)
+		return false;
+	memset(hash, 0xff, (size_t) size * sizeof(int32_t));
+	t->al->free(t->al->ctx, t->hash);
+	t->hash = hash;
+	t->hash_size = size;
+	for (int i = 0; i < t->n_nodes; i++)
+		t->hash[hash_slot(t, &t->nodes[i])] = i;
+	return true;
+}
+
 static bool
 tree_init(SlfTree *t, SlfError *err)
 {
-	t->hash_size = 2 * SLF_MAX_ALL_NODES;
+	t->hash_size = 512;
 	t->cap_nodes = 256;
 	t->nodes = t->al->alloc(t->al->ctx, (size_t) t->cap_nodes * sizeof(SlfNode));
 	t->hash = t->al->alloc(t->al->ctx, (size_t) t->hash_size * sizeof(int32_t));
@@ -180,6 +198,15 @@ slf_node(SlfTree *t, SlfOp op, int fn, int a, int b, int n, double num, SlfError
 			slf_set_error(err, SLF_ERR_LIMIT, -1, NULL,
 						  "formula has more than %d nodes", SLF_MAX_NODES);
 			return -1;
+		}
+		if (2 * (t->n_nodes + 1) > t->hash_size)
+		{
+			if (!grow_hash(t))
+			{
+				slf_set_error(err, SLF_ERR_NO_MEMORY, -1, NULL, "out of memory compiling a formula");
+				return -1;
+			}
+			h = hash_slot(t, &nd);
 		}
 		if (t->n_nodes == t->cap_nodes)
 		{
@@ -324,6 +351,8 @@ deparse(const SlfTree *t, int n, int min_prec, int depth, Writer *w)
 			}
 			put(w, ")");
 			break;
+		case OP_POWL:
+			break;				/* only in programs, never in the tree */
 	}
 	if (paren)
 		put(w, ")");
@@ -495,8 +524,8 @@ next_token(Parser *P)
 			}
 			/* FALLTHROUGH */
 		default:
-			if ((unsigned char) s[p] >= 0x80 || s[p] == '\0' || (unsigned char) s[p] < 0x20 ||
-				s[p] == 0x7f)
+			/* NUL and non-ASCII bytes were refused before the first token */
+			if ((unsigned char) s[p] < 0x20 || s[p] == 0x7f)
 				slf_set_error(P->err, SLF_ERR_SYNTAX, p,
 							  "A formula is ASCII text: letters, digits, _ and + - * / ^ ( ) , . =>.",
 							  "invalid byte 0x%02x in formula", (unsigned char) s[p]);
@@ -526,27 +555,28 @@ find_function(const Parser *P)
 	return -1;
 }
 
+/* the index of token tok's text among names, or -1 */
 static int
-find_name(char *const *names, int n, const Parser *P)
+find_name(char *const *names, int n, const Parser *P, const Token *tok)
 {
 	for (int i = 0; i < n; i++)
-		if (strlen(names[i]) == (size_t) P->tok.len &&
-			memcmp(names[i], P->s + P->tok.pos, (size_t) P->tok.len) == 0)
+		if (strlen(names[i]) == (size_t) tok->len &&
+			memcmp(names[i], P->s + tok->pos, (size_t) tok->len) == 0)
 			return i;
 	return -1;
 }
 
 static char *
-copy_token(Parser *P)
+copy_token(Parser *P, const Token *tok)
 {
-	char	   *name = P->t->al->alloc(P->t->al->ctx, (size_t) P->tok.len + 1);
+	char	   *name = P->t->al->alloc(P->t->al->ctx, (size_t) tok->len + 1);
 
 	if (name == NULL)
 		slf_set_error(P->err, SLF_ERR_NO_MEMORY, -1, NULL, "out of memory compiling a formula");
 	else
 	{
-		memcpy(name, P->s + P->tok.pos, (size_t) P->tok.len);
-		name[P->tok.len] = '\0';
+		memcpy(name, P->s + tok->pos, (size_t) tok->len);
+		name[tok->len] = '\0';
 	}
 	return name;
 }
@@ -612,7 +642,6 @@ parse_call(Parser *P, int fn, const Token *name)
 	int			args[2] = {-1, -1};
 	int			nargs = 0;
 	int			open_pos = P->tok.pos;
-	int			r;
 
 	if (!enter(P) || !next_token(P))
 		return -1;
@@ -647,9 +676,8 @@ parse_call(Parser *P, int fn, const Token *name)
 	}
 	if (fn == FN_POW)
 		return make_pow(P, args[0], args[1]);
-	/* log(b, x) is stored as FN_LOG(b, x): ln(x) / ln(b) */
-	r = node(P, OP_FN, fn, args[0], args[1], 0, 0);
-	return r;
+	/* log(b, x) is FN_LOG with a = b, b = x: ln(x) / ln(b) */
+	return node(P, OP_FN, fn, args[0], args[1], 0, 0);
 }
 
 static int
@@ -675,7 +703,7 @@ parse_primary(Parser *P)
 	if (tok.kind == T_IDENT)
 	{
 		int			fn = find_function(P);
-		int			input = find_name(P->t->input_names, P->t->n_inputs, P);
+		int			input = find_name(P->t->input_names, P->t->n_inputs, P, &tok);
 		bool		is_pi = tok_is(P, "pi");
 		int			param;
 
@@ -707,25 +735,19 @@ parse_primary(Parser *P)
 			return node(P, OP_NUM, 0, -1, -1, 0, M_PI);
 		if (input >= 0)
 			return node(P, OP_INPUT, 0, -1, -1, input, 0);
+		param = find_name(P->t->param_names, P->t->n_params, P, &tok);
+		if (param < 0)
 		{
-			Token		here = P->tok;
-
-			P->tok = tok;
-			param = find_name(P->t->param_names, P->t->n_params, P);
-			if (param < 0)
+			if (P->t->n_params == SLF_MAX_PARAMS)
 			{
-				if (P->t->n_params == SLF_MAX_PARAMS)
-				{
-					slf_set_error(P->err, SLF_ERR_LIMIT, tok.pos, NULL,
-								  "formula has more than %d parameters", SLF_MAX_PARAMS);
-					return -1;
-				}
-				if ((P->t->param_names[P->t->n_params] = copy_token(P)) == NULL)
-					return -1;
-				P->t->param_pos[P->t->n_params] = tok.pos;
-				param = P->t->n_params++;
+				slf_set_error(P->err, SLF_ERR_LIMIT, tok.pos, NULL,
+							  "formula has more than %d parameters", SLF_MAX_PARAMS);
+				return -1;
 			}
-			P->tok = here;
+			if ((P->t->param_names[P->t->n_params] = copy_token(P, &tok)) == NULL)
+				return -1;
+			P->t->param_pos[P->t->n_params] = tok.pos;
+			param = P->t->n_params++;
 		}
 		return node(P, OP_PARAM, 0, -1, -1, param, 0);
 	}
@@ -814,7 +836,7 @@ parse_input(Parser *P)
 					  "input name \"%.*s\" is reserved", P->tok.len, P->s + P->tok.pos);
 		return false;
 	}
-	if (find_name(P->t->input_names, P->t->n_inputs, P) >= 0)
+	if (find_name(P->t->input_names, P->t->n_inputs, P, &P->tok) >= 0)
 	{
 		slf_set_error(P->err, SLF_ERR_SYNTAX, P->tok.pos, NULL, "input \"%.*s\" is declared twice",
 					  P->tok.len > 64 ? 64 : P->tok.len, P->s + P->tok.pos);
@@ -826,7 +848,7 @@ parse_input(Parser *P)
 					  "formula has more than %d inputs", SLF_MAX_INPUTS);
 		return false;
 	}
-	if ((P->t->input_names[P->t->n_inputs] = copy_token(P)) == NULL)
+	if ((P->t->input_names[P->t->n_inputs] = copy_token(P, &P->tok)) == NULL)
 		return false;
 	P->t->n_inputs++;
 	return next_token(P);

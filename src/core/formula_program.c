@@ -4,7 +4,10 @@
  * (hash-consing already shared them), in an order where operands come
  * first, each tagged with its tier: constant, inputs only (evaluated once
  * per bind), parameters only (once per evaluation) or both (per point,
- * with partials).
+ * with partials).  A power of an input-only base to a parameter exponent,
+ * the commonest column (N^-alpha), becomes exp(t * ln N) with ln N
+ * computed once per bind: the same arithmetic as slf_pow, one logarithm
+ * fewer per point and evaluation.
  */
 #include <string.h>
 
@@ -50,7 +53,8 @@ slf_build_program(SlFormula *f, SlfError *err)
 		slf_set_error(err, SLF_ERR_LIMIT, -1, NULL, "formula has more than %d nodes", SLF_MAX_NODES);
 		return false;
 	}
-	f->instr = al->alloc(al->ctx, (size_t) (n_instr > 0 ? n_instr : 1) * sizeof(SlfInstr));
+	/* room for a logarithm before each power */
+	f->instr = al->alloc(al->ctx, (size_t) (2 * n_instr + 1) * sizeof(SlfInstr));
 	if (f->instr == NULL)
 	{
 		al->free(al->ctx, instr_of);
@@ -66,6 +70,36 @@ slf_build_program(SlFormula *f, SlfError *err)
 
 		if (instr_of[i] < 0)
 			continue;
+		if (nd->op == OP_POW && f->instr[instr_of[nd->a]].tier == TIER_X &&
+			(f->instr[instr_of[nd->b]].tier & TIER_P))
+		{
+			/* ln of the base, input-only, then exp(b * ln a) */
+			SlfInstr   *ln = &f->instr[f->n_instr];
+
+			memset(ln, 0, sizeof(*ln));
+			ln->op = OP_FN;
+			ln->fn = FN_LN;
+			ln->tier = TIER_X;
+			ln->a = instr_of[nd->a];
+			ln->b = -1;
+			/* messages name the power the user wrote, not this logarithm */
+			ln->n = SLF_LN_OF_BASE;
+			ln->node = i;
+			ln->slot = f->n_tier[TIER_X]++;
+			in = &f->instr[f->n_instr + 1];
+			in->op = OP_POWL;
+			in->fn = 0;
+			in->n = 0;
+			in->num = 0;
+			in->node = i;
+			in->a = f->n_instr;
+			in->b = instr_of[nd->b];
+			in->tier = TIER_PX;
+			in->slot = f->n_tier[TIER_PX]++;
+			f->n_instr += 2;
+			instr_of[i] = f->n_instr - 1;
+			continue;
+		}
 		in = &f->instr[f->n_instr];
 		in->op = nd->op;
 		in->fn = nd->fn;
@@ -95,6 +129,12 @@ slf_build_program(SlFormula *f, SlfError *err)
 		}
 		in->slot = f->n_tier[in->tier]++;
 		instr_of[i] = f->n_instr++;
+	}
+	if (f->n_instr > SLF_MAX_NODES)
+	{
+		al->free(al->ctx, instr_of);
+		slf_set_error(err, SLF_ERR_LIMIT, -1, NULL, "formula has more than %d nodes", SLF_MAX_NODES);
+		return false;
 	}
 	for (int c = 0; c < f->n_columns; c++)
 		f->column_instr[c] = instr_of[f->column_node[c]];

@@ -884,6 +884,8 @@ extern void test_properties(void);
 extern void test_engine(void);
 /* test_formula_suite.c */
 extern void test_formula_suite(void);
+/* test_formula.c */
+extern void test_formula(void);
 
 int
 main(void)
@@ -900,6 +902,7 @@ main(void)
 	test_properties();
 	test_engine();
 	test_formula_suite();
+	test_formula();
 	printf("%d passed, %d failed\n", tu_pass, tu_fail);
 	return tu_fail ? 1 : 0;
 }

@@ -1,8 +1,9 @@
 /*
  * gen_seeds.c -- writes the committed seed corpus of the fuzz targets
  * (corpus/<target>/<name>): a few valid stored values built through the
- * core from rows, their text forms, pairs of them for the merge, and row
- * streams in fuzz_solver's input format.  make -C test/fuzz seeds runs it;
+ * core from rows, their text forms, pairs of them for the merge, row
+ * streams in fuzz_solver's input format, and formulas for fuzz_formula (a
+ * selector byte, then the text).  make -C test/fuzz seeds runs it;
  * the output is deterministic.
  */
 #include <math.h>
@@ -160,7 +161,8 @@ main(int argc, char **argv)
 	char		d_bin[256],
 				d_text[256],
 				d_merge[256],
-				d_solver[256];
+				d_solver[256],
+				d_formula[256];
 	Value		vals[16];
 	int			nv = 0;
 
@@ -168,6 +170,7 @@ main(int argc, char **argv)
 	snprintf(d_text, sizeof(d_text), "%s/fuzz_text", top);
 	snprintf(d_merge, sizeof(d_merge), "%s/fuzz_merge", top);
 	snprintf(d_solver, sizeof(d_solver), "%s/fuzz_solver", top);
+	snprintf(d_formula, sizeof(d_formula), "%s/fuzz_formula", top);
 
 	vals[nv++] = make_value("empty1", 1, 0, 1, 1.0);
 	vals[nv++] = make_value("distinct1", 1, 12, 12, 1.0);
@@ -230,6 +233,44 @@ main(int argc, char **argv)
 
 		solver_seed(d_solver, "law1_bounds", 0 | 4, b1, sizeof(b1), 20);
 		solver_seed(d_solver, "law2_logbounds", 1 | 8, b2, sizeof(b2), 20);
+	}
+	/* formulas: the laws, every function and operator, and errors */
+	{
+		static const char *const formulas[] = {
+			"(N, D) => E + A / N^alpha + B / D^beta",
+			"N => L + a * N^-alpha",
+			"(P, V, D) => c0 * P^-a * V^-g * D^-b + c1 * D^-h + c2",
+			"(N, D, U) => E + A/N^a + B/(U + U*R*(1 - exp(-(D/U - 1)/R)))^b",
+			"(N, D) => ((Nc/N)^(aN/aD) + Dc/D)^aD",
+			"x => b1*(x^2 + b2*x)",
+			"x => a*exp(-(x - m)^2/s^2) + b*exp(-(x - n)^2/t^2)",
+			"x => a*exp(-k*x) + c*exp(-d*x) + e",
+			"x => a/(1 + exp(-k*(x - m))) + c*sin(w*x + p)",
+			"x => a*sqrt(t*x) + b*abs(x - t) + c*atan(t) + d*tanh(t*x) + e*log(2, x)",
+			"x => a*sigmoid(t*x) + b*softplus(t) + c*expm1(t) + d*log1p(x) + f*log10(x) + g*log2(x)",
+			"x => a*min(x, t) + b*max(x, t) + c*pow(x, t) + d*cos(x)**2 + e*pi*ln(x)",
+			"(N, D, L, B, S, T, U, V) => a*N*D*L*B*S*T*U*V + b*x^-3^-2",
+			"x => a*a*x + a*x + b*x^3 - -c",
+			"N => A*B*N^-alpha",
+			"x => a*x + b*x",
+			"x => a*log(x)",
+			"x => a*foo(x) + 1e999",
+			"(N, N) => ((a",
+			"x => a*(((((((((((((((((((((x)))))))))))))))))))))",
+		};
+
+		for (size_t i = 0; i < sizeof(formulas) / sizeof(formulas[0]); i++)
+		{
+			size_t		n = strlen(formulas[i]);
+			unsigned char *buf = malloc(n + 1);
+			char		name[32];
+
+			buf[0] = (unsigned char) (i * 29);
+			memcpy(buf + 1, formulas[i], n);
+			snprintf(name, sizeof(name), "formula%02zu", i);
+			write_file(d_formula, name, buf, n + 1);
+			free(buf);
+		}
 	}
 	for (int i = 0; i < nv; i++)
 		free(vals[i].buf);

@@ -2,8 +2,8 @@
 # test/fuzz/run.sh -- builds the libFuzzer targets (ASan + UBSan) and runs
 # each from the committed seed corpus (corpus/<target>, made by gen_seeds.c)
 # plus the inputs kept from past findings (regress/<target>), which every
-# run replays: fuzz_text, fuzz_binary and fuzz_merge for FUZZ_RUNS
-# executions each (default 1,000,000), one after the other; meanwhile
+# run replays: fuzz_text, fuzz_binary, fuzz_merge and fuzz_formula for
+# FUZZ_RUNS executions each (default 1,000,000), one after the other; meanwhile
 # fuzz_solver, about 1,000 times slower per execution (each one is up to two
 # full fits), runs on the other core for FUZZ_SOLVER_SECONDS (default 180).
 # A target passes when libFuzzer finishes its budget without a crash, a
@@ -68,8 +68,10 @@ solver=$!
 fuzz fuzz_text 4096 -runs="$runs"
 fuzz fuzz_binary 4096 -runs="$runs"
 fuzz fuzz_merge 4096 -runs="$runs"
+# a selector byte and up to SLF_MAX_TEXT bytes of formula, and a little past it
+fuzz fuzz_formula 4200 -runs="$runs"
 wait "$solver"
-for t in fuzz_text fuzz_binary fuzz_merge fuzz_solver; do
+for t in fuzz_text fuzz_binary fuzz_merge fuzz_formula fuzz_solver; do
   report "$t"
 done
 echo "fuzz stage: $(( $(date +%s) - start )) s"

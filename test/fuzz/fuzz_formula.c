@@ -1,0 +1,263 @@
+/*
+ * fuzz_formula -- the formula compiler (formula.h) on hostile text: compile,
+ * bind to fixed points, evaluate columns with and without partials,
+ * predict, canonicalise.
+ *
+ * Input: one selector byte (which points and which parameter values),
+ * then the formula text.
+ *
+ * Invariants: a failed compile or bind reports a known kind, a message and
+ * a position inside the text; a compiled formula's counts are within the
+ * limits; columns reported admissible are all finite, the same bits with
+ * and without partials and on a second evaluation; the prediction is the
+ * offset plus the columns times their unknowns, and the law as written
+ * (the parsed tree evaluated directly, before the linearity pass rewrote
+ * it) to rounding; the canonical form is idempotent and predicts the same.
+ */
+#include <float.h>
+#include <math.h>
+
+#include "formula_int.h"
+#include "fuzz_common.h"
+
+#define M_POINTS 6
+
+/* point sets: [set][point][input] */
+static const double point_sets[4][M_POINTS][SLF_MAX_INPUTS] = {
+	{{1, 2, 3, 4, 5, 6, 7, 8}, {10, 20, 30, 40, 50, 60, 70, 80}, {1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10},
+	{0.5, 0.25, 0.125, 2, 3, 5, 7, 11}, {1e9, 2e9, 4e9, 8e9, 1e12, 3e12, 1e-3, 9}, {3, 1, 4, 1, 5, 9, 2, 6}},
+	{{0, -1, 1, 0, -2, 2, 0, 1}, {-3, 0, 0.5, -0.5, 1, -1, 2, -2}, {1, 1, 1, 1, 1, 1, 1, 1},
+	{2, 3, 5, 7, 11, 13, 17, 19}, {-1e3, 1e3, -1e-3, 1e-3, 0, 0, 0, 0}, {4, 4, 4, 4, 4, 4, 4, 4}},
+	{{1e300, 1e-300, 1e200, 1e-200, 5e-324, 1.7e308, 1, 2}, {1e150, 1e-150, 3, 4, 5, 6, 7, 8},
+	{2, 2, 2, 2, 2, 2, 2, 2}, {1e-10, 1e10, 1e-20, 1e20, 1e-30, 1e30, 1, 1},
+	{1e100, 1e100, 1e100, 1e100, 1e100, 1e100, 1e100, 1e100}, {7, 6, 5, 4, 3, 2, 1, 0.5}},
+	{{1, 1, 1, 1, 1, 1, 1, 1}, {2, 2, 2, 2, 2, 2, 2, 2}, {3, 3, 3, 3, 3, 3, 3, 3},
+	{4, 4, 4, 4, 4, 4, 4, 4}, {5, 5, 5, 5, 5, 5, 5, 5}, {6, 6, 6, 6, 6, 6, 6, 6}},
+};
+
+static const double values[16] = {0.5, -0.3, 1, 0, 2.5, -1, 1e-3, 3, 0.1, 7, -2, 1e3, 0.25, -0.5, 1e-8, 40};
+
+static bool
+same_bits(const double *a, const double *b, size_t n)
+{
+	return memcmp(a, b, n * sizeof(double)) == 0;
+}
+
+/*
+ * The parsed law evaluated node by node (children have smaller indices),
+ * and in *scale the same with sums and products of absolute values, the
+ * size of the rounding errors of either form: the linearity pass rewrites
+ * only sums, products and quotients, so the two agree to a few roundings
+ * of that scale (a cancelling x^3 - x^3 in the written order loses what
+ * was added before it; the rewritten one does not).
+ */
+static double
+tree_value(const SlFormula *f, const double *params, const double *x, double *scale,
+		   bool *subnormal)
+{
+	const SlfTree *t = &f->tree;
+	double	   *v = malloc(sizeof(double) * 2 * (size_t) (t->root + 1));
+	double	   *sc = v + t->root + 1;
+	double		r;
+
+	for (int n = 0; n <= t->root; n++)
+	{
+		const SlfNode *nd = &t->nodes[n];
+
+		if (nd->op == OP_NUM)
+			v[n] = nd->num;
+		else if (nd->op == OP_INPUT)
+			v[n] = x[nd->n];
+		else if (nd->op == OP_PARAM)
+			v[n] = params[nd->n];
+		else
+			v[n] = slf_op_value(nd->op, nd->fn, nd->n, v[nd->a], nd->b >= 0 ? v[nd->b] : 0);
+		*subnormal |= v[n] != 0 && fabs(v[n]) < DBL_MIN;
+		switch (nd->op)
+		{
+			case OP_NEG:
+				sc[n] = sc[nd->a];
+				break;
+			case OP_ADD:
+			case OP_SUB:
+				sc[n] = sc[nd->a] + sc[nd->b];
+				break;
+			case OP_MUL:
+				sc[n] = sc[nd->a] * sc[nd->b];
+				break;
+			case OP_DIV:
+				sc[n] = sc[nd->a] / fabs(v[nd->b]);
+				break;
+			default:
+				sc[n] = fabs(v[n]);
+				break;
+		}
+	}
+	r = v[t->root];
+	*scale = sc[t->root];
+	free(v);
+	return r;
+}
+
+/*
+ * a and b agree to rounding on the scale of mag, or are not comparable:
+ * not finite, or where subnormal values (a few significant bits) took part
+ */
+static bool
+close_to(double a, double b, double mag, bool subnormal)
+{
+	return !isfinite(a) || !isfinite(b) || !isfinite(mag) || subnormal || fabs(a - b) <= 1e-9 * mag;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text;
+	size_t		len;
+	SlfError	err;
+	SlFormula  *f;
+	SlfBound   *b;
+	int			sel,
+				k,
+				np,
+				q,
+				M;
+	double		x[M_POINTS * SLF_MAX_INPUTS];
+	double		theta[SLF_MAX_NONLINEAR];
+	double		coef[SLF_MAX_COLUMNS];
+	double		params[SLF_MAX_PARAMS],
+				again[SLF_MAX_PARAMS];
+	double		G[SLF_MAX_COLUMNS * M_POINTS],
+				G2[SLF_MAX_COLUMNS * M_POINTS],
+				g0[M_POINTS],
+				g02[M_POINTS];
+	static double dG[SLF_MAX_NONLINEAR * SLF_MAX_COLUMNS * M_POINTS];
+	double		dg0[SLF_MAX_NONLINEAR * M_POINTS];
+	bool		ok_d,
+				ok_v,
+				all_single = true;
+
+	if (size < 1)
+		return 0;
+	sel = data[0];
+	text = (const char *) data + 1;
+	len = size - 1;
+
+	f = slf_compile(text, len, AL, &err);
+	if (f == NULL)
+	{
+		FUZZ_CHECK(err.kind > SLF_OK && err.kind <= SLF_ERR_NO_MEMORY && err.kind != SLF_ERR_NO_MEMORY,
+				   "kind %d", (int) err.kind);
+		FUZZ_CHECK(err.message[0] != '\0' && err.pos >= -1 && err.pos <= (int) len,
+				   "message \"%s\" pos %d", err.message, err.pos);
+		return 0;
+	}
+	k = slf_n_inputs(f);
+	np = slf_n_params(f);
+	q = slf_n_nonlinear(f);
+	M = slf_n_columns(f);
+	FUZZ_CHECK(k >= 1 && k <= SLF_MAX_INPUTS && np >= 1 && np <= SLF_MAX_PARAMS &&
+			   q <= SLF_MAX_NONLINEAR && M <= SLF_MAX_COLUMNS && q + M >= 1,
+			   "k %d params %d q %d M %d", k, np, q, M);
+	FUZZ_CHECK(M > 0 || q == np, "no column, yet params %d and q %d", np, q);
+	for (int j = 0; j < q; j++)
+	{
+		SlfParamRole role;
+		int			p = slf_nonlinear_param(f, j);
+
+		FUZZ_CHECK(p >= 0 && p < np && (j == 0 || p > slf_nonlinear_param(f, j - 1)), "theta %d is %d", j, p);
+		FUZZ_CHECK(slf_param_index(f, slf_param_name(f, p)) == p, "name of %d", p);
+		slf_param_role(f, j, &role);
+		FUZZ_CHECK(role.input >= -1 && role.input < k && (role.role == SLF_ROLE_OTHER) == (role.input < 0),
+				   "role %d input %d", (int) role.role, role.input);
+		theta[j] = values[(sel / 4 + j) % 16];
+	}
+	for (int c = 0; c < M; c++)
+	{
+		int			p = slf_column_param(f, c);
+
+		FUZZ_CHECK(p >= -1 && p < np, "column %d param %d", c, p);
+		all_single &= p >= 0;
+		coef[c] = values[(sel / 4 + 5 + c) % 16];
+	}
+
+	for (int i = 0; i < M_POINTS; i++)
+		for (int j = 0; j < k; j++)
+			x[i * k + j] = point_sets[sel & 3][i][j];
+	b = slf_bind(f, x, M_POINTS, AL, &err);
+	if (b == NULL)
+	{
+		FUZZ_CHECK(err.kind == SLF_ERR_NOT_FINITE &&
+				   (strstr(err.message, " is not finite at ") != NULL ||
+					(strncmp(err.message, "the base of ", 12) == 0 &&
+					 strstr(err.message, " is not positive at ") != NULL)),
+				   "bind: kind %d \"%s\"", (int) err.kind, err.message);
+		slf_free(f, AL);
+		return 0;
+	}
+	ok_d = slf_columns(b, theta, G, g0, dG, dg0);
+	if (ok_d)
+	{
+		for (int i = 0; i < M * M_POINTS; i++)
+			FUZZ_CHECK(isfinite(G[i]), "admissible column value %g", G[i]);
+		for (int i = 0; i < q * M * M_POINTS; i++)
+			FUZZ_CHECK(isfinite(dG[i]), "admissible partial %g", dG[i]);
+	}
+	ok_v = slf_columns(b, theta, G2, g02, NULL, NULL);
+	FUZZ_CHECK(!ok_d || ok_v, "admissible with partials, not without");
+	if (ok_d)
+		FUZZ_CHECK(same_bits(G, G2, (size_t) M * M_POINTS) &&
+				   (!slf_has_offset(f) || same_bits(g0, g02, M_POINTS)), "values differ with partials");
+	if (ok_v)
+	{
+		bool		ok_again = slf_columns(b, theta, G, g0, NULL, NULL);
+
+		FUZZ_CHECK(ok_again && same_bits(G, G2, (size_t) M * M_POINTS) &&
+				   (!slf_has_offset(f) || same_bits(g0, g02, M_POINTS)), "second evaluation differs");
+		if (slf_params_from_solution(f, theta, coef, params))
+		{
+			memcpy(again, params, sizeof(double) * np);
+			slf_canonicalize(f, again);
+			for (int i = 0; i < M_POINTS; i++)
+			{
+				double		pred = slf_predict(f, params, x + i * k);
+				double		sum = slf_has_offset(f) ? g0[i] : 0;
+				double		mag = fabs(sum);
+				double		direct_scale;
+				bool		subnormal = false;
+				double		direct = tree_value(f, params, x + i * k, &direct_scale, &subnormal);
+				double		canonical = slf_predict(f, again, x + i * k);
+
+				subnormal |= sum != 0 && fabs(sum) < DBL_MIN;
+				for (int c = 0; c < M; c++)
+				{
+					double		term = coef[c] * G[c * M_POINTS + i];
+
+					sum += term;
+					mag += fabs(term);
+					subnormal |= (term != 0 && fabs(term) < DBL_MIN) ||
+						(G[c * M_POINTS + i] != 0 && fabs(G[c * M_POINTS + i]) < DBL_MIN);
+				}
+				subnormal |= pred != 0 && fabs(pred) < DBL_MIN;
+				if (all_single)
+					FUZZ_CHECK(same_bits(&pred, &sum, 1) || (isnan(pred) && isnan(sum)),
+							   "predict %.17g, columns %.17g", pred, sum);
+				else
+					FUZZ_CHECK(close_to(pred, sum, mag, subnormal), "predict %.17g, columns %.17g", pred, sum);
+				FUZZ_CHECK(close_to(pred, direct, fmax(mag, direct_scale), subnormal),
+						   "predict %.17g, the law as written %.17g", pred, direct);
+				FUZZ_CHECK(close_to(pred, canonical, mag, subnormal), "predict %.17g, canonical form %.17g",
+						   pred, canonical);
+			}
+		}
+	}
+	for (int p = 0; p < np; p++)
+		params[p] = values[(sel + 3 * p) % 16];
+	slf_canonicalize(f, params);
+	memcpy(again, params, sizeof(double) * np);
+	slf_canonicalize(f, again);
+	FUZZ_CHECK(same_bits(params, again, (size_t) np), "canonical form not idempotent");
+	slf_bound_free(b, AL);
+	slf_free(f, AL);
+	return 0;
+}
