@@ -116,8 +116,9 @@ typedef enum SlfRole
 /*
  * input: the input the role refers to (-1 for SLF_ROLE_OTHER); nonneg: the
  * parameter occurs only under an even integer power or abs, so its sign is
- * arbitrary and slf_canonicalize reports it >= 0.  Best effort: the first
- * occurrence decides the role.
+ * arbitrary and slf_canonicalize reports it >= 0.  A role needs the operand
+ * beside the parameter to be an input itself, at every use, with all uses
+ * agreeing; otherwise the role is OTHER (formula_roles.c).
  */
 typedef struct SlfParamRole
 {
