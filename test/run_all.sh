@@ -30,6 +30,9 @@ if ! bash test/install_deps.sh; then
   exit 1
 fi
 
+# warnings are errors here, in CI, and not in the Makefiles users build with:
+# the module (COPT), the core tests and the fuzz targets (WERROR)
+export WERROR=-Werror
 echo "== build (warnings are errors)"
 make -s clean >/dev/null 2>&1
 if ! make -s COPT=-Werror >"$log/build" 2>&1 || ! make -s install >>"$log/build" 2>&1; then
