@@ -15,8 +15,6 @@
 
 #include "sl_formula.h"
 
-#define EFFORT_MAX 10
-
 static int
 parse_effort(const char *fn, JsonbValue *v)
 {
@@ -25,10 +23,10 @@ parse_effort(const char *fn, JsonbValue *v)
 	if (v->type == jbvNumeric)
 		d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 											   NumericGetDatum(v->val.numeric)));
-	if (!(d >= 1 && d <= EFFORT_MAX && d == floor(d)))
+	if (!(d >= 1 && d <= SL_FORMULA_EFFORT_MAX && d == floor(d)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: option \"effort\" must be an integer from 1 to %d", fn, EFFORT_MAX)));
+				 errmsg("%s: option \"effort\" must be an integer from 1 to %d", fn, SL_FORMULA_EFFORT_MAX)));
 	return (int) d;
 }
 

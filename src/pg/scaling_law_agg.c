@@ -17,10 +17,8 @@
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "sl_formula.h"
@@ -91,15 +89,6 @@ typedef struct ScCall
 	FormulaSpec opt_spec;
 } ScCall;
 
-static void
-wrong_declaration(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
-			 errmsg("%s: function is declared with arguments its code cannot read", FN),
-			 errdetail_internal("%s", detail)));
-}
-
 static ScCall *
 trans_call(FunctionCallInfo fcinfo)
 {
@@ -112,15 +101,16 @@ trans_call(FunctionCallInfo fcinfo)
 	(void) sl_agg_context(fcinfo, FN);
 	nargs = PG_NARGS();
 	if (nargs != 4 && nargs != 5)
-		wrong_declaration("Expected the state, the formula, the inputs, y and optionally options.");
-	if (get_fn_expr_argtype(fcinfo->flinfo, 0) != INTERNALOID ||
-		get_fn_expr_argtype(fcinfo->flinfo, 1) != TEXTOID ||
-		get_fn_expr_argtype(fcinfo->flinfo, 3) != FLOAT8OID ||
-		(nargs == 5 && get_fn_expr_argtype(fcinfo->flinfo, 4) != JSONBOID))
-		wrong_declaration("Expected (internal, text, float8[] or float8, float8 [, jsonb]).");
+		sl_wrong_declaration(fcinfo, FN,
+							 "Expected the state, the formula, the inputs, y and optionally options.");
+	sl_check_arg_type(fcinfo, FN, 0, INTERNALOID, true);
+	sl_check_arg_type(fcinfo, FN, 1, TEXTOID, true);
+	sl_check_arg_type(fcinfo, FN, 3, FLOAT8OID, true);
+	if (nargs == 5)
+		sl_check_arg_type(fcinfo, FN, 4, JSONBOID, true);
 	t = get_fn_expr_argtype(fcinfo->flinfo, 2);
-	if (t != FLOAT8ARRAYOID && t != FLOAT8OID)
-		wrong_declaration("The inputs must be float8[] or float8.");
+	if (t != FLOAT8ARRAYOID)
+		sl_check_arg_type(fcinfo, FN, 2, FLOAT8OID, true);
 	call = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ScCall));
 	call->array_inputs = t == FLOAT8ARRAYOID;
 	call->has_options = nargs == 5;
@@ -357,7 +347,7 @@ sl_scaling_law_deserialize(PG_FUNCTION_ARGS)
 		}
 	}
 	st->spec = keep_spec(&spec, n_params, CurrentMemoryContext);
-	if (effort < 1 || effort > 10 ||
+	if (effort < 1 || effort > SL_FORMULA_EFFORT_MAX ||
 		ps_deserialize(&st->ps, p + head, len - head, &st->al) != PS_OK || st->ps.k != k)
 		sl_bad_state(FN);
 	PG_RETURN_POINTER(st);
@@ -438,8 +428,9 @@ final_cache(FunctionCallInfo fcinfo)
 	if (likely(cache != NULL))
 		return cache;
 	(void) sl_agg_context(fcinfo, FN);
-	if (PG_NARGS() < 1 || get_fn_expr_argtype(fcinfo->flinfo, 0) != INTERNALOID)
-		wrong_declaration("Expected the aggregate state (internal).");
+	if (PG_NARGS() < 1)
+		sl_wrong_declaration(fcinfo, FN, "Expected the aggregate state (internal).");
+	sl_check_arg_type(fcinfo, FN, 0, INTERNALOID, true);
 	cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SlFormulaCache));
 	fcinfo->flinfo->fn_extra = cache;
 	return cache;

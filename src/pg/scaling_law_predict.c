@@ -15,8 +15,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "funcapi.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
@@ -28,6 +26,7 @@
 
 typedef struct PredictCache
 {
+	bool		array_inputs;	/* the inputs argument is float8[] (else one float8) */
 	SlFormulaCache formula;
 	Oid			typid;			/* the fit type last checked */
 	int32		typmod;
@@ -45,15 +44,6 @@ typedef struct PredictCache
 	bool		params_null;	/* a parameter is null */
 	double		params[SLF_MAX_PARAMS];
 } PredictCache;
-
-static void
-wrong_declaration(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
-			 errmsg("%s: function is declared with arguments its code cannot read", FN),
-			 errdetail_internal("%s", detail)));
-}
 
 /* the fit type's columns must be the ones fit_scaling_law writes */
 static void
@@ -195,15 +185,18 @@ sl_scaling_law_predict(PG_FUNCTION_ARGS)
 	{
 		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, 1);
 
-		if (PG_NARGS() != 2 || (t != FLOAT8ARRAYOID && t != FLOAT8OID))
-			wrong_declaration("Expected a scaling_law_fit and the inputs (float8[] or float8).");
+		if (PG_NARGS() != 2)
+			sl_wrong_declaration(fcinfo, FN, "Expected a scaling_law_fit and the inputs (float8[] or float8).");
+		if (t != FLOAT8ARRAYOID)
+			sl_check_arg_type(fcinfo, FN, 1, FLOAT8OID, true);
 		t = get_fn_expr_argtype(fcinfo->flinfo, 0);
 		if (OidIsValid(t) && !type_is_rowtype(t))
-			wrong_declaration("Argument 1 must be a scaling_law_fit.");
+			sl_wrong_declaration(fcinfo, FN, "Argument 1 must be a scaling_law_fit.");
 		c = MemoryContextAllocZero(mcxt, sizeof(PredictCache));
+		c->array_inputs = get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8ARRAYOID;
 		fcinfo->flinfo->fn_extra = c;
 	}
-	array_inputs = get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8ARRAYOID;
+	array_inputs = c->array_inputs;
 	tup = PG_GETARG_HEAPTUPLEHEADER(0);
 	if (c->fit_bytes != NULL && HeapTupleHeaderGetDatumLength(tup) == c->fit_len &&
 		memcmp(tup, c->fit_bytes, c->fit_len) == 0)

@@ -38,6 +38,9 @@ extern void sl_formula_error(const char *fn, const char *text, size_t len,
 extern bool sl_formula_inputs(const char *fn, const SlFormula *f, Datum inputs, bool is_array,
 							  double *x);
 
+/* the largest "effort" the options accept */
+#define SL_FORMULA_EFFORT_MAX 10
+
 /*
  * fit_scaling_law's options: {"bounds": {param: [lo, hi]}, "search":
  * {param: [lo, hi]}, "effort": n}.  NULL means the defaults.

@@ -185,12 +185,8 @@ sl_agg_context(FunctionCallInfo fcinfo, const char *fn)
 	return aggctx;
 }
 
-/* ERROR: fcinfo's function is declared with arguments its code cannot read */
-static void
-wrong_declaration(FunctionCallInfo fcinfo, const char *fn, const char *detail) pg_attribute_noreturn();
-
-static void
-wrong_declaration(FunctionCallInfo fcinfo, const char *fn, const char *detail)
+void
+sl_wrong_declaration(FunctionCallInfo fcinfo, const char *fn, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
@@ -198,15 +194,14 @@ wrong_declaration(FunctionCallInfo fcinfo, const char *fn, const char *detail)
 			 errdetail_internal("%s", detail)));
 }
 
-/* ERROR unless argument argno has type expected (as the call sees it) */
-static void
-check_arg_type(FunctionCallInfo fcinfo, const char *fn, int argno, Oid expected, bool strict)
+void
+sl_check_arg_type(FunctionCallInfo fcinfo, const char *fn, int argno, Oid expected, bool strict)
 {
 	Oid			t = get_fn_expr_argtype(fcinfo->flinfo, argno);
 
 	if (t == expected || (!strict && t == InvalidOid))
 		return;
-	wrong_declaration(fcinfo, fn,
+	sl_wrong_declaration(fcinfo, fn,
 					  psprintf("Argument %d has type %s; expected %s.", argno + 1,
 							   t == InvalidOid ? "unknown" : format_type_be(t),
 							   format_type_be(expected)));
@@ -223,12 +218,12 @@ sl_trans_call_setup(FunctionCallInfo fcinfo, const char *fn, int max_k, bool opt
 
 	(void) sl_agg_context(fcinfo, fn);
 	if (k < 1 || k > max_k)
-		wrong_declaration(fcinfo, fn,
+		sl_wrong_declaration(fcinfo, fn,
 						  psprintf("It has %d argument(s); expected the state, 1 to %d inputs and y%s.",
 								   nargs, max_k, options_allowed ? " (and options)" : ""));
-	check_arg_type(fcinfo, fn, 0, INTERNALOID, true);
+	sl_check_arg_type(fcinfo, fn, 0, INTERNALOID, true);
 	for (int i = 1; i <= k + 1; i++)
-		check_arg_type(fcinfo, fn, i, FLOAT8OID, true);
+		sl_check_arg_type(fcinfo, fn, i, FLOAT8OID, true);
 	call = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SlCall));
 	call->k = k;
 	call->has_options = options;
@@ -243,7 +238,7 @@ sl_support_call_setup(FunctionCallInfo fcinfo, const char *fn, int n_states)
 
 	(void) sl_agg_context(fcinfo, fn);
 	for (int i = 0; i < n_states; i++)
-		check_arg_type(fcinfo, fn, i, INTERNALOID, true);
+		sl_check_arg_type(fcinfo, fn, i, INTERNALOID, true);
 	call = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SlCall));
 	fcinfo->flinfo->fn_extra = call;
 	return call;
@@ -412,15 +407,15 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 		Oid			fit_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
 
 		if (PG_NARGS() != k + 1)
-			wrong_declaration(fcinfo, "predict_loss",
+			sl_wrong_declaration(fcinfo, "predict_loss",
 							  psprintf("It has %d argument(s); expected a fit and %d input(s).",
 									   PG_NARGS(), k));
 		if (OidIsValid(fit_type) && !type_is_rowtype(fit_type))
-			wrong_declaration(fcinfo, "predict_loss",
+			sl_wrong_declaration(fcinfo, "predict_loss",
 							  psprintf("Argument 1 has type %s; expected a fit.",
 									   format_type_be(fit_type)));
 		for (int j = 1; j <= k; j++)
-			check_arg_type(fcinfo, "predict_loss", j, FLOAT8OID, false);
+			sl_check_arg_type(fcinfo, "predict_loss", j, FLOAT8OID, false);
 		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FitFieldCache));
 		fcinfo->flinfo->fn_extra = c;
 	}

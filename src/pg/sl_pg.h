@@ -69,6 +69,16 @@ sl_state_arg(FunctionCallInfo fcinfo, int argno, uint32 tag, const char *fn)
 	return p;
 }
 
+/* ERROR (42P13): fcinfo's function is declared with arguments its code cannot read */
+extern void sl_wrong_declaration(FunctionCallInfo fcinfo, const char *fn,
+								 const char *detail) pg_attribute_noreturn();
+/*
+ * ERROR (42P13) unless argument argno has type expected as the call sees
+ * it (strict false: an unknown type, InvalidOid, passes)
+ */
+extern void sl_check_arg_type(FunctionCallInfo fcinfo, const char *fn, int argno, Oid expected,
+							  bool strict);
+
 /* the aggregate context; ERROR (42809) when not called as part of an aggregate */
 extern MemoryContext sl_agg_context(FunctionCallInfo fcinfo, const char *fn);
 

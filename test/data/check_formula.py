@@ -17,29 +17,15 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_sldbench as sb  # noqa: E402
 
-check, psql, load_copy, rel, r2 = sb.check, sb.psql, sb.load_copy, sb.rel, sb.r2
+check, psql, rel, r2 = sb.check, sb.psql, sb.rel, sb.r2
 
 CHIN = "(N, D) => E + A / N^alpha + B / D^beta"
 VOCAB_LAW = "(P, V, D) => c0 * P^-a * V^-g * D^-b + c1 * D^-h + c2"
 
 
-def load_sft():
-    rows = []
-    for ds in ("flan", "gigaword", "wikiword"):
-        with open(os.path.join(sb.DATA, "sldbench", "sft", ds + ".csv")) as f:
-            rd = sb.csv.reader(f)
-            sizes = [float(s) for s in next(rd)[1:]]
-            for rec in rd:
-                for s, v in zip(sizes, rec[1:]):
-                    v = float(v)
-                    if s > 0 and v > 0:
-                        rows.append((rec[0], ds, s, v))
-    load_copy("sft", "model text, dataset text, data_size float8, loss float8", rows)
-
-
 def check_sft():
     """The one-input preset and the log law, written as formulas, per sft group."""
-    load_sft()
+    sb.load_sft()
     r = psql("""
         WITH f AS (
           SELECT model, dataset, fit_power_law(data_size, loss) p,
@@ -104,13 +90,7 @@ def check_moe():
     """Chinchilla's law on moe against the two-input preset: parameters where
     the preset's optimum is interior, predictions and the flag where a term
     is at the log limit."""
-    rows = []
-    with open(os.path.join(sb.DATA, "sldbench", "moe", "data.csv")) as f:
-        for rec in sb.csv.DictReader(f):
-            if rec["step"] == "249000":
-                rows.append((float(rec["dense_parameter_count"]), float(rec["num_experts"]),
-                             float(rec["loss_validation"])))
-    load_copy("moe", "dense float8, experts float8, loss float8", rows)
+    rows = sb.load_moe()
     top = max(x[0] for x in rows)
     r = psql("""SELECT (p).l_inf, (p).a, (p).alpha, (p).b, (p).beta,
                        (s).params->>'E', (s).params->>'A', (s).params->>'alpha', (s).params->>'B',
@@ -139,18 +119,8 @@ def check_moe():
               "(worst %.2e)" % worst)
 
 
-def vocab_rows():
-    rows = []
-    with open(os.path.join(sb.DATA, "sldbench", "vocab", "data.csv")) as f:
-        for rec in sb.csv.DictReader(f):
-            rows.append((float(rec["Non_vocab_parameters"]), float(rec["vocab_size"]),
-                         float(rec["num_characters"]), float(rec["Lossu"])))
-    return rows
-
-
 def check_vocab():
-    rows = vocab_rows()
-    load_copy("vocab", "nv float8, vs float8, nc float8, lossu float8", rows)
+    rows = sb.load_vocab()
     top = max(x[0] for x in rows)
     # the three-input preset with exponents in [-3, 3], as a formula
     b3 = '{"bounds": {"alpha": [-3, 3], "beta": [-3, 3], "gamma": [-3, 3]}}'

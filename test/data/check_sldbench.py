@@ -120,7 +120,8 @@ def rel(a, b):
 
 
 # ---------------------------------------------------------------- sft
-def check_sft():
+def sft_rows():
+    """(model, dataset, data_size, loss) of every sft run with a size and a loss > 0."""
     rows = []
     for ds in ("flan", "gigaword", "wikiword"):
         with open(os.path.join(DATA, "sldbench", "sft", ds + ".csv")) as f:
@@ -131,7 +132,17 @@ def check_sft():
                     v = float(v)
                     if s > 0 and v > 0:
                         rows.append((rec[0], ds, s, v))
+    return rows
+
+
+def load_sft():
+    rows = sft_rows()
     load_copy("sft", "model text, dataset text, data_size float8, loss float8", rows)
+    return rows
+
+
+def check_sft():
+    rows = load_sft()
     seeds = {}
     with open(os.path.join(DATA, "seed_fits", "sft_power_law.csv")) as f:
         for rec in csv.DictReader(f):
@@ -267,7 +278,8 @@ def grid_multi(ts, y, axes):
     return best
 
 
-def check_moe():
+def load_moe():
+    """(dense parameters, experts, validation loss) at step 249000, loaded as table moe."""
     rows = []
     with open(os.path.join(DATA, "sldbench", "moe", "data.csv")) as f:
         for rec in csv.DictReader(f):
@@ -275,6 +287,11 @@ def check_moe():
                 rows.append((float(rec["dense_parameter_count"]), float(rec["num_experts"]),
                              float(rec["loss_validation"])))
     load_copy("moe", "dense float8, experts float8, loss float8", rows)
+    return rows
+
+
+def check_moe():
+    rows = load_moe()
     top = max(r[0] for r in rows)
     f = psql("SELECT (f).l_inf, (f).a, (f).alpha, (f).b, (f).beta FROM "
              "(SELECT fit_power_law(dense, experts, loss) f FROM moe WHERE dense < %r) s" % top)[0]
@@ -291,13 +308,19 @@ def check_moe():
           % (al, be, r2(ho[:, 2], power_pred(l, [(a, al), (b, be)], [ho[:, 0], ho[:, 1]]))))
 
 
-def check_vocab():
+def load_vocab():
+    """(non-vocab parameters, vocab size, characters, Lossu), loaded as table vocab."""
     rows = []
     with open(os.path.join(DATA, "sldbench", "vocab", "data.csv")) as f:
         for rec in csv.DictReader(f):
             rows.append((float(rec["Non_vocab_parameters"]), float(rec["vocab_size"]),
                          float(rec["num_characters"]), float(rec["Lossu"])))
     load_copy("vocab", "nv float8, vs float8, nc float8, lossu float8", rows)
+    return rows
+
+
+def check_vocab():
+    rows = load_vocab()
     top = max(r[0] for r in rows)
     opts = '{"bounds": {"alpha": [-3, 3], "beta": [-3, 3], "gamma": [-3, 3]}}'
     f = psql("SELECT (f).l_inf, (f).a, (f).alpha, (f).b, (f).beta, (f).c, (f).gamma FROM "
