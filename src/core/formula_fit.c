@@ -60,6 +60,12 @@ param_nonlinear(const SlFormula *f, int p)
 }
 
 bool
+formula_param_searched(const SlFormula *f, int p)
+{
+	return param_nonlinear(f, p) >= 0;
+}
+
+bool
 formula_param_boundable(const SlFormula *f, int p)
 {
 	return param_column(f, p) >= 0 || param_nonlinear(f, p) >= 0;

@@ -55,6 +55,8 @@ extern void formula_default_spec(FormulaSpec *spec);
  * product with another (b2 in b1*(x^2 + b2*x)).
  */
 extern bool formula_param_boundable(const SlFormula *f, int p);
+/* whether parameter p is searched (nonlinear) rather than solved */
+extern bool formula_param_searched(const SlFormula *f, int p);
 
 /*
  * Fits pts (k = slf_n_inputs(f)).  Every parameter returned lies within

@@ -30,15 +30,6 @@ parse_effort(const char *fn, JsonbValue *v)
 	return (int) d;
 }
 
-static bool
-param_is_nonlinear(const SlFormula *f, int p)
-{
-	for (int j = 0; j < slf_n_nonlinear(f); j++)
-		if (slf_nonlinear_param(f, j) == p)
-			return true;
-	return false;
-}
-
 void
 sl_formula_options(const char *fn, const SlFormula *f, Jsonb *options, FormulaSpec *spec)
 {
@@ -94,7 +85,7 @@ sl_formula_options(const char *fn, const SlFormula *f, Jsonb *options, FormulaSp
 					 errdetail("\"%s\" is solved as a product with another linear parameter.",
 							   names[p]),
 					 errhint("Bound the parameter it multiplies, or write the law with one parameter for the product.")));
-		if ((!isnan(spec->search_lo[p]) || !isnan(spec->search_hi[p])) && !param_is_nonlinear(f, p))
+		if ((!isnan(spec->search_lo[p]) || !isnan(spec->search_hi[p])) && !formula_param_searched(f, p))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s: option \"search\" names \"%s\", which is not searched", fn, names[p]),
