@@ -88,9 +88,8 @@ dot(const double *a, const double *b, int len)
  * length len (overwritten by v).  Returns alpha; beta 0 for x = 0.
  */
 static double
-householder(double *x, int len, double *beta)
+householder_norm(double *x, double nrm, double *beta)
 {
-	double		nrm = norm2(x, len);
 	double		x0 = x[0];
 	double		alpha;
 
@@ -104,6 +103,12 @@ householder(double *x, int len, double *beta)
 	/* |v|^2 = 2 nrm (nrm + |x0|): no cancellation, alpha has x0's opposite sign */
 	*beta = 1.0 / (nrm * (nrm + fabs(x0)));
 	return alpha;
+}
+
+static double
+householder(double *x, int len, double *beta)
+{
+	return householder_norm(x, norm2(x, len), beta);
 }
 
 static void
@@ -569,6 +574,39 @@ sl_bvls_solve(SlBvls *ws, int m, int n, const double *A, const double *b,
 	}
 	for (int i = 0; i < m; i++)
 		rss += r[i] * r[i];
+	return isfinite(rss) ? rss : INFINITY;
+}
+
+double
+sl_lsq_rss(int m, int n, double *A, double *b, const SlAlloc *al)
+{
+	double		rss = 0.0;
+	int			row = 0;		/* rows taken by the independent columns so far */
+
+	if (norm2(b, m) == INFINITY)
+		return INFINITY;
+	for (int j = 0; j < n && row < m; j++)
+	{
+		double	   *a = A + (size_t) j * m;
+		double		full = norm2(a, m),
+					rest,
+					beta;
+
+		sl_check_interrupts(al);
+		if (full == INFINITY)
+			return INFINITY;
+		/* what is left of the column beside the span of the independent ones */
+		rest = row == 0 ? full : norm2(a + row, m - row);
+		if (!(rest > SL_BVLS_RANK_TOL * full))
+			continue;
+		(void) householder_norm(a + row, rest, &beta);
+		for (int c = j + 1; c < n; c++)
+			reflect(a + row, beta, A + (size_t) c * m + row, m - row);
+		reflect(a + row, beta, b + row, m - row);
+		row++;
+	}
+	for (int i = row; i < m; i++)
+		rss += b[i] * b[i];
 	return isfinite(rss) ? rss : INFINITY;
 }
 

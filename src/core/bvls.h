@@ -67,6 +67,17 @@ extern double sl_bvls_solve(SlBvls *ws, int m, int n, const double *A, const dou
 							SlBvlsInfo *info);
 
 /*
+ * The residual sum of squares of the unbounded problem alone, for ranking
+ * the points of a scan: an unpivoted Householder QR of A and b in place
+ * (both destroyed), a column within SL_BVLS_RANK_TOL of its own norm of
+ * the span of those before it skipped as dependent, the RSS the squares
+ * of Q'b below the rank.  About a third of a solve's work: no scaled
+ * copy, no pivoting, no coefficients.  INFINITY when A or b is not finite.
+ * Leaves the factorisation of the last sl_bvls_solve alone.
+ */
+extern double sl_lsq_rss(int m, int n, double *A, double *b, const SlAlloc *al);
+
+/*
  * v (m of the last solve) <- (I - Q Q') v, Q an orthonormal basis of the
  * columns free at the last solve (independent and strictly inside their
  * bounds): the projection of Kaufman's variable-projection Jacobian.
