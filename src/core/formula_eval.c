@@ -149,6 +149,69 @@ op_eval(const SlfInstr *in, double a, double b, double *fa, double *fb)
 	return r;
 }
 
+/*
+ * nb values of instruction in alone (no partials): the operation chosen
+ * once per block rather than per point, and no derivative computed (a
+ * power's would cost a logarithm).  The values are op_eval's, bit for bit.
+ */
+static void
+eval_values(const SlfInstr *in, int nb, const Operand *A, const Operand *B, double *rv)
+{
+	const double *a = A->v,
+			   *b = B ? B->v : NULL;
+	int			as = A->vs,
+				bs = B ? B->vs : 0;
+
+	switch ((SlfOp) in->op)
+	{
+		case OP_NEG:
+			for (int i = 0; i < nb; i++)
+				rv[i] = -a[i * as];
+			return;
+		case OP_ADD:
+			for (int i = 0; i < nb; i++)
+				rv[i] = a[i * as] + b[i * bs];
+			return;
+		case OP_SUB:
+			for (int i = 0; i < nb; i++)
+				rv[i] = a[i * as] - b[i * bs];
+			return;
+		case OP_MUL:
+			for (int i = 0; i < nb; i++)
+				rv[i] = a[i * as] * b[i * bs];
+			return;
+		case OP_DIV:
+			for (int i = 0; i < nb; i++)
+				rv[i] = a[i * as] / b[i * bs];
+			return;
+		case OP_POWI:
+			for (int i = 0; i < nb; i++)
+				rv[i] = slf_powi(a[i * as], in->n);
+			return;
+		case OP_POW:
+			for (int i = 0; i < nb; i++)
+				rv[i] = slf_pow(a[i * as], b[i * bs]);
+			return;
+		case OP_POWL:
+			for (int i = 0; i < nb; i++)
+				rv[i] = exp(b[i * bs] * a[i * as]);
+			return;
+		case OP_FN:
+			for (int i = 0; i < nb; i++)
+				rv[i] = slf_fn_value(in->fn, a[i * as], b ? b[i * bs] : 0);
+			return;
+		default:
+			for (int i = 0; i < nb; i++)
+			{
+				double		fa,
+							fb;
+
+				rv[i] = op_eval(in, a[i * as], b ? b[i * bs] : 0, &fa, &fb);
+			}
+			return;
+	}
+}
+
 /* nb points of instruction in: values to rv[i], nd partials to rd[j * rds + i] */
 static void
 eval_instr(const SlfInstr *in, int nb, int nd, const Operand *A, const Operand *B,
@@ -157,6 +220,11 @@ eval_instr(const SlfInstr *in, int nb, int nd, const Operand *A, const Operand *
 	double		fa[BLOCK],
 				fb[BLOCK];
 
+	if (nd == 0)
+	{
+		eval_values(in, nb, A, B, rv);
+		return;
+	}
 	for (int i = 0; i < nb; i++)
 		rv[i] = op_eval(in, A->v[i * A->vs], B ? B->v[i * B->vs] : 0, &fa[i], &fb[i]);
 	for (int j = 0; j < nd; j++)
