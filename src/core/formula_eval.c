@@ -25,7 +25,22 @@ struct SlfBound
 	double	   *pder;			/* their partials: slot * q + j */
 	double	   *bv;				/* per-point values of a block: slot * BLOCK + i */
 	double	   *bd;				/* their partials: (slot * q + j) * BLOCK + i */
+
+	/*
+	 * The outputs (the columns, then the offset) of the last evaluations,
+	 * so that one recomputes only those whose parameters changed: a scan
+	 * moves one or two parameters at a time, and most columns depend on
+	 * few.  NULL when the points are too many to keep a copy.
+	 */
+	double	   *cache;			/* output o at o * m */
+	uint8_t    *dep;			/* per instruction: the theta_j it depends on, a bit each */
+	uint8_t    *feeds;			/* output o * n_instr + k: instruction k computes part of o */
+	bool		cached[SLF_MAX_COLUMNS + 1];
+	double		cache_theta[SLF_MAX_COLUMNS + 1][SLF_MAX_NONLINEAR];
 };
+
+/* outputs kept while they take at most this many doubles */
+#define CACHE_MAX_DOUBLES ((size_t) 1 << 22)
 
 /* an operand: value of point i at v[i * vs]; partial j at d[j * ds + i * vs] (d NULL: none) */
 typedef struct Operand
@@ -284,6 +299,12 @@ slf_bound_free(SlfBound *b, const SlAlloc *al)
 		al->free(al->ctx, b->bv);
 	if (b->bd)
 		al->free(al->ctx, b->bd);
+	if (b->cache)
+		al->free(al->ctx, b->cache);
+	if (b->dep)
+		al->free(al->ctx, b->dep);
+	if (b->feeds)
+		al->free(al->ctx, b->feeds);
 	al->free(al->ctx, b);
 }
 
@@ -334,6 +355,70 @@ not_finite_error(const SlFormula *f, int k, const double *x, SlfError *err)
 					  "the base of %s is not positive at %s", text, at);
 	else
 		slf_set_error(err, SLF_ERR_NOT_FINITE, -1, NULL, "%s is not finite at %s", text, at);
+}
+
+static int
+n_outputs(const SlFormula *f)
+{
+	return f->n_columns + (f->offset_instr >= 0 ? 1 : 0);
+}
+
+static int
+output_instr(const SlFormula *f, int o)
+{
+	return o < f->n_columns ? f->column_instr[o] : f->offset_instr;
+}
+
+/*
+ * The output cache: which parameters each instruction depends on, and
+ * which per-point instructions each output needs.  False when out of
+ * memory; no cache (and true) when the points are too many.
+ */
+static bool
+cache_init(SlfBound *b)
+{
+	const SlFormula *f = b->f;
+	const SlAlloc *al = b->al;
+	int			n = f->n_instr,
+				n_out = n_outputs(f);
+
+	if ((size_t) n_out * (size_t) b->m > CACHE_MAX_DOUBLES || n_out == 0)
+		return true;
+	b->cache = alloc_doubles(al, (size_t) n_out * (size_t) b->m);
+	b->dep = al->alloc(al->ctx, (size_t) n);
+	b->feeds = al->alloc(al->ctx, (size_t) n_out * (size_t) n);
+	if (!b->cache || !b->dep || !b->feeds)
+		return false;
+	for (int k = 0; k < n; k++)
+	{
+		const SlfInstr *in = &f->instr[k];
+
+		if (in->op == OP_PARAM)
+			b->dep[k] = (uint8_t) (1u << in->n);
+		else if (in->tier == TIER_P || in->tier == TIER_PX)
+			b->dep[k] = (uint8_t) (b->dep[in->a] | (in->b >= 0 ? b->dep[in->b] : 0));
+		else
+			b->dep[k] = 0;
+	}
+	memset(b->feeds, 0, (size_t) n_out * (size_t) n);
+	for (int o = 0; o < n_out; o++)
+	{
+		uint8_t    *fd = b->feeds + (size_t) o * n;
+
+		fd[output_instr(f, o)] = 1;
+		/* operands precede their instruction */
+		for (int k = n - 1; k >= 0; k--)
+		{
+			const SlfInstr *in = &f->instr[k];
+
+			if (!fd[k] || in->tier != TIER_PX)
+				continue;
+			fd[in->a] = 1;
+			if (in->b >= 0)
+				fd[in->b] = 1;
+		}
+	}
+	return true;
 }
 
 SlfBound *
@@ -399,6 +484,8 @@ slf_bind(const SlFormula *f, const double *x, int m, const SlAlloc *al, SlfError
 		slf_bound_free(b, al);
 		return NULL;
 	}
+	if (!cache_init(b))
+		goto no_memory;
 	return b;
 
 no_memory:
@@ -433,6 +520,20 @@ all_finite(const double *v, size_t n)
 	return acc == 0;
 }
 
+/* does output o need computing at theta (its parameters moved since it was cached)? */
+static bool
+output_stale(const SlfBound *b, int o, const double *theta)
+{
+	uint8_t		dep = b->dep[output_instr(b->f, o)];
+
+	if (!b->cached[o])
+		return true;
+	for (int j = 0; j < b->f->q; j++)
+		if (((dep >> j) & 1) && memcmp(&theta[j], &b->cache_theta[o][j], sizeof(double)) != 0)
+			return true;
+	return false;
+}
+
 bool
 slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG, double *dg0)
 {
@@ -440,7 +541,21 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 	int			m = b->m;
 	int			q = f->q;
 	int			M = f->n_columns;
+	int			n_out = n_outputs(f);
 	int			nd = (dG || dg0) ? q : 0;
+	bool		stale[SLF_MAX_COLUMNS + 1];
+	uint8_t		need[SLF_MAX_NODES];
+	bool		ok;
+
+	/* values alone: the outputs whose parameters did not move come from the cache */
+	for (int o = 0; o < n_out; o++)
+		stale[o] = nd > 0 || b->cache == NULL || output_stale(b, o, theta);
+	memset(need, nd > 0 || b->cache == NULL, sizeof(uint8_t) * f->n_instr);
+	if (nd == 0 && b->cache != NULL)
+		for (int o = 0; o < n_out; o++)
+			if (stale[o])
+				for (int k = 0; k < f->n_instr; k++)
+					need[k] |= b->feeds[(size_t) o * f->n_instr + k];
 
 	for (int k = 0; k < f->n_instr; k++)
 	{
@@ -476,7 +591,7 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 			Operand		A,
 						B;
 
-			if (in->tier != TIER_PX)
+			if (in->tier != TIER_PX || !need[k])
 				continue;
 			A = operand(b, in->a, i0);
 			if (in->b >= 0)
@@ -485,17 +600,32 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 					   b->bd + in->slot * q * BLOCK, BLOCK);
 		}
 		for (int c = 0; c < M; c++)
-			store_output(b, f->column_instr[c], i0, nb, nd, G + (size_t) c * m + i0,
-						 dG ? dG + (size_t) c * m + i0 : NULL, (size_t) M * m);
-		if (f->offset_instr >= 0)
+			if (stale[c])
+				store_output(b, f->column_instr[c], i0, nb, nd, G + (size_t) c * m + i0,
+							 dG ? dG + (size_t) c * m + i0 : NULL, (size_t) M * m);
+		if (f->offset_instr >= 0 && stale[M])
 			store_output(b, f->offset_instr, i0, nb, nd, g0 + i0, dg0 ? dg0 + i0 : NULL, (size_t) m);
 	}
-	if (!all_finite(G, (size_t) M * m) || (dG && !all_finite(dG, (size_t) nd * M * m)))
-		return false;
-	if (f->offset_instr >= 0 &&
+	/* the cache in and out: its copies are the values computed, bit for bit */
+	for (int o = 0; o < n_out && b->cache != NULL; o++)
+	{
+		double	   *out = o < M ? G + (size_t) o * m : g0;
+		double	   *kept = b->cache + (size_t) o * m;
+
+		if (stale[o])
+		{
+			memcpy(kept, out, sizeof(double) * m);
+			memcpy(b->cache_theta[o], theta, sizeof(double) * q);
+			b->cached[o] = true;
+		}
+		else
+			memcpy(out, kept, sizeof(double) * m);
+	}
+	ok = all_finite(G, (size_t) M * m) && !(dG && !all_finite(dG, (size_t) nd * M * m));
+	if (ok && f->offset_instr >= 0 &&
 		(!all_finite(g0, (size_t) m) || (dg0 && !all_finite(dg0, (size_t) nd * m))))
-		return false;
-	return true;
+		ok = false;
+	return ok;
 }
 
 double
