@@ -184,15 +184,83 @@ u_of(double theta, double centre, double scale)
 	return asinh((theta - centre) / scale);
 }
 
+/*
+ * A limit on a bound.  E + A N^-alpha with alpha >= 0: as alpha -> 0 the
+ * column N^-alpha tends into the span of the constant column, E and A
+ * diverge, and the best fit is only approached, by an ill-conditioned
+ * crawl towards the bound.  Its limit is the law E' + A' dN^-alpha/dalpha
+ * = E' - A' ln N, which is what the model evaluates at alpha = 0 exactly:
+ * the objective is then continuous up to the bound and the bound attains
+ * the limit, as the presets' Box-Cox coordinates do.  The result is
+ * written back in the user's form beside the bound (write_back_limit).
+ *
+ * Taken where it is exact whatever the other parameters: theta_j has 0 as
+ * a bound of a non-empty range; one column (col) moves with theta_j and
+ * with no other parameter; the offset does not move with it; at 0, col
+ * lies in the span of columns that move with no parameter (beta); none of
+ * those coefficients has a bound (a bound on a diverging coefficient has
+ * no meaning in the limit).
+ */
+typedef struct BoundLimit
+{
+	bool		on;
+	int			col;
+	double		beta[SLF_MAX_COLUMNS];	/* col at the limit in the fixed columns' terms */
+	double		delta;			/* theta_j of the write-back */
+} BoundLimit;
+
 typedef struct ModelCtx
 {
 	SlfBound   *bound;
+	int			M,
+				q,
+				m;
+	bool		has_offset;
+	bool		any_limit;
+	BoundLimit	lim[SLF_MAX_NONLINEAR];
+	double	   *G,
+			   *g0,
+			   *dG,
+			   *dg0;			/* scratch of the full law at a limit */
 } ModelCtx;
 
 static bool
 model_columns(void *ctx, const double *theta, double *G, double *g0, double *dG, double *dg0)
 {
-	return slf_columns(((ModelCtx *) ctx)->bound, theta, G, g0, dG, dg0);
+	ModelCtx   *mc = ctx;
+	size_t		mm = (size_t) mc->m;
+	int			M = mc->M,
+				q = mc->q;
+	bool		at_limit[SLF_MAX_NONLINEAR] = {false};
+	bool		any = false;
+
+	for (int j = 0; j < q && mc->any_limit; j++)
+		if (mc->lim[j].on && theta[j] == 0.0)
+			any = at_limit[j] = true;
+	if (!any)
+		return slf_columns(mc->bound, theta, G, g0, dG, dg0);
+
+	/* col replaced by its derivative there (a law in which col is fixed: no partials) */
+	if (!slf_columns(mc->bound, theta, mc->G, mc->g0, mc->dG, mc->dg0))
+		return false;
+	memcpy(G, mc->G, sizeof(double) * mm * (size_t) M);
+	if (g0 && mc->has_offset)
+		memcpy(g0, mc->g0, sizeof(double) * mm);
+	if (dG)
+		memcpy(dG, mc->dG, sizeof(double) * mm * (size_t) M * (size_t) q);
+	if (dg0 && mc->has_offset)
+		memcpy(dg0, mc->dg0, sizeof(double) * mm * (size_t) q);
+	for (int j = 0; j < q; j++)
+	{
+		int			col = mc->lim[j].col;
+
+		if (!at_limit[j])
+			continue;
+		memcpy(&G[(size_t) col * mm], &mc->dG[((size_t) j * M + col) * mm], sizeof(double) * mm);
+		for (int jj = 0; jj < q && dG; jj++)
+			memset(&dG[((size_t) jj * M + col) * mm], 0, sizeof(double) * mm);
+	}
+	return true;
 }
 
 /*
@@ -671,6 +739,137 @@ keep:
 	return FF_OK;
 }
 
+/*
+ * Finds the limits on bounds of the model (see BoundLimit) with the law's
+ * columns at a point inside the search box (theta_j = 0); leaves
+ * mc->any_limit false when there are none.  The scratch it leaves in mc
+ * serves model_columns.
+ */
+static FormulaStatus
+find_bound_limits(ModelCtx *mc, const SlModel *model, const SlAlloc *al)
+{
+	int			M = mc->M,
+				q = mc->q,
+				m = mc->m;
+	size_t		mm = (size_t) m;
+	double		probe[SLF_MAX_NONLINEAR];
+	bool		fixed[SLF_MAX_COLUMNS];
+	bool		candidate = false;
+
+	for (int j = 0; j < q; j++)
+		candidate = candidate || (model->nl_lo[j] == 0.0 && model->nl_hi[j] > 0.0) ||
+			(model->nl_hi[j] == 0.0 && model->nl_lo[j] < 0.0);
+	if (!candidate || M < 2)
+		return FF_OK;
+	mc->G = al->alloc(al->ctx, sizeof(double) * mm * ((size_t) M * (size_t) (q + 1) + (size_t) (q + 1)));
+	if (mc->G == NULL)
+		return FF_NO_MEMORY;
+	mc->dG = mc->G + mm * (size_t) M;
+	mc->g0 = mc->dG + mm * (size_t) M * (size_t) q;
+	mc->dg0 = mc->g0 + mm;
+	for (int j = 0; j < q; j++)
+	{
+		double		u = 0.5 * model->u_lo[j] + 0.5 * model->u_hi[j];
+		double		t = model->centre[j] + model->scale[j] * sinh(u);
+
+		probe[j] = t < model->nl_lo[j] ? model->nl_lo[j] : (t > model->nl_hi[j] ? model->nl_hi[j] : t);
+	}
+	for (int j = 0; j < q; j++)
+	{
+		BoundLimit *lim = &mc->lim[j];
+		double		theta[SLF_MAX_NONLINEAR];
+		double		gmax = 0.0,
+					dmax = 0.0;
+		int			col = -1;
+		bool		ok = true;
+
+		if (!((model->nl_lo[j] == 0.0 && model->nl_hi[j] > 0.0) ||
+			  (model->nl_hi[j] == 0.0 && model->nl_lo[j] < 0.0)))
+			continue;
+		memcpy(theta, probe, sizeof(double) * q);
+		theta[j] = 0.0;
+		if (!slf_columns(mc->bound, theta, mc->G, mc->g0, mc->dG, mc->dg0))
+			continue;
+		for (int c = 0; c < M && ok; c++)
+		{
+			bool		moves = false;
+
+			for (int jj = 0; jj < q; jj++)
+				moves = moves || column_depends(mc->dG, M, mm, m, c, jj);
+			fixed[c] = !moves;
+			if (column_depends(mc->dG, M, mm, m, c, j))
+			{
+				ok = col < 0;
+				col = c;
+			}
+		}
+		for (int i = 0; i < m && ok && mc->has_offset; i++)
+			ok = mc->dg0[(size_t) j * mm + i] == 0.0;
+		if (!ok || col < 0)
+			continue;
+		for (int jj = 0; jj < q && ok; jj++)
+			ok = jj == j || !column_depends(mc->dG, M, mm, m, col, jj);
+		if (!ok || !in_span(mc->G, m, M, fixed, &mc->G[(size_t) col * mm], lim->beta))
+			continue;
+		for (int c = 0; c < M && ok; c++)
+			if (c == col || (fixed[c] && lim->beta[c] != 0.0))
+				ok = !isfinite(model->col_lo[c]) && !isfinite(model->col_hi[c]);
+		for (int i = 0; i < m; i++)
+		{
+			gmax = fmax(gmax, fabs(mc->G[(size_t) col * mm + i]));
+			dmax = fmax(dmax, fabs(mc->dG[((size_t) j * M + col) * mm + i]));
+		}
+		if (!ok || !(gmax > 0.0 && dmax > 0.0 && isfinite(gmax) && isfinite(dmax)))
+			continue;
+		/* the balance of the expansion's next term and the rounding of c_col: see limit_refit */
+		lim->delta = (model->nl_hi[j] > 0.0 ? 1.0 : -1.0) * sqrt(2.0 * DBL_EPSILON) * gmax / dmax;
+		if (!(lim->delta >= model->nl_lo[j] && lim->delta <= model->nl_hi[j]) || lim->delta == 0.0)
+			continue;
+		lim->col = col;
+		lim->on = true;
+		mc->any_limit = true;
+	}
+	return FF_OK;
+}
+
+/*
+ * An optimum at a limit on a bound (theta_j = 0, col the coefficient of
+ * the derivative column) back in the user's form at theta_j = delta:
+ * c_col = c' / delta, and the fixed columns absorb -c_col beta.  Flags
+ * the parameters of the terms that diverge in flags (by column, and by
+ * nonlinear parameter).  False when nothing was written back.
+ */
+static bool
+write_back_limit(const ModelCtx *mc, SlEngineResult *res, bool *div_col, bool *div_nl)
+{
+	bool		any = false;
+
+	for (int j = 0; j < mc->q && mc->any_limit; j++)
+	{
+		const BoundLimit *lim = &mc->lim[j];
+		double		cc;
+
+		if (!lim->on || res->theta[j] != 0.0)
+			continue;
+		any = true;
+		if (res->coef[lim->col] == 0.0)
+			continue;			/* no term: the law at theta_j = 0 is the limit itself */
+		cc = res->coef[lim->col] / lim->delta;
+		res->theta[j] = lim->delta;
+		res->nl_at_bound[j] = false;
+		res->coef[lim->col] = cc;
+		div_col[lim->col] = true;
+		div_nl[j] = true;
+		for (int c = 0; c < mc->M; c++)
+			if (c != lim->col && lim->beta[c] != 0.0)
+			{
+				res->coef[c] -= cc * lim->beta[c];
+				div_col[c] = true;
+			}
+	}
+	return any;
+}
+
 FormulaStatus
 formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec,
 			const SlAlloc *al, FormulaFit *out, SlfError *err)
@@ -741,7 +940,12 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	input_ranges(pts, ranges, al);
 
 	memset(&model, 0, sizeof(model));
+	memset(&mctx, 0, sizeof(mctx));
 	mctx.bound = bound;
+	mctx.M = M;
+	mctx.q = q;
+	mctx.m = pts->m;
+	mctx.has_offset = offset;
 	model.n_cols = M;
 	model.n_nl = q;
 	model.has_offset = offset;
@@ -792,7 +996,8 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	ep.y = y_engine;
 	ep.ss_within = offset ? ldexp(pts->ss_within, 2 * e) : pts->ss_within;
 	eo.effort = spec->effort;
-	est = sl_engine_fit(&ep, &model, &eo, al, &res);
+	status = find_bound_limits(&mctx, &model, al);
+	est = status == FF_OK ? sl_engine_fit(&ep, &model, &eo, al, &res) : SL_ENGINE_NO_MEMORY;
 	if (y)
 		al->free(al->ctx, y);
 	switch (est)
@@ -813,11 +1018,17 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 			status = FF_INVALID;
 			break;
 	}
-	if (status == FF_OK)
+	memset(div_col, 0, sizeof(div_col));
+	memset(div_nl, 0, sizeof(div_nl));
+	if (status == FF_OK && !write_back_limit(&mctx, &res, div_col, div_nl))
+	{
 		status = diverging_terms(f, bound, pts->m, y_engine_scale(pts, ye, al), &res,
 								 div_col, div_nl, al);
-	if (status == FF_OK)
-		status = limit_refit(bound, &model, &ep, &eo, div_col, div_nl, &res, al);
+		if (status == FF_OK)
+			status = limit_refit(bound, &model, &ep, &eo, div_col, div_nl, &res, al);
+	}
+	if (mctx.G)
+		al->free(al->ctx, mctx.G);
 	slf_bound_free(bound, al);
 	/* the diverging terms' parameters are flagged: the optimum is only approached */
 	for (int c = 0; c < M; c++)
