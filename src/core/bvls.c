@@ -577,35 +577,57 @@ sl_bvls_solve(SlBvls *ws, int m, int n, const double *A, const double *b,
 	return isfinite(rss) ? rss : INFINITY;
 }
 
-double
-sl_lsq_rss(int m, int n, double *A, double *b, const SlAlloc *al)
+int
+sl_qr_factor(int m, int n, double *A, double *beta, int *cols, const SlAlloc *al)
 {
-	double		rss = 0.0;
 	int			row = 0;		/* rows taken by the independent columns so far */
 
-	if (norm2(b, m) == INFINITY)
-		return INFINITY;
 	for (int j = 0; j < n && row < m; j++)
 	{
 		double	   *a = A + (size_t) j * m;
 		double		full = norm2(a, m),
-					rest,
-					beta;
+					rest;
 
 		sl_check_interrupts(al);
 		if (full == INFINITY)
-			return INFINITY;
+			return -1;
 		/* what is left of the column beside the span of the independent ones */
 		rest = row == 0 ? full : norm2(a + row, m - row);
 		if (!(rest > SL_BVLS_RANK_TOL * full))
 			continue;
-		(void) householder_norm(a + row, rest, &beta);
+		(void) householder_norm(a + row, rest, &beta[row]);
 		for (int c = j + 1; c < n; c++)
-			reflect(a + row, beta, A + (size_t) c * m + row, m - row);
-		reflect(a + row, beta, b + row, m - row);
+			reflect(a + row, beta[row], A + (size_t) c * m + row, m - row);
+		cols[row] = j;
 		row++;
 	}
-	for (int i = row; i < m; i++)
+	return row;
+}
+
+void
+sl_qr_reduce(int m, const double *A, const double *beta, const int *cols, int rank, double *v)
+{
+	for (int r = 0; r < rank; r++)
+		reflect(A + (size_t) cols[r] * m + r, beta[r], v + r, m - r);
+	for (int r = 0; r < rank; r++)
+		v[r] = 0.0;
+}
+
+double
+sl_lsq_rss(int m, int n, double *A, double *b, const SlAlloc *al)
+{
+	double		beta[SL_BVLS_MAX_COLS];
+	int			cols[SL_BVLS_MAX_COLS];
+	double		rss = 0.0;
+	int			rank;
+
+	if (norm2(b, m) == INFINITY)
+		return INFINITY;
+	rank = sl_qr_factor(m, n, A, beta, cols, al);
+	if (rank < 0)
+		return INFINITY;
+	sl_qr_reduce(m, A, beta, cols, rank, b);
+	for (int i = rank; i < m; i++)
 		rss += b[i] * b[i];
 	return isfinite(rss) ? rss : INFINITY;
 }

@@ -67,13 +67,28 @@ extern double sl_bvls_solve(SlBvls *ws, int m, int n, const double *A, const dou
 							SlBvlsInfo *info);
 
 /*
+ * An unpivoted Householder QR of A (m x n) in place, for projections off
+ * its span: a column within SL_BVLS_RANK_TOL of its own norm of the span
+ * of those before it is skipped as dependent.  Reflector r (r < rank) is
+ * stored in column cols[r] from row r, with its factor beta[r] (beta and
+ * cols hold n).  Returns the rank, or -1 when A is not finite.
+ */
+extern int	sl_qr_factor(int m, int n, double *A, double *beta, int *cols, const SlAlloc *al);
+
+/*
+ * v (m) <- Q'v with its first rank entries zeroed: the component of v
+ * off the span of A, in the QR's rotated coordinates (norms and dot
+ * products of such vectors are those of the projections).
+ */
+extern void sl_qr_reduce(int m, const double *A, const double *beta, const int *cols, int rank,
+						 double *v);
+
+/*
  * The residual sum of squares of the unbounded problem alone, for ranking
- * the points of a scan: an unpivoted Householder QR of A and b in place
- * (both destroyed), a column within SL_BVLS_RANK_TOL of its own norm of
- * the span of those before it skipped as dependent, the RSS the squares
- * of Q'b below the rank.  About a third of a solve's work: no scaled
- * copy, no pivoting, no coefficients.  INFINITY when A or b is not finite.
- * Leaves the factorisation of the last sl_bvls_solve alone.
+ * the points of a scan: sl_qr_factor of A and the squares of Q'b below
+ * the rank (A and b destroyed).  About a third of a bounded solve's work:
+ * no scaled copy, no pivoting, no coefficients.  INFINITY when A or b is
+ * not finite.  Leaves the factorisation of the last sl_bvls_solve alone.
  */
 extern double sl_lsq_rss(int m, int n, double *A, double *b, const SlAlloc *al);
 
