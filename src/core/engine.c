@@ -96,6 +96,10 @@ typedef struct Engine
 	struct Ranked *rank;
 	double	   *vals;			/* 3 * MAX_SIDE */
 	long		evals;
+	/* which parameters each column and the offset move with: see dependencies() */
+	int			dep_state;		/* 0 not yet known, 1 known, -1 unknowable */
+	unsigned	col_dep[SL_ENGINE_MAX_COLS];
+	unsigned	off_dep;
 } Engine;
 
 /* a grid or Sobol point by its RSS; ties by index, so the order is total */
@@ -467,6 +471,282 @@ levenberg_marquardt(Engine *E, double *u, bool *converged)
 	return f;
 }
 
+/*
+ * Which parameters each column and the offset move with, from the model's
+ * partials at two points inside the search box (a partial can vanish at
+ * one point by accident).  False when the model is inadmissible there.
+ */
+static bool
+dependencies(Engine *E)
+{
+	int			m = E->m,
+				M = E->M,
+				q = E->q;
+
+	if (E->dep_state != 0)
+		return E->dep_state > 0;
+	E->dep_state = -1;
+	memset(E->col_dep, 0, sizeof(E->col_dep));
+	E->off_dep = 0;
+	for (int probe = 0; probe < 2; probe++)
+	{
+		double		u[SL_ENGINE_MAX_NL] = {0};
+
+		for (int j = 0; j < q; j++)
+			u[j] = E->glo[j] + (probe == 0 ? 0.5 : 0.3125) * (E->ghi[j] - E->glo[j]);
+		if (!(evaluate(E, u, true) < INFINITY))
+			return false;
+		for (int j = 0; j < q; j++)
+		{
+			for (int c = 0; c < M; c++)
+			{
+				const double *d = E->dG + ((size_t) j * M + c) * m;
+
+				for (int i = 0; i < m && !((E->col_dep[c] >> j) & 1); i++)
+					if (d[i] != 0.0)
+						E->col_dep[c] |= 1u << j;
+			}
+			for (int i = 0; i < m && E->md->has_offset && !((E->off_dep >> j) & 1); i++)
+				if (E->dg0[(size_t) j * m + i] != 0.0)
+					E->off_dep |= 1u << j;
+		}
+	}
+	E->dep_state = 1;
+	return true;
+}
+
+static void grid_coords(int idx, int nd, const int *side, int *g);
+
+/* separable scans keep the columns of every scanned value up to this many doubles */
+#define SEPARABLE_MAX_DOUBLES ((size_t) 1 << 22)
+/* a column whose projection keeps less of its square norm than this is dependent */
+#define SEPARABLE_DEP_TOL 1e-12
+
+/*
+ * A scan's RSS without an evaluation per point, where it separates: every
+ * column moves with at most one scanned parameter (E + A N^-alpha + B
+ * D^-beta), no coefficient has a bound and the offset moves with none.
+ * The columns that move with no scanned parameter are projected out once;
+ * each scanned parameter's columns are computed once per value (side[d]
+ * evaluations instead of the product of the sides) and projected; each
+ * point's RSS is then the projection of y on its columns through their
+ * Gram matrix, as the presets' grid does.  Like scan_rss, it ranks the
+ * points; near-dependent columns (keeping less than SEPARABLE_DEP_TOL of
+ * their square norm) count as dependent.  Writes E->fbuf; false (nothing
+ * written) where the scan does not separate.
+ */
+static bool
+scan_separable(Engine *E, const double *base, int nd, const int *dims, const int *side,
+			   double *const *vals, int n)
+{
+	const SlModel *md = E->md;
+	int			m = E->m,
+				M = E->M,
+				q = E->q;
+	size_t		mm = (size_t) m;
+	unsigned	dmask = 0;
+	int			n_fixed = 0,
+				fixed[SL_ENGINE_MAX_COLS];
+	int			n_of[3] = {0},
+				cols_of[3][SL_ENGINE_MAX_COLS];
+	size_t		off[3],
+				n_vec = 0,
+				words;
+	double	   *mem,
+			   *F,
+			   *b,
+			   *V,
+			   *gg,
+			   *gb,
+			   *g0n,
+			   *cross;
+	bool	   *ok_val;
+	double		beta[SL_ENGINE_MAX_COLS];
+	int			qcols[SL_ENGINE_MAX_COLS];
+	double		theta[SL_ENGINE_MAX_NL];
+	double		syy = 0.0;
+	int			rank;
+
+	if (E->bounded_cols || !dependencies(E))
+		return false;
+	for (int d = 0; d < nd; d++)
+		dmask |= 1u << dims[d];
+	if (E->off_dep & dmask)
+		return false;
+	for (int c = 0; c < M; c++)
+	{
+		unsigned	cm = E->col_dep[c] & dmask;
+		int			owner = -1;
+
+		if (__builtin_popcount(cm) > 1)
+			return false;
+		for (int d = 0; d < nd; d++)
+			if (cm == 1u << dims[d])
+				owner = d;
+		if (owner < 0)
+			fixed[n_fixed++] = c;
+		else
+			cols_of[owner][n_of[owner]++] = c;
+	}
+	for (int d = 0; d < nd; d++)
+	{
+		off[d] = n_vec;
+		n_vec += (size_t) n_of[d] * (size_t) side[d];
+	}
+	/* fixed columns, b, the scanned columns; their dots; same-value cross dots */
+	words = mm * ((size_t) n_fixed + 1 + n_vec) + 3 * n_vec + n_vec * SL_ENGINE_MAX_COLS;
+	if (words > SEPARABLE_MAX_DOUBLES)
+		return false;
+	mem = E->al->alloc(E->al->ctx, sizeof(double) * words + sizeof(bool) * (n_vec + 1));
+	if (mem == NULL)
+		return false;			/* the evaluations per point need no memory */
+	F = mem;
+	b = F + mm * (size_t) n_fixed;
+	V = b + mm;
+	gg = V + mm * n_vec;
+	gb = gg + n_vec;
+	g0n = gb + n_vec;
+	cross = g0n + n_vec;
+	ok_val = (bool *) (cross + n_vec * SL_ENGINE_MAX_COLS);
+
+	/* the fixed part, at base */
+	E->evals++;
+	for (int j = 0; j < q; j++)
+		theta[j] = theta_of_u(E, j, base[j]);
+	if (md->has_offset)
+		memset(E->g0, 0, sizeof(double) * mm);
+	if (!md->columns(md->ctx, theta, E->G, E->g0, NULL, NULL))
+		goto fallback;
+	for (int a = 0; a < n_fixed; a++)
+		for (int i = 0; i < m; i++)
+			F[(size_t) a * mm + i] = E->sw[i] * E->G[(size_t) fixed[a] * mm + i];
+	for (int i = 0; i < m; i++)
+		b[i] = E->sw[i] * (E->ys[i] - (md->has_offset ? E->g0[i] * E->y_scale : 0.0));
+	rank = sl_qr_factor(m, n_fixed, F, beta, qcols, E->al);
+	if (rank < 0)
+		goto fallback;
+	sl_qr_reduce(m, F, beta, qcols, rank, b);
+	for (int i = 0; i < m; i++)
+		syy += b[i] * b[i];
+	if (!isfinite(syy))
+		goto fallback;
+
+	/* each scanned value's columns, projected */
+	for (int d = 0; d < nd; d++)
+		for (int g = 0; g < side[d] && n_of[d] > 0; g++)
+		{
+			size_t		first = off[d] + (size_t) g * n_of[d];
+
+			E->evals++;
+			sl_check_interrupts(E->al);
+			for (int j = 0; j < q; j++)
+				theta[j] = theta_of_u(E, j, j == dims[d] ? vals[d][g] : base[j]);
+			if (md->has_offset)
+				memset(E->g0, 0, sizeof(double) * mm);
+			ok_val[first] = md->columns(md->ctx, theta, E->G, E->g0, NULL, NULL);
+			for (int a = 0; a < n_of[d]; a++)
+			{
+				double	   *v = V + (first + (size_t) a) * mm;
+				double		s = 0.0;
+
+				for (int i = 0; i < m; i++)
+				{
+					v[i] = E->sw[i] * E->G[(size_t) cols_of[d][a] * mm + i];
+					s += v[i] * v[i];
+				}
+				if (!isfinite(s))
+					ok_val[first] = false;
+				g0n[first + a] = s;
+				if (!ok_val[first])
+					continue;
+				sl_qr_reduce(m, F, beta, qcols, rank, v);
+				gg[first + a] = dot(v, v, m);
+				gb[first + a] = dot(v, b, m);
+			}
+			for (int a = 0; a < n_of[d] && ok_val[first]; a++)
+				for (int c = 0; c < a; c++)
+					cross[(first + a) * SL_ENGINE_MAX_COLS + c] =
+						dot(V + (first + a) * mm, V + (first + c) * mm, m);
+		}
+
+	/* each point: y projected on its columns (Cholesky of their Gram matrix) */
+	for (int idx = 0; idx < n; idx++)
+	{
+		int			g[3],
+					K = 0;
+		size_t		vec[SL_ENGINE_MAX_COLS],
+					first_of[SL_ENGINE_MAX_COLS];	/* the first column of its value */
+		int			grp[SL_ENGINE_MAX_COLS];
+		double		L[SL_ENGINE_MAX_COLS * SL_ENGINE_MAX_COLS],
+					z[SL_ENGINE_MAX_COLS];
+		bool		drop[SL_ENGINE_MAX_COLS];
+		double		rss = syy;
+		bool		admissible = true;
+
+		sl_check_interrupts_every(E->al, (uint64_t) idx);
+		grid_coords(idx, nd, side, g);
+		for (int d = 0; d < nd; d++)
+		{
+			size_t		first = off[d] + (size_t) g[d] * n_of[d];
+
+			if (n_of[d] == 0)
+				continue;
+			admissible = admissible && ok_val[first];
+			for (int a = 0; a < n_of[d]; a++)
+			{
+				grp[K] = d;
+				first_of[K] = first;
+				vec[K++] = first + (size_t) a;
+			}
+		}
+		if (!admissible)
+		{
+			E->fbuf[idx] = INFINITY;
+			continue;
+		}
+		for (int a = 0; a < K; a++)
+		{
+			double		dd;
+
+			for (int c = 0; c < a; c++)
+			{
+				double		e = grp[a] == grp[c] ?
+					cross[vec[a] * SL_ENGINE_MAX_COLS + (vec[c] - first_of[c])] :
+					dot(V + vec[a] * mm, V + vec[c] * mm, m);
+
+				for (int l = 0; l < c; l++)
+					e -= L[a * K + l] * L[c * K + l];
+				L[a * K + c] = drop[c] ? 0.0 : e / L[c * K + c];
+			}
+			dd = gg[vec[a]];
+			for (int l = 0; l < a; l++)
+				dd -= L[a * K + l] * L[a * K + l];
+			drop[a] = !(dd > SEPARABLE_DEP_TOL * g0n[vec[a]]);
+			if (drop[a])
+			{
+				L[a * K + a] = 1.0;
+				for (int l = 0; l < a; l++)
+					L[a * K + l] = 0.0;
+				z[a] = 0.0;
+				continue;
+			}
+			L[a * K + a] = sqrt(dd);
+			z[a] = gb[vec[a]];
+			for (int l = 0; l < a; l++)
+				z[a] -= L[a * K + l] * z[l];
+			z[a] /= L[a * K + a];
+			rss -= z[a] * z[a];
+		}
+		E->fbuf[idx] = isfinite(rss) ? (rss > 0.0 ? rss : 0.0) : INFINITY;
+	}
+	E->al->free(E->al->ctx, mem);
+	return true;
+
+fallback:
+	E->al->free(E->al->ctx, mem);
+	return false;
+}
+
 /* index <-> coordinates of a grid with sides side[0..nd-1] */
 static void
 grid_coords(int idx, int nd, const int *side, int *g)
@@ -536,7 +816,7 @@ scan(Engine *E, const double *base, int nd, const int *dims, const int *side,
 
 	for (int d = 0; d < nd; d++)
 		n *= side[d];
-	for (int idx = 0; idx < n; idx++)
+	for (int idx = scan_separable(E, base, nd, dims, side, vals, n) ? n : 0; idx < n; idx++)
 	{
 		double		u[SL_ENGINE_MAX_NL];
 		int			g[3];
