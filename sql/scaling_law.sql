@@ -86,6 +86,17 @@ SELECT round(((f).params->>'A')::numeric, 9) AS a, round(((f).params->>'mu')::nu
        round(((f).params->>'s')::numeric, 9) AS s, round(((f).params->>'c')::numeric, 9) AS c
 FROM (SELECT fit_scaling_law('x => A * exp(-(x - mu)^2 / (2 * s^2)) + c', x, 2.5 * exp(-((x - 0.7)^2) / (2 * 0.8^2)) + 0.3) AS f
       FROM generate_series(-3, 3, 0.25) x) s;
+-- interchangeable terms: ordered by their rate when their bounds allow it, kept as
+-- found when a bound tells them apart (b1 = 2 is the one in [1, 5]), flags with them
+SELECT o AS options, round(((f).params->>'a1')::numeric, 9) AS a1, round(((f).params->>'b1')::numeric, 9) AS b1,
+       round(((f).params->>'a2')::numeric, 9) AS a2, round(((f).params->>'b2')::numeric, 9) AS b2,
+       (f).at_bound
+FROM (SELECT o, fit_scaling_law('x => a1 * exp(-b1 * x) + a2 * exp(-b2 * x)', x, 3 * exp(-0.5 * x) + 2 * exp(-2 * x),
+                                o::jsonb) AS f
+      FROM generate_series(0, 10, 0.5) x,
+           (VALUES ('{}'), ('{"bounds": {"b1": [1, 5]}}'), ('{"bounds": {"b1": [0.5, 5]}}'),
+                   ('{"bounds": {"b1": [0.6, 5], "b2": [0.6, 5]}}')) v(o)
+      GROUP BY o) s ORDER BY o;
 -- too few points: NULL
 SELECT fit_scaling_law('N => L + a * N^-alpha', n, loss) IS NULL AS too_few
 FROM chin WHERE g = 1 AND d = 1e9 AND n < 2e7;

@@ -167,4 +167,14 @@ extern double slf_predict(const SlFormula *f, const double *params, const double
  */
 extern void slf_canonicalize(const SlFormula *f, double *params);
 
+/*
+ * The same within bounds lo, hi (per parameter): a parameter is made >= 0
+ * only where its negation lies within its bounds, and terms are ordered
+ * only where the bounds of their parameters are the same term for term
+ * (else the reordered optimum would leave them).  flags (per parameter,
+ * or NULL) move with their parameters.
+ */
+extern void slf_canonicalize_within(const SlFormula *f, double *params, bool *flags,
+									const double *lo, const double *hi);
+
 #endif

@@ -1064,7 +1064,6 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 			out->at_bound[p] = true;
 		}
 	}
-	slf_canonicalize(f, out->params);
 	/* an optimum not attained within the search's reach, or only approached as terms diverge: flagged */
 	for (int j = 0; j < q; j++)
 		if (res.nl_at_cap[j])
@@ -1072,6 +1071,8 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	for (int p = 0; p < n_par; p++)
 		if (limit_flags[p])
 			out->at_bound[p] = true;
+	/* the flags move with their parameters */
+	slf_canonicalize_within(f, out->params, out->at_bound, spec->lo, spec->hi);
 	for (int p = 0; p < n_par; p++)
 	{
 		double		v = out->params[p];

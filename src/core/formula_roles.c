@@ -422,14 +422,24 @@ before(double a, double b)
 	return isnan(b) ? !isnan(a) : a < b;
 }
 
+/* the bounds of parameter p: the same for every parameter when not given */
+static bool
+same_bounds(const double *lo, const double *hi, int p, int r)
+{
+	return lo == NULL ||
+		(memcmp(&lo[p], &lo[r], sizeof(double)) == 0 && memcmp(&hi[p], &hi[r], sizeof(double)) == 0);
+}
+
 void
-slf_canonicalize(const SlFormula *f, double *params)
+slf_canonicalize_within(const SlFormula *f, double *params, bool *flags, const double *lo,
+						const double *hi)
 {
 	const int  *cls = f->class_terms;
 
 	for (int p = 0; p < f->n_params; p++)
-		if (f->nonneg_mask & (1u << p))
-			params[p] = fabs(params[p]);
+		if ((f->nonneg_mask & (1u << p)) && params[p] < 0.0 &&
+			(lo == NULL || (-params[p] >= lo[p] && -params[p] <= hi[p])))
+			params[p] = -params[p];
 	for (int c = 0; c < f->n_classes; c++)
 	{
 		int			n_terms = cls[0];
@@ -438,13 +448,22 @@ slf_canonicalize(const SlFormula *f, double *params)
 		const int  *list = cls + 3;
 		int			order[MAX_TOP_TERMS];
 		double		vals[MAX_TOP_TERMS][SLF_MAX_PARAMS];
+		bool		flg[MAX_TOP_TERMS][SLF_MAX_PARAMS];
+		bool		symmetric = true;
 
-		for (int i = 0; i < n_terms; i++)
+		/* terms are interchangeable only where their parameters' bounds are too */
+		for (int i = 1; i < n_terms && symmetric; i++)
+			for (int k = 0; k < n_per && symmetric; k++)
+				symmetric = same_bounds(lo, hi, list[k], list[i * n_per + k]);
+		for (int i = 0; i < n_terms && symmetric; i++)
 		{
 			int			j = i;
 
 			for (int k = 0; k < n_per; k++)
+			{
 				vals[i][k] = params[list[i * n_per + k]];
+				flg[i][k] = flags ? flags[list[i * n_per + k]] : false;
+			}
 			/* stable insertion sort of the terms by their key parameter */
 			while (j > 0 && before(vals[i][key], vals[order[j - 1]][key]))
 			{
@@ -453,9 +472,19 @@ slf_canonicalize(const SlFormula *f, double *params)
 			}
 			order[j] = i;
 		}
-		for (int i = 0; i < n_terms; i++)
+		for (int i = 0; i < n_terms && symmetric; i++)
 			for (int k = 0; k < n_per; k++)
+			{
 				params[list[i * n_per + k]] = vals[order[i]][k];
+				if (flags)
+					flags[list[i * n_per + k]] = flg[order[i]][k];
+			}
 		cls += 3 + n_terms * n_per;
 	}
+}
+
+void
+slf_canonicalize(const SlFormula *f, double *params)
+{
+	slf_canonicalize_within(f, params, NULL, NULL, NULL);
 }
