@@ -183,7 +183,7 @@ sl_scaling_law_trans(PG_FUNCTION_ARGS)
 	text	   *ftext;
 	const SlFormula *f;
 	const FormulaSpec *spec;
-	const SlFormula *before = call->formula.formula;
+	uint64		compiles = call->formula.compiles;
 	double		x[SLF_MAX_INPUTS],
 				y;
 
@@ -196,7 +196,7 @@ sl_scaling_law_trans(PG_FUNCTION_ARGS)
 					   memcmp(VARDATA_ANY(ftext), st->formula, st->len) != 0))
 		formula_mismatch();
 	f = sl_formula_get(&call->formula, fcinfo->flinfo->fn_mcxt, FN, ftext);
-	spec = row_options(fcinfo, call, f, f != before);
+	spec = row_options(fcinfo, call, f, call->formula.compiles != compiles);
 	if (st == NULL)
 	{
 		st = new_state(aggctx, slf_n_inputs(f), slf_n_params(f),
