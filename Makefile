@@ -23,6 +23,7 @@ OBJS = \
 	src/core/formula_fit.o \
 	src/pg/sl_pg.o \
 	src/pg/options.o \
+	src/pg/fit_agg.o \
 	src/pg/power_law_agg.o \
 	src/pg/log_law_agg.o \
 	src/pg/fit_state.o \
