@@ -73,7 +73,7 @@ typedef struct SlFitLaw
 	/*
 	 * The group key: argument key_arg (text, -1: none), named key_name in
 	 * messages.  prepare_key, given a row's key, sets call->k and call->n,
-	 * and bumps call->context when what the options mean changes.
+	 * and changes call->context when what the options mean changes.
 	 */
 	int			key_arg;
 	const char *key_name;
@@ -101,7 +101,7 @@ typedef struct SlFitLaw
 	bool		(*read_options) (const struct SlFitLaw *law, const unsigned char *p, int k, int n,
 								 void *out);
 
-	/* the result of a non-empty state; *isnull when the data cannot determine the law */
+	/* the result of a state; *isnull when its rows cannot determine the law */
 	Datum		(*final) (FunctionCallInfo fcinfo, SlCall *call, SlFitState *st, bool *isnull);
 } SlFitLaw;
 
