@@ -23,6 +23,7 @@ OBJS = \
 	src/core/formula_fit.o \
 	src/pg/sl_pg.o \
 	src/pg/options.o \
+	src/pg/fit_agg.o \
 	src/pg/power_law_agg.o \
 	src/pg/log_law_agg.o \
 	src/pg/fit_state.o \
@@ -36,7 +37,7 @@ OBJS = \
 REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
 	predict_loss parallel plan_invariance determinism fit_points fit_points_errors fit_points_n \
 	incremental \
-	superuser bounds extremes scaling_law published_laws
+	superuser bounds extremes scaling_law scaling_law_groups published_laws
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core

@@ -63,5 +63,6 @@ sl_formula_get(SlFormulaCache *cache, MemoryContext mcxt, const char *fn, text *
 	cache->text[len] = '\0';
 	cache->len = len;
 	cache->formula = f;
+	cache->compiles++;
 	return f;
 }

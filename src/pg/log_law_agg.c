@@ -1,6 +1,8 @@
 /*
  * log_law_agg.c -- fit_log_law(x1[, x2], y [, options]) over exact
- * sufficient statistics, and predict_loss for the log-law result types.
+ * sufficient statistics: the law's descriptor for the aggregate skeleton
+ * (fit_agg.h), its result composite, and predict_loss for the log-law
+ * result types.
  */
 #include "postgres.h"
 
@@ -10,23 +12,14 @@
 #include "utils/jsonb.h"
 
 #include "log_law.h"
+#include "fit_agg.h"
 #include "sl_fits.h"
-#include "sl_pg.h"
 
 #define FN "fit_log_law"
 
-typedef struct LlState
-{
-	uint32		tag;			/* SL_TAG_LOG_LAW */
-	int			k;
-	SlGroupOptions options;
-	SlAlloc		al;
-	LogStats	stats;
-} LlState;
-
 /* the state's own chunk is the 512 bytes SL_SSPACE_LOG_LAW1/2 count */
-StaticAssertDecl(sizeof(LlState) > 256 && sizeof(LlState) <= 512,
-				 "LlState no longer fills one 512-byte chunk: derive SL_SSPACE_LOG_LAW1/2 again");
+StaticAssertDecl(SL_FIT_STATE_SIZE(LogStats) > 256 && SL_FIT_STATE_SIZE(LogStats) <= 512,
+				 "a log-law state no longer fills one 512-byte chunk: derive SL_SSPACE_LOG_LAW1/2 again");
 
 static const char *const coef_names[] = {"a", "b", "c"};
 static const char *const arg_names[LL_MAX_INPUTS + 1][LL_MAX_INPUTS] = {
@@ -73,118 +66,56 @@ bounds_to_spec(const SlBounds *b, int k, LogLawSpec *spec)
 	}
 }
 
-static LlState *
-new_state(MemoryContext ctx, int k)
-{
-	LlState    *st = MemoryContextAllocZero(ctx, sizeof(LlState));
+/* ---- the accumulator: exact sufficient statistics ---- */
 
-	st->tag = SL_TAG_LOG_LAW;
-	st->k = k;
-	sl_pg_alloc_init(&st->al, ctx);
-	ls_init(&st->stats, k);
-	return st;
+static void
+stats_init(void *acc, int k)
+{
+	ls_init(acc, k);
 }
 
-PG_FUNCTION_INFO_V1(sl_log_law_trans);
-Datum
-sl_log_law_trans(PG_FUNCTION_ARGS)
+/* false only past 2^63 - 1 rows (the allocator throws rather than fail) */
+static PsStatus
+stats_add(void *acc, const double *x, double y, const SlAlloc *al)
 {
-	SlCall	   *call = sl_trans_call(fcinfo, FN, LL_MAX_INPUTS, true);
-	MemoryContext aggctx = sl_agg_context(fcinfo, FN);
-	LlState    *st = sl_state_arg(fcinfo, 0, SL_TAG_LOG_LAW, FN);
-	int			k = call->k;
-	double		x[LL_MAX_INPUTS],
-				y;
-
-	if (st == NULL)
-	{
-		st = new_state(aggctx, k);
-		if (!call->has_options)
-			st->options.bounds = options_law(k)->defaults;
-	}
-	if (call->has_options)
-		sl_row_options(fcinfo, call, options_law(k), &st->options, aggctx);
-	for (int j = 0; j <= k; j++)
-		if (PG_ARGISNULL(j + 1))
-			PG_RETURN_POINTER(st);
-	for (int j = 0; j < k; j++)
-	{
-		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input(FN, arg_names[k][j], x[j], true, ERRCODE_INVALID_ARGUMENT_FOR_LOG);
-	}
-	y = PG_GETARG_FLOAT8(k + 1);
-	sl_check_input(FN, "y", y, false, 0);
-	/* false only past 2^63 - 1 rows (the allocator throws rather than fail) */
-	if (!ls_add(&st->stats, x, y, &st->al))
-		sl_check_points(FN, PS_COUNT_RANGE);
-	PG_RETURN_POINTER(st);
+	return ls_add(acc, x, y, al) ? PS_OK : PS_COUNT_RANGE;
 }
 
-PG_FUNCTION_INFO_V1(sl_log_law_combine);
-Datum
-sl_log_law_combine(PG_FUNCTION_ARGS)
+static PsStatus
+stats_merge(void *acc, const void *other, const SlAlloc *al)
 {
-	MemoryContext aggctx;
-	LlState    *s1,
-			   *s2;
-
-	if (sl_combine_start(fcinfo, FN, SL_TAG_LOG_LAW, &aggctx, (void **) &s1, (void **) &s2))
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
-	if (s1 == NULL)
-	{
-		s1 = new_state(aggctx, s2->k);
-		s1->options.bounds = sl_keep_bounds(options_law(s2->k), s2->options.bounds, aggctx);
-	}
-	else if (s1->k != s2->k)
-		elog(ERROR, "%s: combining states of different laws", FN);
-	else if (!sl_bounds_equal(s1->options.bounds, s2->options.bounds, s1->k + 1))
-		sl_options_mismatch(FN);
-	if (!ls_merge(&s1->stats, &s2->stats, &s1->al))
-		sl_check_points(FN, PS_COUNT_RANGE);	/* as ls_add */
-	PG_RETURN_POINTER(s1);
+	return ls_merge(acc, other, al) ? PS_OK : PS_COUNT_RANGE;
 }
 
-/* state bytes: the header (sl_write_state_header), then the statistics' format */
-
-PG_FUNCTION_INFO_V1(sl_log_law_serialize);
-Datum
-sl_log_law_serialize(PG_FUNCTION_ARGS)
+static size_t
+stats_serial_size(const void *acc, const SlAlloc *al)
 {
-	LlState    *st = sl_support_state(fcinfo, FN, SL_TAG_LOG_LAW);
-	size_t		size = SL_STATE_HEADER + ls_serial_size(&st->stats);
-	bytea	   *out = palloc(VARHDRSZ + size);
-	unsigned char *p = (unsigned char *) VARDATA(out);
-
-	SET_VARSIZE(out, VARHDRSZ + size);
-	sl_write_state_header(p, SL_TAG_LOG_LAW, st->k, st->options.bounds);
-	ls_serialize(&st->stats, p + SL_STATE_HEADER);
-	PG_RETURN_BYTEA_P(out);
+	return ls_serial_size(acc);
 }
 
-PG_FUNCTION_INFO_V1(sl_log_law_deserialize);
-Datum
-sl_log_law_deserialize(PG_FUNCTION_ARGS)
+static void
+stats_serialize(const void *acc, unsigned char *out, const SlAlloc *al)
 {
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
-	size_t		len = VARSIZE_ANY_EXHDR(in);
-	SlBounds	b;
-	LlState    *st;
-	int			k;
-
-	(void) sl_agg_context(fcinfo, FN);
-	k = sl_read_state_header(p, len, SL_TAG_LOG_LAW, LL_MAX_INPUTS, &b, FN);
-	st = new_state(CurrentMemoryContext, k);
-	st->options.bounds = sl_keep_bounds(options_law(k), &b, CurrentMemoryContext);
-	if (ls_deserialize(&st->stats, p + SL_STATE_HEADER, len - SL_STATE_HEADER, &st->al) != 0 ||
-		st->stats.k != k)
-		sl_bad_state(FN);
-	PG_RETURN_POINTER(st);
+	ls_serialize(acc, out);
 }
+
+static bool
+stats_deserialize(void *acc, const unsigned char *p, size_t len, int k, const SlAlloc *al)
+{
+	LogStats   *stats = acc;
+
+	return ls_deserialize(stats, p, len, al) == 0 && stats->k == k;
+}
+
+static const SlAccOps stats_ops = {
+	.size = sizeof(LogStats),
+	.init = stats_init,
+	.add = stats_add,
+	.merge = stats_merge,
+	.serial_size = stats_serial_size,
+	.serialize = stats_serialize,
+	.deserialize = stats_deserialize,
+};
 
 /*
  * The result composite of a fit of st (shared with fit_log_law(fit_points)):
@@ -234,23 +165,29 @@ sl_log_law_spec(LogLawSpec *spec, int k, Jsonb *options)
 	bounds_to_spec(&b, k, spec);
 }
 
-PG_FUNCTION_INFO_V1(sl_log_law_final);
-Datum
-sl_log_law_final(PG_FUNCTION_ARGS)
+static Datum
+final(FunctionCallInfo fcinfo, SlCall *call, SlFitState *st, bool *isnull)
 {
-	LlState    *st = sl_support_state(fcinfo, FN, SL_TAG_LOG_LAW);
 	LogLawSpec	spec;
-	Datum		result;
-	bool		isnull;
 
-	if (st == NULL)
-		PG_RETURN_NULL();
-	bounds_to_spec(st->options.bounds, st->k, &spec);
-	result = sl_log_law_result(fcinfo, &st->stats, &spec, &isnull);
-	if (isnull)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(result);
+	bounds_to_spec(st->options, st->k, &spec);
+	return sl_log_law_result(fcinfo, SL_FIT_ACC(st), &spec, isnull);
 }
+
+static const SlFitLaw log_law = {
+	.fn = FN,
+	.tag = SL_TAG_LOG_LAW,
+	.max_k = LL_MAX_INPUTS,
+	.acc = &stats_ops,
+	.n_per_input = 1,
+	.n_fixed = 1,
+	.positive_errcode = ERRCODE_INVALID_ARGUMENT_FOR_LOG,
+	.bounds_law = options_law,
+	SL_PRESET_PARTS,
+	.final = final,
+};
+
+SL_FIT_AGG_FUNCTIONS(sl_log_law, log_law)
 
 PG_FUNCTION_INFO_V1(sl_log_law_predict);
 Datum

@@ -7,10 +7,7 @@
  * What options mean is the bounds they set (SlBounds): NULL options and
  * '{}' both mean the law's defaults, and '[0, 1]' is '[0.0, 1.00]'.  In an
  * aggregate, every row of a group must set the same bounds, rows skipped
- * for a NULL input or y included; the transition function checks rows
- * against their group and the combine function partial groups against each
- * other, by the same comparison, so that a result or an error does not
- * depend on the plan.
+ * for a NULL input or y included (fit_agg.c checks them).
  */
 #include "postgres.h"
 
@@ -192,18 +189,6 @@ sl_bounds_equal(const SlBounds *a, const SlBounds *b, int n)
 	return true;
 }
 
-const SlBounds *
-sl_keep_bounds(const SlOptionsLaw *law, const SlBounds *b, MemoryContext ctx)
-{
-	SlBounds   *copy;
-
-	if (sl_bounds_equal(b, law->defaults, law->n))
-		return law->defaults;
-	copy = MemoryContextAlloc(ctx, sizeof(SlBounds));
-	*copy = *b;
-	return copy;
-}
-
 void
 sl_options_mismatch(const char *fn)
 {
@@ -212,74 +197,4 @@ sl_options_mismatch(const char *fn)
 			 errmsg("%s: options must be the same for every row of a group", fn),
 			 errdetail("Rows of one group set different bounds (NULL options mean the defaults)."),
 			 errhint("Options count in every row, also one skipped for a NULL input or y.")));
-}
-
-/* the options of the last row a transition function saw at a call site */
-typedef struct RowOptionsCache
-{
-	uint64		generation;		/* counts the changes of bounds; 0: nothing seen */
-	bool		was_null;		/* the last row's options were NULL */
-	Size		len;			/* else their bytes (varlena data) */
-	Size		cap;
-	char	   *bytes;
-	SlBounds	bounds;			/* what they set */
-} RowOptionsCache;
-
-/* parse a row's options (v NULL: none) into the cache */
-static void
-cache_row_options(RowOptionsCache *c, MemoryContext mcxt, const SlOptionsLaw *law,
-				  struct varlena *v)
-{
-	SlBounds	b;
-
-	sl_options_bounds(law, v ? DatumGetJsonbP(PointerGetDatum(v)) : NULL, &b);
-	if (v)
-	{
-		Size		len = VARSIZE_ANY_EXHDR(v);
-
-		if (len > c->cap)
-		{
-			if (c->bytes)
-				pfree(c->bytes);
-			c->bytes = MemoryContextAlloc(mcxt, len);
-			c->cap = len;
-		}
-		memcpy(c->bytes, VARDATA_ANY(v), len);
-		c->len = len;
-	}
-	c->was_null = v == NULL;
-	if (c->generation == 0 || !sl_bounds_equal(&b, &c->bounds, law->n))
-	{
-		c->bounds = b;
-		c->generation++;
-	}
-}
-
-void
-sl_row_options(FunctionCallInfo fcinfo, SlCall *call, const SlOptionsLaw *law,
-			   SlGroupOptions *group, MemoryContext aggctx)
-{
-	RowOptionsCache *c = call->row_options;
-	int			argno = PG_NARGS() - 1;
-	struct varlena *v = NULL;
-
-	if (c == NULL)
-	{
-		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RowOptionsCache));
-		call->row_options = c;
-	}
-	if (!PG_ARGISNULL(argno))
-		v = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
-	if (c->generation == 0 ||
-		(v == NULL ? !c->was_null :
-		 c->was_null || VARSIZE_ANY_EXHDR(v) != c->len ||
-		 memcmp(VARDATA_ANY(v), c->bytes, c->len) != 0))
-		cache_row_options(c, fcinfo->flinfo->fn_mcxt, law, v);
-	if (likely(group->checked == c->generation))
-		return;
-	if (group->bounds == NULL)
-		group->bounds = sl_keep_bounds(law, &c->bounds, aggctx);
-	else if (!sl_bounds_equal(group->bounds, &c->bounds, law->n))
-		sl_options_mismatch(law->fn);
-	group->checked = c->generation;
 }

@@ -1,7 +1,7 @@
 /*
- * power_law_agg.c -- fit_power_law(x1[, x2[, x3]], y [, options]):
- * transition, combine, serialize, deserialize and final functions, and
- * predict_loss for the power-law result types.
+ * power_law_agg.c -- fit_power_law(x1[, x2[, x3]], y [, options]): the
+ * law's descriptor for the aggregate skeleton (fit_agg.h), its result
+ * composite, and predict_loss for the power-law result types.
  */
 #include "postgres.h"
 
@@ -13,24 +13,16 @@
 
 #include "point_set.h"
 #include "power_law.h"
+#include "fit_agg.h"
 #include "sl_fits.h"
-#include "sl_pg.h"
 
 #define FN "fit_power_law"
 
-typedef struct PlState
-{
-	uint32		tag;			/* SL_TAG_POWER_LAW */
-	int			k;
-	SlGroupOptions options;
-	SlAlloc		al;				/* allocates in the context owning the state */
-	PointSet	ps;
-} PlState;
-
 /* a group's state is one 1 kB chunk: see SL_SSPACE_POINTS */
-StaticAssertDecl(sizeof(PlState) > 512 && sizeof(PlState) + SL_CHUNK_HEADER <= SL_SSPACE_POINTS &&
+StaticAssertDecl(SL_FIT_STATE_SIZE(PointSet) > 512 &&
+				 SL_FIT_STATE_SIZE(PointSet) + SL_CHUNK_HEADER <= SL_SSPACE_POINTS &&
 				 SL_SSPACE_POINTS == 1024 + SL_CHUNK_HEADER,
-				 "PlState no longer fills one 1 kB chunk: derive SL_SSPACE_POINTS again");
+				 "a point-set state no longer fills one 1 kB chunk: derive SL_SSPACE_POINTS again");
 
 /* coefficient names in result order: l_inf, a, alpha, b, beta, c, gamma */
 static const char *const coef_names[] = {"l_inf", "a", "alpha", "b", "beta", "c", "gamma"};
@@ -94,113 +86,6 @@ options_law(int k)
 	return &laws[k];
 }
 
-static PlState *
-new_state(MemoryContext ctx, int k)
-{
-	/* zeroed up to the point set, which ps_init clears itself (not its inline block) */
-	PlState    *st = MemoryContextAlloc(ctx, sizeof(PlState));
-
-	memset(st, 0, offsetof(PlState, ps));
-	st->tag = SL_TAG_POWER_LAW;
-	st->k = k;
-	sl_pg_alloc_init(&st->al, ctx);
-	ps_init(&st->ps, k);
-	return st;
-}
-
-PG_FUNCTION_INFO_V1(sl_power_law_trans);
-Datum
-sl_power_law_trans(PG_FUNCTION_ARGS)
-{
-	SlCall	   *call = sl_trans_call(fcinfo, FN, SL_MAX_INPUTS, true);
-	MemoryContext aggctx = sl_agg_context(fcinfo, FN);
-	PlState    *st = sl_state_arg(fcinfo, 0, SL_TAG_POWER_LAW, FN);
-
-	if (st == NULL)
-	{
-		st = new_state(aggctx, call->k);
-		if (!call->has_options)
-			st->options.bounds = options_law(call->k)->defaults;
-	}
-	if (call->has_options)
-		sl_row_options(fcinfo, call, options_law(st->k), &st->options, aggctx);
-	sl_add_row(fcinfo, FN, st->k, &st->ps, &st->al);
-	PG_RETURN_POINTER(st);
-}
-
-PG_FUNCTION_INFO_V1(sl_power_law_combine);
-Datum
-sl_power_law_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggctx;
-	PlState    *s1,
-			   *s2;
-
-	if (sl_combine_start(fcinfo, FN, SL_TAG_POWER_LAW, &aggctx, (void **) &s1, (void **) &s2))
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
-	if (s1 == NULL)
-	{
-		/* copy into the aggregate context: s2 may live in a per-tuple one */
-		s1 = new_state(aggctx, s2->k);
-		s1->options.bounds = sl_keep_bounds(options_law(s2->k), s2->options.bounds, aggctx);
-	}
-	else if (s1->k != s2->k)
-		elog(ERROR, "%s: combining states of different laws", FN);
-	else if (!sl_bounds_equal(s1->options.bounds, s2->options.bounds, 2 * s1->k + 1))
-		sl_options_mismatch(FN);
-	sl_check_points(FN, ps_merge(&s1->ps, &s2->ps, &s1->al));
-	PG_RETURN_POINTER(s1);
-}
-
-/* state bytes: the header (sl_write_state_header), then the point set's format */
-
-PG_FUNCTION_INFO_V1(sl_power_law_serialize);
-Datum
-sl_power_law_serialize(PG_FUNCTION_ARGS)
-{
-	PlState    *st = sl_support_state(fcinfo, FN, SL_TAG_POWER_LAW);
-	size_t		size = SL_STATE_HEADER + ps_serial_size(&st->ps, &st->al);
-	bytea	   *out;
-	unsigned char *p;
-
-	if (size > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: aggregate state of %zu bytes is too large to send to another process",
-						FN, size)));
-	out = palloc(VARHDRSZ + size);
-	SET_VARSIZE(out, VARHDRSZ + size);
-	p = (unsigned char *) VARDATA(out);
-	sl_write_state_header(p, SL_TAG_POWER_LAW, st->k, st->options.bounds);
-	ps_serialize(&st->ps, p + SL_STATE_HEADER, &st->al);
-	PG_RETURN_BYTEA_P(out);
-}
-
-PG_FUNCTION_INFO_V1(sl_power_law_deserialize);
-Datum
-sl_power_law_deserialize(PG_FUNCTION_ARGS)
-{
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
-	size_t		len = VARSIZE_ANY_EXHDR(in);
-	SlBounds	b;
-	PlState    *st;
-	int			k;
-
-	(void) sl_agg_context(fcinfo, FN);
-	k = sl_read_state_header(p, len, SL_TAG_POWER_LAW, SL_MAX_INPUTS, &b, FN);
-	st = new_state(CurrentMemoryContext, k);
-	st->options.bounds = sl_keep_bounds(options_law(k), &b, CurrentMemoryContext);
-	if (ps_deserialize(&st->ps, p + SL_STATE_HEADER, len - SL_STATE_HEADER, &st->al) != PS_OK ||
-		st->ps.k != k)
-		sl_bad_state(FN);
-	PG_RETURN_POINTER(st);
-}
-
 /*
  * The result composite of a fit of the points sp (shared with
  * fit_power_law(fit_points)):
@@ -259,35 +144,35 @@ sl_power_law_spec(PowerLawSpec *spec, int k, Jsonb *options)
 	bounds_to_spec(&b, k, spec);
 }
 
-PG_FUNCTION_INFO_V1(sl_power_law_final);
-Datum
-sl_power_law_final(PG_FUNCTION_ARGS)
+static Datum
+final(FunctionCallInfo fcinfo, SlCall *call, SlFitState *st, bool *isnull)
 {
-	PlState    *st = sl_support_state(fcinfo, FN, SL_TAG_POWER_LAW);
 	PowerLawSpec spec;
+	SlAlloc		al;
+	SortedPoints sp;
 	Datum		result;
-	bool		isnull;
 
-	if (st == NULL)
-		PG_RETURN_NULL();
-	/* order the log in place (the state's value is unchanged) */
-	if (ps_sort_log(&st->ps, &st->al) != PS_OK)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	bounds_to_spec(st->options.bounds, st->k, &spec);
-	{
-		SlAlloc		al;
-		SortedPoints sp;
-
-		sl_pg_alloc_init(&al, CurrentMemoryContext);
-		if (ps_sorted(&st->ps, &sp, &al) != PS_OK)
-			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-		result = sl_power_law_result(fcinfo, &sp, st->k, &spec, &isnull);
-		ps_sorted_free(&sp, &al);
-	}
-	if (isnull)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(result);
+	bounds_to_spec(st->options, st->k, &spec);
+	sl_fit_sorted_points(st, &sp, &al);
+	result = sl_power_law_result(fcinfo, &sp, st->k, &spec, isnull);
+	ps_sorted_free(&sp, &al);
+	return result;
 }
+
+static const SlFitLaw power_law = {
+	.fn = FN,
+	.tag = SL_TAG_POWER_LAW,
+	.max_k = SL_MAX_INPUTS,
+	.acc = &sl_point_set_ops,
+	.n_per_input = 2,
+	.n_fixed = 1,
+	.positive_errcode = ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+	.bounds_law = options_law,
+	SL_PRESET_PARTS,
+	.final = final,
+};
+
+SL_FIT_AGG_FUNCTIONS(sl_power_law, power_law)
 
 /*
  * predict_loss(power_law[2|3]_fit, x...): l_inf + sum of a x^-alpha, with

@@ -16,6 +16,7 @@ typedef struct SlFormulaCache
 	char	   *text;
 	size_t		len;
 	SlFormula  *formula;		/* NULL before the first */
+	uint64		compiles;		/* formulas compiled: a new one may reuse the old one's address */
 } SlFormulaCache;
 
 /*

@@ -486,33 +486,3 @@ sl_check_prediction(double y)
 	if (unlikely(!isfinite(y)))
 		float_overflow_error();
 }
-
-void
-sl_write_state_header(unsigned char *p, uint32 tag, int k, const SlBounds *b)
-{
-	memcpy(p, &tag, 4);
-	p[4] = SL_STATE_VERSION;
-	p[5] = (unsigned char) k;
-	p[6] = p[7] = 0;
-	memcpy(p + 8, b, sizeof(SlBounds));
-}
-
-int
-sl_read_state_header(const unsigned char *p, size_t len, uint32 tag, int max_k,
-					 SlBounds *b, const char *fn)
-{
-	uint32		t;
-	int			k;
-
-	if (len < SL_STATE_HEADER)
-		sl_bad_state(fn);
-	memcpy(&t, p, 4);
-	k = p[5];
-	if (t != tag || p[4] != SL_STATE_VERSION || k < 1 || k > max_k || p[6] != 0 || p[7] != 0)
-		sl_bad_state(fn);
-	memcpy(b, p + 8, sizeof(SlBounds));
-	for (int i = 0; i < SL_MAX_COEFS; i++)
-		if (isnan(b->lo[i]) || isnan(b->hi[i]) || b->lo[i] > b->hi[i])
-			sl_bad_state(fn);
-	return k;
-}

@@ -91,9 +91,13 @@ extern MemoryContext sl_agg_context(FunctionCallInfo fcinfo, const char *fn);
  */
 typedef struct SlCall
 {
-	int			k;				/* transition function: inputs */
-	bool		has_options;	/* transition function: options come last */
-	struct RowOptionsCache *row_options;	/* its last row's options (options.c) */
+	/* a transition function's: */
+	int			k;				/* inputs (a formula law: of the formula compiled last) */
+	int			n;				/* option values (coefficients, parameters) of such a law */
+	bool		has_options;	/* options come last */
+	uint64		context;		/* changes when what the options mean changes (fit_agg.c) */
+	struct SlRowOptions *row_options;	/* its last row's options (fit_agg.c) */
+	void	   *law;			/* what a law keeps at the call site (its compiled formulas) */
 } SlCall;
 
 extern SlCall *sl_trans_call_setup(FunctionCallInfo fcinfo, const char *fn, int max_k,
@@ -156,8 +160,8 @@ extern void sl_bad_state(const char *fn) pg_attribute_noreturn();
  * sql/state_space.sql checks the catalog against the lines below.
  *
  * fit_power_law, fit_points, merge_fit_points: the state struct with its
- * inline point block, one 1 kB chunk (static assertions next to PlState
- * and FpState).  A group of up to 27 distinct inputs (21 pairs, 17
+ * inline point block, one 1 kB chunk (static assertions in power_law_agg.c
+ * and next to FpState).  A group of up to 27 distinct inputs (21 pairs, 17
  * triples) without repeated inputs needs nothing else; repeated inputs add
  * exact sums of y (2 kB for 20 repeated inputs), more distinct inputs move
  * the points to arrays that double as they grow.
@@ -202,13 +206,6 @@ typedef struct SlOptionsLaw
 	const SlBounds *defaults;	/* what NULL options mean (static) */
 } SlOptionsLaw;
 
-/* the options of a group in a state: its bounds and the last check */
-typedef struct SlGroupOptions
-{
-	const SlBounds *bounds;		/* NULL before the group's first row */
-	uint64		checked;		/* generation of the row cache last compared */
-} SlGroupOptions;
-
 /*
  * Parse {"bounds": {"coef": [lo, hi], ...}} for a law whose coefficients
  * are names[0..n).  lo/hi hold the defaults on entry and are overwritten
@@ -226,20 +223,6 @@ extern void sl_parse_pairs(const char *fn, const char *option, JsonbValue *val,
 /* the bounds options (NULL: the defaults) set */
 extern void sl_options_bounds(const SlOptionsLaw *law, Jsonb *options, SlBounds *out);
 extern bool sl_bounds_equal(const SlBounds *a, const SlBounds *b, int n);
-/* b itself if it is the law's defaults (static), else a copy in ctx */
-extern const SlBounds *sl_keep_bounds(const SlOptionsLaw *law, const SlBounds *b,
-									  MemoryContext ctx);
-
-/*
- * The options of one row (the last argument of a transition function, NULL
- * or jsonb) against its group's.  Every row counts, also one skipped for a
- * NULL input or y: the first sets the group's options, a later one that
- * sets other bounds is an ERROR.  Parses only when a row's options differ
- * (as bytes) from the row before at this call site; compares only when
- * they set other bounds than those the group was last checked against.
- */
-extern void sl_row_options(FunctionCallInfo fcinfo, SlCall *call, const SlOptionsLaw *law,
-						   SlGroupOptions *group, MemoryContext aggctx);
 /* ERROR: two parts of a group were given different options */
 extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
 
@@ -273,49 +256,45 @@ extern void sl_check_prediction(double y);
 
 /* ---- rows of point-set aggregates ---- */
 
-/*
- * The header of a serialised fit state (the bytes parallel workers send):
- * u32 tag, u8 version, u8 k, u16 0, the bounds.
- */
-#define SL_STATE_HEADER (8 + sizeof(SlBounds))
-#define SL_STATE_VERSION 2
-extern void sl_write_state_header(unsigned char *p, uint32 tag, int k, const SlBounds *b);
-/*
- * Reads and checks a header of len bytes or more; ERROR (sl_bad_state)
- * unless its tag, version, 1 <= k <= max_k and bounds are sound.  Returns k.
- */
-extern int	sl_read_state_header(const unsigned char *p, size_t len, uint32 tag, int max_k,
-								 SlBounds *b, const char *fn);
-
 /* ERROR unless a point-set operation stayed within the point and row limits */
 extern void sl_check_points(const char *fn, PsStatus st);
 
 /*
- * A row of a point-set aggregate: arguments 1..k are the inputs, k + 1 is
- * y.  Checks them (named x or x1..x3, and y, in messages of fn) and adds
- * the row to ps; does nothing if one of them is NULL.
+ * A row of an aggregate of scalar inputs: arguments 1..k are the inputs,
+ * k + 1 is y.  Reads them into x and y and checks them (named x or
+ * x1..x3, and y, in messages of fn; an input <= 0 is positive_errcode);
+ * false if one of them is NULL.
  */
-static inline void
-sl_add_row(FunctionCallInfo fcinfo, const char *fn, int k, PointSet *ps, const SlAlloc *al)
+static inline bool
+sl_read_row(FunctionCallInfo fcinfo, const char *fn, int k, int positive_errcode,
+			double *x, double *y)
 {
 	static const char *const names[SL_MAX_INPUTS + 1][SL_MAX_INPUTS] = {
 		{NULL}, {"x"}, {"x1", "x2"}, {"x1", "x2", "x3"}
 	};
-	double		x[SL_MAX_INPUTS],
-				y;
 
 	for (int j = 0; j <= k; j++)
 		if (PG_ARGISNULL(j + 1))
-			return;
+			return false;
 	for (int j = 0; j < k; j++)
 	{
 		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input(fn, names[k][j], x[j], true,
-					   ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
+		sl_check_input(fn, names[k][j], x[j], true, positive_errcode);
 	}
-	y = PG_GETARG_FLOAT8(k + 1);
-	sl_check_input(fn, "y", y, false, 0);
-	sl_check_points(fn, ps_add(ps, x, y, al));
+	*y = PG_GETARG_FLOAT8(k + 1);
+	sl_check_input(fn, "y", *y, false, 0);
+	return true;
+}
+
+/* a row of a point-set aggregate of scalar inputs (sl_read_row) into ps */
+static inline void
+sl_add_row(FunctionCallInfo fcinfo, const char *fn, int k, PointSet *ps, const SlAlloc *al)
+{
+	double		x[SL_MAX_INPUTS],
+				y;
+
+	if (sl_read_row(fcinfo, fn, k, ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, x, &y))
+		sl_check_points(fn, ps_add(ps, x, y, al));
 }
 
 #endif
