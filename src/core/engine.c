@@ -1322,7 +1322,9 @@ sl_engine_fit(const SlEnginePoints *pts, const SlModel *model, const SlEngineOpt
 	else
 	{
 		global_phase(&E, POLISH_STARTS * E.effort, best_u, &best_f, &best_conv);
-		for (int round = 0; round < MAX_ROUNDS && best_f < INFINITY && best_f > E.f_exact; round++)
+		/* one parameter: its re-scan would be the grid again, coarser */
+		for (int round = 0; round < MAX_ROUNDS && q > 1 && best_f < INFINITY && best_f > E.f_exact;
+			 round++)
 			if (!rescan_round(&E, best_u, &best_f, &best_conv))
 				break;
 	}
