@@ -615,7 +615,8 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 		if (stale[o])
 		{
 			memcpy(kept, out, sizeof(double) * m);
-			memcpy(b->cache_theta[o], theta, sizeof(double) * q);
+			if (q > 0)			/* theta may be NULL without parameters */
+				memcpy(b->cache_theta[o], theta, sizeof(double) * q);
 			b->cached[o] = true;
 		}
 		else

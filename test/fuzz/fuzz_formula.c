@@ -251,6 +251,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
+	/*
+	 * The bound formula's output cache: after an evaluation at theta, one
+	 * parameter moved recomputes only what depends on it; the result must
+	 * be a fresh binding's, bit for bit (and admissible alike).
+	 */
+	if (q > 0)
+	{
+		SlfBound   *fresh = slf_bind(f, x, M_POINTS, AL, &err);
+		double		moved[SLF_MAX_NONLINEAR];
+		int			j = (sel / 16) % q;
+		bool		ok_cached,
+					ok_fresh;
+
+		FUZZ_CHECK(fresh != NULL, "second binding failed: %s", err.message);
+		memcpy(moved, theta, sizeof(double) * q);
+		moved[j] = values[(sel / 4 + j + 7) % 16];
+		ok_cached = slf_columns(b, moved, G, g0, NULL, NULL);
+		ok_fresh = slf_columns(fresh, moved, G2, g02, NULL, NULL);
+		FUZZ_CHECK(ok_cached == ok_fresh, "admissible %d cached, %d fresh", ok_cached, ok_fresh);
+		if (ok_fresh)
+			FUZZ_CHECK(same_bits(G, G2, (size_t) M * M_POINTS) &&
+					   (!slf_has_offset(f) || same_bits(g0, g02, M_POINTS)), "cached columns differ");
+		slf_bound_free(fresh, AL);
+	}
 	for (int p = 0; p < np; p++)
 		params[p] = values[(sel + 3 * p) % 16];
 	slf_canonicalize(f, params);
