@@ -96,6 +96,10 @@ typedef struct Engine
 	struct Ranked *rank;
 	double	   *vals;			/* 3 * MAX_SIDE */
 	long		evals;
+	/* the best distinct optima polished so far (note_optimum) */
+	int			n_opt;
+	double		opt_u[SL_ENGINE_MAX_OPTIMA][SL_ENGINE_MAX_NL];
+	double		opt_f[SL_ENGINE_MAX_OPTIMA];
 	/* which parameters each column and the offset move with: see dependencies() */
 	int			dep_state;		/* 0 not yet known, 1 known, -1 unknowable */
 	unsigned	col_dep[SL_ENGINE_MAX_COLS];
@@ -747,6 +751,57 @@ fallback:
 	return false;
 }
 
+/*
+ * Keeps the best SL_ENGINE_MAX_OPTIMA distinct optima polished: a point
+ * within OPTIMUM_SAME of the search box of a kept one (in every
+ * coordinate) is the same basin, and only the better of the two stays.
+ */
+#define OPTIMUM_SAME 1e-3
+
+static void
+note_optimum(Engine *E, const double *u, double f)
+{
+	int			at = E->n_opt;
+
+	if (!(f < INFINITY))
+		return;
+	for (int o = 0; o < E->n_opt; o++)
+	{
+		double		dist = 0.0;
+
+		for (int j = 0; j < E->q; j++)
+		{
+			double		w = E->ghi[j] - E->glo[j];
+
+			dist = fmax(dist, fabs(u[j] - E->opt_u[o][j]) / (w > 0.0 ? w : 1.0));
+		}
+		if (dist <= OPTIMUM_SAME)
+		{
+			if (!(f < E->opt_f[o]))
+				return;
+			/* the same basin, better: out of the list, then in again by its value */
+			memmove(&E->opt_u[o], &E->opt_u[o + 1], sizeof(E->opt_u[0]) * (size_t) (E->n_opt - o - 1));
+			memmove(&E->opt_f[o], &E->opt_f[o + 1], sizeof(double) * (size_t) (E->n_opt - o - 1));
+			E->n_opt--;
+			break;
+		}
+	}
+	at = E->n_opt;
+	while (at > 0 && f < E->opt_f[at - 1])
+		at--;
+	if (at >= SL_ENGINE_MAX_OPTIMA)
+		return;
+	{
+		int			n = E->n_opt < SL_ENGINE_MAX_OPTIMA ? E->n_opt : SL_ENGINE_MAX_OPTIMA - 1;
+
+		memmove(&E->opt_u[at + 1], &E->opt_u[at], sizeof(E->opt_u[0]) * (size_t) (n - at));
+		memmove(&E->opt_f[at + 1], &E->opt_f[at], sizeof(double) * (size_t) (n - at));
+		memcpy(E->opt_u[at], u, sizeof(double) * E->q);
+		E->opt_f[at] = f;
+		E->n_opt = n + 1;
+	}
+}
+
 /* index <-> coordinates of a grid with sides side[0..nd-1] */
 static void
 grid_coords(int idx, int nd, const int *side, int *g)
@@ -978,6 +1033,7 @@ global_phase(Engine *E, int n_starts_max, double *best_u, double *best_f, bool *
 
 		memcpy(u, st[s], sizeof(double) * q);
 		f = levenberg_marquardt(E, u, &conv);
+		note_optimum(E, u, f);
 		if (f < *best_f)
 		{
 			*best_f = f;
@@ -1131,6 +1187,8 @@ rescan_round(Engine *E, double *best_u, double *best_f, bool *best_conv)
 			{
 				bool		conv;
 				double		f = levenberg_marquardt(E, st[s], &conv);
+
+				note_optimum(E, st[s], f);
 
 				if (f < *best_f - IMPROVE_REL * *best_f)
 				{
@@ -1319,6 +1377,28 @@ sl_engine_fit(const SlEnginePoints *pts, const SlModel *model, const SlEngineOpt
 		best_f = evaluate(&E, best_u, false);
 		best_conv = true;
 	}
+	else if (opt && opt->n_starts > 0)
+	{
+		/* the points given, polished */
+		for (int s = 0; s < opt->n_starts && s < SL_ENGINE_MAX_OPTIMA; s++)
+		{
+			double		u[SL_ENGINE_MAX_NL];
+			bool		conv;
+			double		f;
+
+			for (int j = 0; j < q; j++)
+				u[j] = clampd(asinh((opt->starts[s][j] - model->centre[j]) / model->scale[j]),
+							  E.llo[j], E.lhi[j]);
+			f = levenberg_marquardt(&E, u, &conv);
+			note_optimum(&E, u, f);
+			if (f < best_f)
+			{
+				best_f = f;
+				best_conv = conv;
+				memcpy(best_u, u, sizeof(double) * q);
+			}
+		}
+	}
 	else
 	{
 		global_phase(&E, POLISH_STARTS * E.effort, best_u, &best_f, &best_conv);
@@ -1374,6 +1454,10 @@ sl_engine_fit(const SlEnginePoints *pts, const SlModel *model, const SlEngineOpt
 		out->col_dependent[c] = E.info.dependent[c];
 	}
 	out->rank_deficient = E.info.rank_deficient;
+	out->n_optima = E.n_opt;
+	for (int o = 0; o < E.n_opt; o++)
+		for (int j = 0; j < q; j++)
+			out->optima[o][j] = theta_of_u(&E, j, E.opt_u[o][j]);
 	out->rss = ldexp(best_f, 2 * E.y_exp) + pts->ss_within;
 	out->converged = best_conv;
 done:

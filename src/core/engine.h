@@ -42,6 +42,7 @@
 
 #define SL_ENGINE_MAX_NL 8
 #define SL_ENGINE_MAX_COLS 32
+#define SL_ENGINE_MAX_OPTIMA 2
 /* how far (in u) Levenberg-Marquardt may leave the search box without a hard bound */
 #define SL_ENGINE_U_MARGIN 6.0
 
@@ -108,11 +109,21 @@ typedef struct SlEngineResult
 	bool		col_dependent[SL_ENGINE_MAX_COLS];	/* in the others' span: coef 0 */
 	bool		rank_deficient; /* the columns at the optimum are (numerically) dependent */
 	int			n_evals;		/* column evaluations */
+	/* the best distinct optima the polishes reached, best first (theta) */
+	int			n_optima;
+	double		optima[SL_ENGINE_MAX_OPTIMA][SL_ENGINE_MAX_NL];
 } SlEngineResult;
 
 typedef struct SlEngineOptions
 {
 	int			effort;			/* 1 = default; larger: denser grids, more polishes */
+
+	/*
+	 * n_starts > 0: polish these points (theta, within the hard bounds)
+	 * alone instead of searching, as after a search on a subsample.
+	 */
+	int			n_starts;
+	double		starts[SL_ENGINE_MAX_OPTIMA][SL_ENGINE_MAX_NL];
 } SlEngineOptions;
 
 /*

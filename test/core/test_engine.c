@@ -703,7 +703,7 @@ test_hard_sine(void)
 						y[MAXP];
 			SlEnginePoints pts;
 			SlEngineResult res;
-			SlEngineOptions opt = {e + 1};
+			SlEngineOptions opt = {.effort = e + 1};
 			char		why[256] = "";
 
 			draw(F_SINE, &t, &tr);
