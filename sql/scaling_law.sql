@@ -63,6 +63,42 @@ SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], lo
 FROM chin WHERE g = 3;
 COMMIT;
 
+-- more distinct points (3,000) than the search's subsample (2,048): the search
+-- runs on an even subsample, the polish on every point; recovery and
+-- determinism as above
+CREATE TABLE chin_many AS
+SELECT n, d, 1.7 + 400 / n ^ 0.34 + 410 / d ^ 0.28 AS loss
+FROM (SELECT 1e7 * 1000 ^ (i / 59.0) AS n FROM generate_series(0, 59) i) a,
+     (SELECT 1e9 * 1000 ^ (j / 49.0) AS d FROM generate_series(0, 49) j) b;
+CREATE TABLE chin_many_fit AS
+SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss) AS fit FROM chin_many;
+SELECT (fit).n, (fit).converged, (fit).at_bound,
+       abs(((fit).params->>'E')::float8 / 1.7 - 1) < 1e-8 AS e_ok,
+       abs(((fit).params->>'A')::float8 / 400 - 1) < 1e-8 AS a_ok,
+       abs(((fit).params->>'alpha')::float8 / 0.34 - 1) < 1e-8 AS alpha_ok,
+       abs(((fit).params->>'B')::float8 / 410 - 1) < 1e-8 AS b_ok,
+       abs(((fit).params->>'beta')::float8 / 0.28 - 1) < 1e-8 AS beta_ok
+FROM chin_many_fit;
+SELECT (SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss)
+        FROM (SELECT * FROM chin_many ORDER BY md5(n::text || d::text)) s)
+     = (SELECT fit FROM chin_many_fit) AS shuffled_same,
+       fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta',
+                       (SELECT fit_points(ARRAY[n, d], loss) FROM chin_many))
+     = (SELECT fit FROM chin_many_fit) AS stored_points_same;
+BEGIN;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL parallel_leader_participation = off;
+EXPLAIN (COSTS OFF)
+SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss) FROM chin_many;
+SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss)
+     = (SELECT fit FROM chin_many_fit) AS parallel_same
+FROM chin_many;
+COMMIT;
+DROP TABLE chin_many, chin_many_fit;
+
 -- bounds hold exactly, and at_bound names what they hold
 SELECT (f).params->>'alpha' AS alpha, (f).at_bound
 FROM (SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss,

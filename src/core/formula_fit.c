@@ -680,7 +680,23 @@ limit_refit(SlfBound *bound, const SlModel *model, const SlEnginePoints *ep,
 		lm.nl_lo[jj] = model->nl_lo[jj + 1];
 		lm.nl_hi[jj] = model->nl_hi[jj + 1];
 	}
-	est = sl_engine_fit(ep, &lm, eo, al, &lres);
+	{
+		/*
+		 * After a search on a subsample (eo has starts), the limit law is
+		 * polished from the fit's own optimum rather than searched again
+		 * on every point.
+		 */
+		SlEngineOptions lo = {.effort = eo->effort};
+
+		if (eo->n_starts > 0)
+		{
+			lo.n_starts = 1;
+			for (int jj = 0, r = 0; jj < q; jj++)
+				if (jj != j)
+					lo.starts[0][r++] = res->theta[jj];
+		}
+		est = sl_engine_fit(ep, &lm, &lo, al, &lres);
+	}
 	if (est == SL_ENGINE_NO_MEMORY)
 	{
 		al->free(al->ctx, buf);
@@ -870,6 +886,83 @@ write_back_limit(const ModelCtx *mc, SlEngineResult *res, bool *div_col, bool *d
 	return any;
 }
 
+/* more distinct points than this: the search runs on an even subsample first */
+#define SEARCH_SUBSAMPLE 2048
+
+/*
+ * The search on an even subsample of the sorted points, as the presets'
+ * grid does: its best optima become eo's starts, which the engine then
+ * polishes on every point.  Leaves eo alone when the subsample has no fit
+ * (the search then runs on every point).
+ */
+static FormulaStatus
+subsample_starts(const SlFormula *f, const SortedPoints *pts, const double *y_engine,
+				 const SlModel *model, SlEngineOptions *eo, const SlAlloc *al)
+{
+	int			ms = SEARCH_SUBSAMPLE,
+				k = pts->k;
+	double	   *buf = al->alloc(al->ctx, sizeof(double) * (size_t) ms * (size_t) (k + 2));
+	double	   *x,
+			   *w,
+			   *y;
+	ModelCtx	sctx;
+	SlModel		sm = *model;
+	SlEnginePoints sp;
+	SlEngineOptions so = {.effort = eo->effort};
+	SlEngineResult sres;
+	SlfError	err;
+	FormulaStatus status = FF_OK;
+
+	if (buf == NULL)
+		return FF_NO_MEMORY;
+	x = buf;
+	w = x + (size_t) ms * (size_t) k;
+	y = w + ms;
+	for (int s = 0; s < ms; s++)
+	{
+		size_t		i = (size_t) (((double) s + 0.5) * pts->m / ms);
+
+		memcpy(&x[(size_t) s * k], &pts->x[i * (size_t) k], sizeof(double) * (size_t) k);
+		w[s] = pts->w[i];
+		y[s] = y_engine[i];
+	}
+	memset(&sctx, 0, sizeof(sctx));
+	sctx.bound = slf_bind(f, x, ms, al, &err);
+	if (sctx.bound == NULL)
+	{
+		al->free(al->ctx, buf);
+		return err.kind == SLF_ERR_NO_MEMORY ? FF_NO_MEMORY : FF_OK;
+	}
+	sctx.M = model->n_cols;
+	sctx.q = model->n_nl;
+	sctx.m = ms;
+	sctx.has_offset = model->has_offset;
+	sm.ctx = &sctx;
+	status = find_bound_limits(&sctx, &sm, al);
+	sp.m = ms;
+	sp.w = w;
+	sp.y = y;
+	sp.ss_within = 0.0;
+	if (status == FF_OK)
+		switch (sl_engine_fit(&sp, &sm, &so, al, &sres))
+		{
+			case SL_ENGINE_OK:
+				eo->n_starts = sres.n_optima;
+				memcpy(eo->starts, sres.optima, sizeof(eo->starts));
+				break;
+			case SL_ENGINE_NO_MEMORY:
+				status = FF_NO_MEMORY;
+				break;
+			default:
+				break;
+		}
+	if (sctx.G)
+		al->free(al->ctx, sctx.G);
+	slf_bound_free(sctx.bound, al);
+	al->free(al->ctx, buf);
+	return status;
+}
+
 FormulaStatus
 formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec,
 			const SlAlloc *al, FormulaFit *out, SlfError *err)
@@ -995,8 +1088,12 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	ep.w = pts->w;
 	ep.y = y_engine;
 	ep.ss_within = offset ? ldexp(pts->ss_within, 2 * e) : pts->ss_within;
+	memset(&eo, 0, sizeof(eo));
 	eo.effort = spec->effort;
-	status = find_bound_limits(&mctx, &model, al);
+	if (q > 0 && pts->m > SEARCH_SUBSAMPLE)
+		status = subsample_starts(f, pts, y_engine, &model, &eo, al);
+	if (status == FF_OK)
+		status = find_bound_limits(&mctx, &model, al);
 	est = status == FF_OK ? sl_engine_fit(&ep, &model, &eo, al, &res) : SL_ENGINE_NO_MEMORY;
 	if (y)
 		al->free(al->ctx, y);

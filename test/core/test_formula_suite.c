@@ -21,6 +21,8 @@ static const SlAlloc *AL = &sl_malloc_alloc;
 
 #define MAX_POINTS 200
 #define INSTANCES 18
+#define MANY_POINTS 5000
+#define MANY_INSTANCES 2
 
 typedef struct Family
 {
@@ -80,8 +82,7 @@ d_chin(uint64_t *r, double *p)
 static void
 x_chin(int i, int m, double *x)
 {
-	(void) m;
-	x[0] = logspace(i / 5, 6, 1e7, 1e10);
+	x[0] = logspace(i / 5, (m + 4) / 5, 1e7, 1e10);
 	x[1] = logspace(i % 5, 5, 1e9, 1e12);
 }
 
@@ -368,4 +369,34 @@ test_formula_suite(void)
 	CHECK(total >= 200 && recovered >= 0.99 * total,
 		  "synthetic suite: %d of %d problems recovered to 1e-6 from no start values (99%% needed)",
 		  recovered, total);
+
+	/*
+	 * More distinct points than the search's subsample: the search runs on
+	 * 2048 of them and the polish on all, which must recover the law alike.
+	 */
+	total = recovered = 0;
+	for (size_t fi = 0; fi < sizeof(families) / sizeof(families[0]); fi++)
+	{
+		Family		big = families[fi];
+		SlfError	err;
+		SlFormula  *f = slf_compile(big.formula, strlen(big.formula), AL, &err);
+
+		big.m = MANY_POINTS;
+		for (int t = 0; t < MANY_INSTANCES && f != NULL; t++)
+		{
+			double		truth[SLF_MAX_PARAMS];
+			char		why[1024];
+
+			big.draw(&rng, truth);
+			total++;
+			if (run_problem(&big, f, truth, why, sizeof(why)))
+				recovered++;
+			else
+				printf("  miss with %d points: %s #%d: %s\n", MANY_POINTS, big.name, t, why);
+		}
+		slf_free(f, AL);
+	}
+	CHECK(total == MANY_INSTANCES * (int) (sizeof(families) / sizeof(families[0])) && recovered == total,
+		  "synthetic suite with %d points per problem (search on a subsample): %d of %d recovered to 1e-6",
+		  MANY_POINTS, recovered, total);
 }
