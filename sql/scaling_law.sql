@@ -98,6 +98,27 @@ SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], lo
 FROM chin_many;
 COMMIT;
 DROP TABLE chin_many, chin_many_fit;
+-- inputs of any sign under a parallel plan: the workers' states carry them
+-- (a Gaussian peak over x in [-3, 3], 6,001 points)
+CREATE TABLE peak AS
+SELECT x, 2.5 * exp(-((x - 0.7)^2) / (2 * 0.8^2)) + 0.3 AS y FROM generate_series(-3, 3, 0.001) x;
+CREATE TABLE peak_fit AS
+SELECT fit_scaling_law('x => A * exp(-(x - mu)^2 / (2 * s^2)) + c', x, y) AS fit FROM peak;
+SELECT round(((fit).params->>'A')::numeric, 9) AS a, round(((fit).params->>'mu')::numeric, 9) AS mu,
+       round(((fit).params->>'s')::numeric, 9) AS s, round(((fit).params->>'c')::numeric, 9) AS c
+FROM peak_fit;
+BEGIN;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL parallel_leader_participation = off;
+EXPLAIN (COSTS OFF)
+SELECT fit_scaling_law('x => A * exp(-(x - mu)^2 / (2 * s^2)) + c', x, y) FROM peak;
+SELECT fit_scaling_law('x => A * exp(-(x - mu)^2 / (2 * s^2)) + c', x, y) = (SELECT fit FROM peak_fit) AS parallel_same
+FROM peak;
+COMMIT;
+DROP TABLE peak, peak_fit;
 
 -- bounds hold exactly, and at_bound names what they hold
 SELECT (f).params->>'alpha' AS alpha, (f).at_bound

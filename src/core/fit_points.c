@@ -48,7 +48,9 @@ fp_status_detail(FpStatus st)
 		case FP_TOO_MANY_ENTRIES:
 			return "The value declares more entries than its length can hold.";
 		case FP_BAD_INPUT:
-			return "An input is not finite and positive.";
+			return "An input is not finite, or is -0.";
+		case FP_NOT_POSITIVE:
+			return "An input is not positive: values of fit_points, fit_points2 and fit_points3 hold positive inputs.";
 		case FP_UNSORTED:
 			return "The entries are not in strictly increasing order of their inputs.";
 		case FP_BAD_WEIGHT:
@@ -650,11 +652,14 @@ fp_validate(const unsigned char *buf, size_t len, int expect_k, FpInfo *info,
 		for (int j = 0; j < k; j++)
 		{
 			x[j] = ld_f64(buf + off + 8 * (size_t) j);
-			if (!isfinite(x[j]) || !(x[j] > 0.0))
+			/* one zero: a -0.0 would make equal points differ in bytes */
+			if (!isfinite(x[j]) || (x[j] == 0.0 && signbit(x[j])))
 			{
 				st = FP_BAD_INPUT;
 				goto done;
 			}
+			if (!(x[j] > 0.0))
+				info->nonpositive = true;
 		}
 		if (i > 0 && ps_cmp_inputs(prev, x, k) >= 0)
 		{

@@ -82,14 +82,15 @@ typedef enum FpStatus
 	FP_BAD_FLAGS,
 	FP_BAD_COUNTS,				/* m, n negative or inconsistent */
 	FP_TOO_MANY_ENTRIES,		/* more entries than the bytes can hold */
-	FP_BAD_INPUT,				/* an input not finite or not positive */
+	FP_BAD_INPUT,				/* an input not finite, or -0.0 (not canonical) */
 	FP_UNSORTED,				/* entries not in strictly increasing order */
 	FP_BAD_WEIGHT,				/* w < 1, or the w do not add up to n */
 	FP_BAD_Y,					/* a single y not finite */
 	FP_BAD_SUM,					/* an exact sum not in canonical form or range */
 	FP_BAD_SUM_SQUARES,			/* the sum of y^2 disagrees with the entries */
 	FP_BAD_TEXT,				/* text form is not \x and hex digits */
-	FP_COUNT_RANGE				/* a merge would hold more than 2^63 - 1 rows */
+	FP_COUNT_RANGE,				/* a merge would hold more than 2^63 - 1 rows */
+	FP_NOT_POSITIVE				/* an input <= 0 where a type needs positive ones (see FpInfo) */
 } FpStatus;
 
 /* a full sentence for errdetail */
@@ -102,6 +103,12 @@ typedef struct FpInfo
 	int32_t		m;
 	int64_t		n;
 	bool		negative_zero;	/* a single y is -0.0 (written by 1.1; see fp_canonical_zero) */
+	/*
+	 * Some input is <= 0.  The format holds any finite input (formula laws
+	 * take any sign); the types of the power and log laws' values, whose
+	 * laws take logarithms, hold positive ones: FP_NOT_POSITIVE.
+	 */
+	bool		nonpositive;
 } FpInfo;
 
 /*

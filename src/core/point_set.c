@@ -1224,8 +1224,9 @@ ps_deserialize(PointSet *ps, const unsigned char *buf, size_t len,
 			return PS_BAD_FORMAT;
 		memcpy(x, buf + off, 8 * (size_t) ps->k);
 		off += 8 * ps->k;
+		/* any finite input (formula laws take any sign), never -0.0 (ps_add stores +0) */
 		for (int j = 0; j < ps->k; j++)
-			if (!isfinite(x[j]) || !(x[j] > 0.0))
+			if (!isfinite(x[j]) || (x[j] == 0.0 && signbit(x[j])))
 				return PS_BAD_FORMAT;
 		memcpy(&w, buf + off, 8);
 		off += 8;

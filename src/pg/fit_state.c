@@ -133,7 +133,7 @@ make_value(const unsigned char *buf, size_t len, const FpInfo *info)
  * (ps_al is ps's own allocator); ps's value is unchanged.
  */
 static bytea *
-value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
+value_of_point_set(PointSet *ps, const SlAlloc *ps_al, const char *type)
 {
 	SlAlloc		al;
 	unsigned char *buf;
@@ -155,6 +155,12 @@ value_of_point_set(PointSet *ps, const SlAlloc *ps_al)
 	st = fp_validate(buf, len, ps->k, &info, &al);
 	if (st != FP_OK)
 		elog(ERROR, "%s: encoded point set does not validate: %s", FN, fp_status_detail(st));
+	/* rows of any sign reach a presets' type only through a superuser's aggregate */
+	if (info.nonpositive && strcmp(type, TYPE_N) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: a value with inputs <= 0 cannot be returned as type %s", FN, type),
+				 errdetail("%s", fp_status_detail(FP_NOT_POSITIVE))));
 	check_value_size(FN, len);
 	return make_value(buf, len, &info);
 }
@@ -198,6 +204,8 @@ points_in(FunctionCallInfo fcinfo, int k, const char *type)
 	st = fp_text_decode(text, tlen, buf, &len, &al);
 	if (st == FP_OK)
 		st = fp_validate(buf, len, k, &info, &al);
+	if (st == FP_OK && k != 0 && info.nonpositive)
+		st = FP_NOT_POSITIVE;
 	if (st != FP_OK)
 		report(st, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type", type);
 	SET_VARSIZE(out, VARHDRSZ + len);
@@ -240,6 +248,8 @@ points_recv(FunctionCallInfo fcinfo, int k, const char *type)
 	check_value_size(type, len);
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_validate(buf, len, k, &info, &al);
+	if (st == FP_OK && k != 0 && info.nonpositive)
+		st = FP_NOT_POSITIVE;
 	if (st != FP_OK)
 		report(st, ERRCODE_INVALID_BINARY_REPRESENTATION, "invalid binary value for type", type);
 	msg->cursor = msg->len;
@@ -331,7 +341,9 @@ sl_fit_points_trans(PG_FUNCTION_ARGS)
  * fit_points(inputs float8[], y): the first row that is not skipped fixes
  * k, every other row of the group must have as many inputs.  A NULL array,
  * element or y skips the row (before any check, as a NULL scalar does);
- * inputs must be finite and positive, y finite, as for the scalar inputs.
+ * inputs and y must be finite.  Inputs may be of any sign, as the formula
+ * laws' are: only the values of fit_points, fit_points2 and fit_points3
+ * (the presets' inputs) must be positive.
  */
 PG_FUNCTION_INFO_V1(sl_fit_pointsn_trans);
 Datum
@@ -365,8 +377,9 @@ sl_fit_pointsn_trans(PG_FUNCTION_ARGS)
 	}
 	if (st != NULL && st->k != k)
 		sl_array_length_mismatch(FN, "inputs", st->k, k);
+	/* any finite inputs: formula laws take any sign */
 	for (int j = 0; j < k; j++)
-		sl_check_input(FN, names[j], x[j], true, ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION);
+		sl_check_input(FN, names[j], x[j], false, 0);
 	y = PG_GETARG_FLOAT8(2);
 	sl_check_input(FN, "y", y, false, 0);
 	if (st == NULL)
@@ -566,7 +579,7 @@ sl_fit_points_final(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	check_final_type(fcinfo, st->k, type_name(st->k));
-	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
+	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al, type_name(st->k)));
 }
 
 PG_FUNCTION_INFO_V1(sl_fit_pointsn_final);
@@ -578,7 +591,7 @@ sl_fit_pointsn_final(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	check_final_type(fcinfo, st->k, TYPE_N);
-	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al));
+	PG_RETURN_BYTEA_P(value_of_point_set(&st->ps, &st->al, TYPE_N));
 }
 
 /*
@@ -684,6 +697,9 @@ sl_fit_points_power_law(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	buf = value_bytes(fcinfo, 0, 0, &len, &info);
 	check_result_k(fcinfo, "fit_power_law", info.k, false);
+	/* only a superuser's cast from fit_pointsn can bring an input <= 0 here */
+	if (info.nonpositive)
+		report(FP_NOT_POSITIVE, ERRCODE_DATA_CORRUPTED, "corrupt value of type", type_name(info.k));
 	sl_power_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	/* the value's entries are the points in order: no point set, no hash */
@@ -766,6 +782,8 @@ sl_fit_points_log_law(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	buf = value_bytes(fcinfo, 0, 0, &len, &info);
 	check_result_k(fcinfo, "fit_log_law", info.k, true);
+	if (info.nonpositive)
+		report(FP_NOT_POSITIVE, ERRCODE_DATA_CORRUPTED, "corrupt value of type", type_name(info.k));
 	sl_log_law_spec(&spec, info.k, options_arg(fcinfo));
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	st = fp_log_stats(buf, len, &stats, &al);

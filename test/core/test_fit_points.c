@@ -549,12 +549,21 @@ test_rejections(void)
 	x[1] = NAN;
 	len = craft(b, 3, 3, x, w, y, 14);
 	EXPECT(FP_BAD_INPUT, "x = NaN");
-	x[1] = -2;
+	x[1] = -0.0;
 	len = craft(b, 3, 3, x, w, y, 14);
-	EXPECT(FP_BAD_INPUT, "x < 0");
+	EXPECT(FP_BAD_INPUT, "x = -0 (not canonical)");
+	x[1] = 2;
+	len = craft(b, 3, 3, x, w, y, 14);
+	EXPECT(FP_OK, "positive inputs");
+	CHECK(!info.nonpositive, "positive inputs are not flagged");
+	/* any finite input is a value of fit_pointsn; the presets' types check nonpositive */
+	x[0] = -2;
 	x[1] = 0;
 	len = craft(b, 3, 3, x, w, y, 14);
-	EXPECT(FP_BAD_INPUT, "x = 0");
+	EXPECT(FP_OK, "inputs -2, 0, 3");
+	CHECK(info.nonpositive, "inputs <= 0 are flagged");
+	CHECK(reencodes_identically(b, len), "a value with inputs <= 0 re-encodes to the same bytes");
+	x[0] = 1;
 	x[1] = 1;
 	len = craft(b, 3, 3, x, w, y, 14);
 	EXPECT(FP_UNSORTED, "a duplicate entry");
