@@ -145,17 +145,16 @@ theta_of_u(const Engine *E, int j, double u)
 }
 
 /*
- * RSS (scaled units) of the best coefficients at u; INFINITY where theta
- * is inadmissible.  Leaves theta, c, r, info and the bounded solve's
- * factors in E; with deriv also the model's partials.
+ * The weighted problem at u into E: theta, the model's columns (with their
+ * partials when deriv), A = sw G and b = sw (y - g0).  False where theta
+ * is inadmissible.
  */
-static double
-evaluate(Engine *E, const double *u, bool deriv)
+static bool
+load_problem(Engine *E, const double *u, bool deriv)
 {
 	const SlModel *md = E->md;
 	int			m = E->m,
 				M = E->M;
-	double		f;
 
 	E->evals++;
 	sl_check_interrupts(E->al);
@@ -165,7 +164,7 @@ evaluate(Engine *E, const double *u, bool deriv)
 		memset(E->g0, 0, sizeof(double) * m);
 	if (!md->columns(md->ctx, E->theta, E->G, E->g0, deriv ? E->dG : NULL,
 					 deriv ? E->dg0 : NULL))
-		return INFINITY;
+		return false;
 	for (int c = 0; c < M; c++)
 	{
 		const double *g = E->G + (size_t) c * m;
@@ -176,9 +175,24 @@ evaluate(Engine *E, const double *u, bool deriv)
 	}
 	for (int i = 0; i < m; i++)
 		E->b[i] = E->sw[i] * (E->ys[i] - (md->has_offset ? E->g0[i] * E->y_scale : 0.0));
-	f = sl_bvls_solve(&E->ls, m, M, E->A, E->b, E->col_lo, E->col_hi, E->c, E->r, &E->info);
+	return true;
+}
+
+/*
+ * RSS (scaled units) of the best coefficients at u; INFINITY where theta
+ * is inadmissible.  Leaves theta, c, r, info and the bounded solve's
+ * factors in E; with deriv also the model's partials.
+ */
+static double
+evaluate(Engine *E, const double *u, bool deriv)
+{
+	double		f;
+
+	if (!load_problem(E, u, deriv))
+		return INFINITY;
+	f = sl_bvls_solve(&E->ls, E->m, E->M, E->A, E->b, E->col_lo, E->col_hi, E->c, E->r, &E->info);
 	/* coefficients must exist in the user's units too (y's scale undone) */
-	for (int c = 0; c < M && f < INFINITY; c++)
+	for (int c = 0; c < E->M && f < INFINITY; c++)
 		if (!isfinite(ldexp(E->c[c], E->y_exp)))
 			f = INFINITY;
 	return f;
@@ -192,31 +206,11 @@ evaluate(Engine *E, const double *u, bool deriv)
 static double
 scan_rss(Engine *E, const double *u)
 {
-	const SlModel *md = E->md;
-	int			m = E->m,
-				M = E->M;
-
 	if (E->bounded_cols)
 		return evaluate(E, u, false);
-	E->evals++;
-	sl_check_interrupts(E->al);
-	for (int j = 0; j < E->q; j++)
-		E->theta[j] = theta_of_u(E, j, u[j]);
-	if (md->has_offset)
-		memset(E->g0, 0, sizeof(double) * m);
-	if (!md->columns(md->ctx, E->theta, E->G, E->g0, NULL, NULL))
+	if (!load_problem(E, u, false))
 		return INFINITY;
-	for (int c = 0; c < M; c++)
-	{
-		const double *g = E->G + (size_t) c * m;
-		double	   *a = E->A + (size_t) c * m;
-
-		for (int i = 0; i < m; i++)
-			a[i] = E->sw[i] * g[i];
-	}
-	for (int i = 0; i < m; i++)
-		E->b[i] = E->sw[i] * (E->ys[i] - (md->has_offset ? E->g0[i] * E->y_scale : 0.0));
-	return sl_lsq_rss(m, M, E->A, E->b, E->al);
+	return sl_lsq_rss(E->m, E->M, E->A, E->b, E->al);
 }
 
 /*
@@ -543,7 +537,6 @@ static bool
 scan_separable(Engine *E, const double *base, int nd, const int *dims, const int *side,
 			   double *const *vals, int n)
 {
-	const SlModel *md = E->md;
 	int			m = E->m,
 				M = E->M,
 				q = E->q;
@@ -567,7 +560,7 @@ scan_separable(Engine *E, const double *base, int nd, const int *dims, const int
 	bool	   *ok_val;
 	double		beta[SL_ENGINE_MAX_COLS];
 	int			qcols[SL_ENGINE_MAX_COLS];
-	double		theta[SL_ENGINE_MAX_NL];
+	double		u[SL_ENGINE_MAX_NL];
 	double		syy = 0.0;
 	int			rank;
 
@@ -614,18 +607,11 @@ scan_separable(Engine *E, const double *base, int nd, const int *dims, const int
 	ok_val = (bool *) (cross + n_vec * SL_ENGINE_MAX_COLS);
 
 	/* the fixed part, at base */
-	E->evals++;
-	for (int j = 0; j < q; j++)
-		theta[j] = theta_of_u(E, j, base[j]);
-	if (md->has_offset)
-		memset(E->g0, 0, sizeof(double) * mm);
-	if (!md->columns(md->ctx, theta, E->G, E->g0, NULL, NULL))
+	if (!load_problem(E, base, false))
 		goto fallback;
 	for (int a = 0; a < n_fixed; a++)
-		for (int i = 0; i < m; i++)
-			F[(size_t) a * mm + i] = E->sw[i] * E->G[(size_t) fixed[a] * mm + i];
-	for (int i = 0; i < m; i++)
-		b[i] = E->sw[i] * (E->ys[i] - (md->has_offset ? E->g0[i] * E->y_scale : 0.0));
+		memcpy(F + (size_t) a * mm, E->A + (size_t) fixed[a] * mm, sizeof(double) * mm);
+	memcpy(b, E->b, sizeof(double) * mm);
 	rank = sl_qr_factor(m, n_fixed, F, beta, qcols, E->al);
 	if (rank < 0)
 		goto fallback;
@@ -641,23 +627,17 @@ scan_separable(Engine *E, const double *base, int nd, const int *dims, const int
 		{
 			size_t		first = off[d] + (size_t) g * n_of[d];
 
-			E->evals++;
-			sl_check_interrupts(E->al);
-			for (int j = 0; j < q; j++)
-				theta[j] = theta_of_u(E, j, j == dims[d] ? vals[d][g] : base[j]);
-			if (md->has_offset)
-				memset(E->g0, 0, sizeof(double) * mm);
-			ok_val[first] = md->columns(md->ctx, theta, E->G, E->g0, NULL, NULL);
+			memcpy(u, base, sizeof(double) * q);
+			u[dims[d]] = vals[d][g];
+			ok_val[first] = load_problem(E, u, false);
 			for (int a = 0; a < n_of[d]; a++)
 			{
 				double	   *v = V + (first + (size_t) a) * mm;
 				double		s = 0.0;
 
+				memcpy(v, E->A + (size_t) cols_of[d][a] * mm, sizeof(double) * mm);
 				for (int i = 0; i < m; i++)
-				{
-					v[i] = E->sw[i] * E->G[(size_t) cols_of[d][a] * mm + i];
 					s += v[i] * v[i];
-				}
 				if (!isfinite(s))
 					ok_val[first] = false;
 				g0n[first + a] = s;
