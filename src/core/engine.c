@@ -33,6 +33,7 @@
 #define U_ABS 700.0				/* |u| beyond which sinh(u) leaves the double range */
 #define LM_MAX_ITER 200
 #define LM_FTOL 1e-12			/* gain and its prediction below this times RSS: converged */
+#define LM_FTOL_FINAL 1e-15		/* the same for the final polish of the best point */
 #define LM_XTOL 1e-10			/* a trusted step below this relative size: converged */
 #define LM_GTOL 1e-10			/* cosine of the gradient with every residual direction */
 #define LM_GTOL_STALL 1e-6		/* the same where rounding stops every step */
@@ -326,13 +327,13 @@ solve_small(double *Mx, int n, double *x)
  * Bounded Levenberg-Marquardt in u from u (in place, within the LM box);
  * returns the final RSS.  *converged says whether it stopped by the rule:
  * an exact fit; every free direction's gradient cosine below LM_GTOL; an
- * accepted step whose gain and predicted gain are below LM_FTOL of RSS;
+ * accepted step whose gain and predicted gain are below ftol of RSS;
  * a trusted step below LM_XTOL; or, where rounding defeats every step,
  * a gradient cosine below LM_GTOL_STALL.  Not converged: the iteration
  * cap, or a stall away from stationarity.
  */
 static double
-levenberg_marquardt(Engine *E, double *u, bool *converged)
+levenberg_marquardt(Engine *E, double *u, double ftol, bool *converged)
 {
 	int			q = E->q,
 				m = E->m;
@@ -448,7 +449,7 @@ levenberg_marquardt(Engine *E, double *u, bool *converged)
 					lambda *= 2.0;
 				else if (gain > 0.75 * pred)
 					lambda = fmax(lambda / 3.0, 1e-12);
-				if ((gain <= LM_FTOL * f_old && pred <= LM_FTOL * f_old) ||
+				if ((gain <= ftol * f_old && pred <= ftol * f_old) ||
 					(step <= LM_XTOL && gain >= 0.25 * pred))
 				{
 					*converged = true;
@@ -1012,7 +1013,7 @@ global_phase(Engine *E, int n_starts_max, double *best_u, double *best_f, bool *
 		double		f;
 
 		memcpy(u, st[s], sizeof(double) * q);
-		f = levenberg_marquardt(E, u, &conv);
+		f = levenberg_marquardt(E, u, LM_FTOL, &conv);
 		note_optimum(E, u, f);
 		if (f < *best_f)
 		{
@@ -1166,7 +1167,7 @@ rescan_round(Engine *E, double *best_u, double *best_f, bool *best_conv)
 			for (int s = 0; s < n_st; s++)
 			{
 				bool		conv;
-				double		f = levenberg_marquardt(E, st[s], &conv);
+				double		f = levenberg_marquardt(E, st[s], LM_FTOL, &conv);
 
 				note_optimum(E, st[s], f);
 
@@ -1369,7 +1370,7 @@ sl_engine_fit(const SlEnginePoints *pts, const SlModel *model, const SlEngineOpt
 			for (int j = 0; j < q; j++)
 				u[j] = clampd(asinh((opt->starts[s][j] - model->centre[j]) / model->scale[j]),
 							  E.llo[j], E.lhi[j]);
-			f = levenberg_marquardt(&E, u, &conv);
+			f = levenberg_marquardt(&E, u, LM_FTOL, &conv);
 			note_optimum(&E, u, f);
 			if (f < best_f)
 			{
@@ -1394,6 +1395,25 @@ sl_engine_fit(const SlEnginePoints *pts, const SlModel *model, const SlEngineOpt
 		goto done;
 	}
 
+	/*
+	 * The best point polished to the last digits the data determine: the
+	 * search's polishes stop at a gain of LM_FTOL, which leaves weakly
+	 * determined parameters (NIST's ENSO) a few digits short.
+	 */
+	if (q > 0)
+	{
+		double		u[SL_ENGINE_MAX_NL];
+		bool		conv;
+		double		f;
+
+		memcpy(u, best_u, sizeof(double) * q);
+		f = levenberg_marquardt(&E, u, LM_FTOL_FINAL, &conv);
+		if (f <= best_f)
+		{
+			best_conv = conv;
+			memcpy(best_u, u, sizeof(double) * q);
+		}
+	}
 	/* the answer, in the user's units (q = 0: its one evaluation is in E) */
 	if (q > 0)
 		best_f = evaluate(&E, best_u, false);
