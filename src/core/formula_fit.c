@@ -886,6 +886,92 @@ write_back_limit(const ModelCtx *mc, SlEngineResult *res, bool *div_col, bool *d
 	return any;
 }
 
+/* the columns of a and b are the same (sign +1) or negated (-1) bit for bit, else 0 */
+static int
+column_sign(const double *a, const double *b, int m)
+{
+	bool		same = true,
+				negated = true;
+
+	for (int i = 0; i < m && (same || negated); i++)
+	{
+		double		nb = -b[i];
+
+		same = same && memcmp(&a[i], &b[i], sizeof(double)) == 0;
+		negated = negated && memcmp(&a[i], &nb, sizeof(double)) == 0;
+	}
+	return same ? 1 : (negated ? -1 : 0);
+}
+
+/*
+ * Sign symmetries of the optimum.  Where negating a searched parameter
+ * theta_j leaves every column as it is or negates it (cos(w t) and
+ * sin(w t) in w; exp(-((x - m) / s)^2) / s in s), -theta_j with the
+ * negated columns' coefficients negated is the same law, and the
+ * canonical form takes theta_j >= 0 (as NIST writes ENSO's periods and
+ * Eckerle4's width).  Tested on the points themselves, bit for bit, and
+ * only where the bounds admit the other sign.
+ */
+static FormulaStatus
+canonical_signs(SlfBound *bound, const SlModel *model, int m, SlEngineResult *res,
+				const SlAlloc *al)
+{
+	int			M = model->n_cols,
+				q = model->n_nl;
+	size_t		mm = (size_t) m;
+	double	   *G,
+			   *G2,
+			   *g0,
+			   *g02;
+	bool		any = false;
+
+	for (int j = 0; j < q; j++)
+		any = any || (res->theta[j] < 0.0 && -res->theta[j] <= model->nl_hi[j]);
+	if (!any || M == 0)
+		return FF_OK;
+	G = al->alloc(al->ctx, sizeof(double) * mm * 2 * (size_t) (M + 1));
+	if (G == NULL)
+		return FF_NO_MEMORY;
+	G2 = G + mm * (size_t) M;
+	g0 = G2 + mm * (size_t) M;
+	g02 = g0 + mm;
+	for (int j = 0; j < q; j++)
+	{
+		double		theta[SL_ENGINE_MAX_NL];
+		int			sign[SL_ENGINE_MAX_COLS];
+		bool		symmetric = true;
+
+		if (!(res->theta[j] < 0.0 && -res->theta[j] <= model->nl_hi[j]))
+			continue;
+		memcpy(theta, res->theta, sizeof(double) * q);
+		memset(g0, 0, sizeof(double) * mm);
+		memset(g02, 0, sizeof(double) * mm);
+		if (!slf_columns(bound, theta, G, g0, NULL, NULL))
+			continue;
+		theta[j] = -theta[j];
+		if (!slf_columns(bound, theta, G2, g02, NULL, NULL))
+			continue;
+		if (model->has_offset && column_sign(g0, g02, m) != 1)
+			continue;
+		for (int c = 0; c < M && symmetric; c++)
+		{
+			double		flipped = -res->coef[c];
+
+			sign[c] = column_sign(&G[(size_t) c * mm], &G2[(size_t) c * mm], m);
+			symmetric = sign[c] != 0 &&
+				(sign[c] > 0 || (flipped >= model->col_lo[c] && flipped <= model->col_hi[c]));
+		}
+		if (!symmetric)
+			continue;
+		res->theta[j] = theta[j];
+		for (int c = 0; c < M; c++)
+			if (sign[c] < 0)
+				res->coef[c] = -res->coef[c] + 0.0;
+	}
+	al->free(al->ctx, G);
+	return FF_OK;
+}
+
 /* more distinct points than this: the search runs on an even subsample first */
 #define SEARCH_SUBSAMPLE 2048
 
@@ -1124,6 +1210,8 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 		if (status == FF_OK)
 			status = limit_refit(bound, &model, &ep, &eo, div_col, div_nl, &res, al);
 	}
+	if (status == FF_OK)
+		status = canonical_signs(bound, &model, pts->m, &res, al);
 	if (mctx.G)
 		al->free(al->ctx, mctx.G);
 	slf_bound_free(bound, al);
