@@ -126,6 +126,11 @@ typedef struct SlfParamRole
 	int			input;
 	bool		inverse;
 	bool		nonneg;
+	/*
+	 * every use divides an input up to a constant factor (t / P, 2*pi*t / P):
+	 * interchangeable terms keyed by it are ordered by 1 / P, their rate
+	 */
+	bool		divides;
 } SlfParamRole;
 
 extern void slf_param_role(const SlFormula *f, int j, SlfParamRole *role); /* j: nonlinear index */
@@ -162,8 +167,8 @@ extern double slf_predict(const SlFormula *f, const double *params, const double
  * The canonical form of symmetric optima, in place: parameters that occur
  * only under an even power or abs made >= 0; additive terms that are the
  * same expression up to renaming of their own parameters ordered so that
- * their first nonlinear parameter increases (their parameters move
- * together).
+ * their first nonlinear parameter increases, or its inverse where it
+ * divides an input (a period; their parameters move together).
  */
 extern void slf_canonicalize(const SlFormula *f, double *params);
 

@@ -45,6 +45,56 @@ scaled_param(const SlfTree *t, int n)
 	}
 }
 
+/* the input i when node n is x_i up to a constant factor or a sign (2*pi*t), else -1 */
+static int
+scaled_input(const SlfTree *t, int n)
+{
+	for (;;)
+	{
+		const SlfNode *nd = &t->nodes[n];
+
+		if (nd->op == OP_INPUT)
+			return nd->n;
+		if (nd->op == OP_NEG)
+			n = nd->a;
+		else if ((nd->op == OP_MUL || nd->op == OP_DIV) && t->nodes[nd->b].op == OP_NUM)
+			n = nd->a;
+		else if (nd->op == OP_MUL && t->nodes[nd->a].op == OP_NUM)
+			n = nd->b;
+		else
+			return -1;
+	}
+}
+
+/*
+ * Whether every use of parameter p divides an input up to a constant
+ * factor (t / P, 2*pi*t / P): a period or a scale of that input.
+ */
+static bool
+divides_input(const SlfTree *t, const Masks *M, int p)
+{
+	bool		used = false;
+
+	for (int n = 0; n < t->n_nodes; n++)
+	{
+		const SlfNode *nd = &t->nodes[n];
+		bool		in_a,
+					in_b;
+
+		if (!M->reach[n] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM ||
+			scaled_param(t, n) == p)
+			continue;
+		in_a = scaled_param(t, nd->a) == p;
+		in_b = nd->b >= 0 && scaled_param(t, nd->b) == p;
+		if (!in_a && !in_b)
+			continue;
+		if (nd->op != OP_DIV || in_a || scaled_input(t, nd->a) < 0)
+			return false;
+		used = true;
+	}
+	return used;
+}
+
 /*
  * The role of parameter p next to the data: every node that uses p (up to
  * a constant factor, a sign, an even power or abs) as an operand beside an
@@ -65,7 +115,7 @@ find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role)
 	for (int n = 0; n < t->n_nodes; n++)
 	{
 		const SlfNode *nd = &t->nodes[n];
-		SlfParamRole r = {SLF_ROLE_OTHER, -1, false, false};
+		SlfParamRole r = {SLF_ROLE_OTHER, -1, false, false, false};
 		bool		in_a,
 					in_b;
 		int			other;
@@ -94,6 +144,7 @@ find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role)
 			else if (nd->op == OP_ADD || nd->op == OP_SUB)
 				r.role = SLF_ROLE_LOCATION;
 		}
+
 		else if (other >= 0 && nd->op == OP_MUL && t->nodes[other].op == OP_FN &&
 				 t->nodes[other].fn == FN_LN && t->nodes[t->nodes[other].a].op == OP_INPUT)
 		{
@@ -285,9 +336,14 @@ push_class(SlFormula *f, int v, int *cap)
 }
 
 /*
- * Classes of interchangeable top-level terms: same sign, isomorphic, with
- * parameters of their own that include a nonlinear one (the sort key).
- * Stored as n_terms, n_per, key position, then the parameters of each term.
+ * Classes of interchangeable units.  A unit is a group of top-level terms
+ * joined by the parameters they share (b5 cos(2 pi t / b4) + b6 sin(2 pi t
+ * / b4) is one unit: a period with its two amplitudes), so that each
+ * parameter belongs to one unit.  Units are interchangeable when they have
+ * as many terms, with the same signs, isomorphic term by term under one
+ * renaming of their parameters, which include a nonlinear one (the sort
+ * key: the first).  Stored as n_units, n_per, key position, then the
+ * parameters of each unit.
  */
 static bool
 find_classes(SlFormula *f, const Masks *M)
@@ -296,48 +352,88 @@ find_classes(SlFormula *f, const Masks *M)
 	int			term[MAX_TOP_TERMS],
 				sign[MAX_TOP_TERMS];
 	int			n = top_terms(t, term, sign);
+	uint32_t	unit_params[MAX_TOP_TERMS];
+	int			unit_terms[MAX_TOP_TERMS][MAX_TOP_TERMS];
+	int			n_terms[MAX_TOP_TERMS] = {0};
 	int			lists[MAX_TOP_TERMS][SLF_MAX_PARAMS];
 	int			np[MAX_TOP_TERMS];
 	bool		taken[MAX_TOP_TERMS] = {false};
-	int			uses[SLF_MAX_PARAMS] = {0};
+	int			n_units = 0;
 	int			cap = 0;
 
+	/* units: terms joined through shared parameters, in order of appearance */
 	for (int i = 0; i < n; i++)
 	{
-		np[i] = param_list(M->params[term[i]], lists[i]);
-		for (int k = 0; k < np[i]; k++)
-			uses[lists[i][k]]++;
+		uint32_t	mask = M->params[term[i]];
+		int			u = -1;
+
+		for (int v = 0; v < n_units && mask != 0; v++)
+			if (unit_params[v] & mask)
+			{
+				if (u < 0)
+					u = v;
+				else
+				{
+					/* the term joins two units: merge v into u */
+					unit_params[u] |= unit_params[v];
+					for (int k = 0; k < n_terms[v]; k++)
+						unit_terms[u][n_terms[u]++] = unit_terms[v][k];
+					n_terms[v] = 0;
+					unit_params[v] = 0;
+				}
+			}
+		if (u < 0)
+		{
+			u = n_units++;
+			unit_params[u] = 0;
+		}
+		unit_params[u] |= mask;
+		unit_terms[u][n_terms[u]++] = i;
 	}
-	for (int i = 0; i < n; i++)
+	for (int u = 0; u < n_units; u++)
+	{
+		/* merged units keep their terms in order of appearance */
+		for (int a = 1; a < n_terms[u]; a++)
+			for (int b = a; b > 0 && unit_terms[u][b] < unit_terms[u][b - 1]; b--)
+			{
+				int			tmp = unit_terms[u][b];
+
+				unit_terms[u][b] = unit_terms[u][b - 1];
+				unit_terms[u][b - 1] = tmp;
+			}
+		np[u] = param_list(unit_params[u], lists[u]);
+	}
+
+	for (int i = 0; i < n_units; i++)
 	{
 		int			members[MAX_TOP_TERMS];
 		int			n_members = 1;
 		int			key = -1;
-		bool		own = true;
 
-		for (int k = 0; k < np[i]; k++)
-		{
-			own &= uses[lists[i][k]] == 1;
-			if (key < 0 && f->theta_of[lists[i][k]] >= 0)
+		for (int k = 0; k < np[i] && key < 0; k++)
+			if (f->theta_of[lists[i][k]] >= 0)
 				key = k;
-		}
-		if (taken[i] || !own || key < 0)
+		if (taken[i] || n_terms[i] == 0 || key < 0)
 			continue;
 		members[0] = i;
-		for (int j = i + 1; j < n; j++)
-			if (!taken[j] && sign[j] == sign[i] && np[j] == np[i] &&
-				isomorphic(t, M, term[i], term[j], lists[i], lists[j], np[i]))
-			{
-				bool		own_j = true;
+		for (int j = i + 1; j < n_units; j++)
+		{
+			bool		same = !taken[j] && n_terms[j] == n_terms[i] && np[j] == np[i];
 
-				for (int k = 0; k < np[j]; k++)
-					own_j &= uses[lists[j][k]] == 1;
-				if (own_j)
-				{
-					members[n_members++] = j;
-					taken[j] = true;
-				}
+			for (int k = 0; k < n_terms[i] && same; k++)
+			{
+				int			a = unit_terms[i][k],
+							b = unit_terms[j][k];
+
+				same = sign[a] == sign[b] &&
+					isomorphic(t, M, term[a], term[b], lists[i], lists[j], np[i]);
 			}
+			if (same)
+			{
+				members[n_members++] = j;
+				taken[j] = true;
+			}
+		}
 		if (n_members < 2)
 			continue;
 		if (!push_class(f, n_members, &cap) || !push_class(f, np[i], &cap) ||
@@ -395,6 +491,7 @@ slf_analyse_roles(SlFormula *f, SlfError *err)
 		{
 			find_role(t, &M, f->nonlinear[j], &f->roles[j]);
 			f->roles[j].nonneg = (f->nonneg_mask >> f->nonlinear[j]) & 1;
+			f->roles[j].divides = divides_input(t, &M, f->nonlinear[j]);
 		}
 		ok = find_classes(f, &M);
 	}
@@ -448,8 +545,12 @@ slf_canonicalize_within(const SlFormula *f, double *params, bool *flags, const d
 		const int  *list = cls + 3;
 		int			order[MAX_TOP_TERMS];
 		double		vals[MAX_TOP_TERMS][SLF_MAX_PARAMS];
+		double		keys[MAX_TOP_TERMS];
 		bool		flg[MAX_TOP_TERMS][SLF_MAX_PARAMS];
 		bool		symmetric = true;
+		int			kj = f->theta_of[list[key]];
+		/* a parameter dividing its input (a period, t / P) is ordered as the rate 1 / P */
+		bool		inverse = kj >= 0 && f->roles[kj].divides;
 
 		/* terms are interchangeable only where their parameters' bounds are too */
 		for (int i = 1; i < n_terms && symmetric; i++)
@@ -464,8 +565,9 @@ slf_canonicalize_within(const SlFormula *f, double *params, bool *flags, const d
 				vals[i][k] = params[list[i * n_per + k]];
 				flg[i][k] = flags ? flags[list[i * n_per + k]] : false;
 			}
+			keys[i] = inverse ? 1.0 / vals[i][key] : vals[i][key];
 			/* stable insertion sort of the terms by their key parameter */
-			while (j > 0 && before(vals[i][key], vals[order[j - 1]][key]))
+			while (j > 0 && before(keys[i], keys[order[j - 1]]))
 			{
 				order[j] = order[j - 1];
 				j--;
