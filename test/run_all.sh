@@ -57,6 +57,7 @@ pg_virtualenv -v 15 bash -c "
   make -s installcheck REGRESS_OUTDIR='$top' > '$log/regress' 2>&1
   /usr/bin/python3 test/data/check_sldbench.py > '$log/data' 2>&1
   /usr/bin/python3 test/data/check_formula.py > '$log/formula_data' 2>&1
+  /usr/bin/python3 test/data/check_nist.py > '$log/nist' 2>&1
 " || true
 cat "$log/regress"
 if [ -f regression.diffs ]; then
@@ -74,6 +75,8 @@ cat "$log/data"
 count_plain "$log/data"
 cat "$log/formula_data"
 count_plain "$log/formula_data"
+cat "$log/nist"
+count_plain "$log/nist"
 
 # storing (pg_dump, SQL-level corruption), sharding (postgres_fdw) and
 # scheduling (pg_cron); hostile-input testing: libFuzzer targets of the core
