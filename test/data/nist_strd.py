@@ -1,11 +1,12 @@
-"""Fifteen of the 27 NIST StRD nonlinear regression problems (public domain: National
+"""Nineteen of the 27 NIST StRD nonlinear regression problems (public domain: National
 Institute of Standards and Technology, https://www.itl.nist.gov/div898/strd/nls/):
 seven of higher difficulty (BoxBOD, Eckerle4, MGH09, MGH10, Rat42, Rat43, Thurber),
-five of average difficulty (ENSO, Hahn1, Kirby2, Lanczos1, Lanczos2) and three of
-lower difficulty (DanWood, Lanczos3, Misra1a).  Each holds the data as NIST lists it
-(Lanczos1-3: 0.0951 e^-x + 0.8607 e^-3x + 1.5576 e^-5x at 24 points, to 13 and 6
-significant digits and 4 decimals), NIST's model written as a formula law, and the
-certified parameters and residual sum of squares."""
+eight of average difficulty (ENSO, Hahn1, Kirby2, Lanczos1, Lanczos2, MGH17,
+Misra1c, Misra1d) and four of lower difficulty (DanWood, Lanczos3, Misra1a, Misra1b).
+Each holds the data as NIST lists it (Lanczos1-3: 0.0951 e^-x + 0.8607 e^-3x +
+1.5576 e^-5x at 24 points, to 13 and 6 significant digits and 4 decimals), NIST's
+model written as a formula law, and the certified parameters and residual sum of
+squares.  Not here: Bennett5, Chwirut1, Chwirut2, Gauss1-3, Nelson, Roszman1."""
 
 PROBLEMS = [
     {
@@ -357,6 +358,68 @@ PROBLEMS = [
             0.7679, 0.6389, 0.5338, 0.4479, 0.3776, 0.3197,
             0.272, 0.2325, 0.1997, 0.1723, 0.1493, 0.1301,
             0.1138, 0.1, 0.0883, 0.0783, 0.0698, 0.0624,
+        ],
+    },
+    {
+        "name": 'Misra1b',
+        "formula": 'x => b1 * (1 - (1 + b2 * x / 2)^-2)',
+        "certified": [337.99746163, 0.00039039091287],
+        "rss": 0.075464681533,
+        "x": [
+            77.6, 114.9, 141.1, 190.8, 239.9, 289.0, 332.8, 378.4,
+            434.8, 477.3, 536.8, 593.1, 689.1, 760.0,
+        ],
+        "y": [
+            10.07, 14.73, 17.94, 23.93, 29.61, 35.18, 40.02, 44.82,
+            50.76, 55.05, 61.01, 66.4, 75.47, 81.78,
+        ],
+    },
+    {
+        "name": 'Misra1c',
+        "formula": 'x => b1 * (1 - (1 + 2 * b2 * x)^-0.5)',
+        "certified": [636.42725809, 0.00020813627256],
+        "rss": 0.040966836971,
+        "x": [
+            77.6, 114.9, 141.1, 190.8, 239.9, 289.0, 332.8, 378.4,
+            434.8, 477.3, 536.8, 593.1, 689.1, 760.0,
+        ],
+        "y": [
+            10.07, 14.73, 17.94, 23.93, 29.61, 35.18, 40.02, 44.82,
+            50.76, 55.05, 61.01, 66.4, 75.47, 81.78,
+        ],
+    },
+    {
+        "name": 'Misra1d',
+        "formula": 'x => b1 * b2 * x * (1 + b2 * x)^-1',
+        "certified": [437.36970754, 0.00030227324449],
+        "rss": 0.056419295283,
+        "x": [
+            77.6, 114.9, 141.1, 190.8, 239.9, 289.0, 332.8, 378.4,
+            434.8, 477.3, 536.8, 593.1, 689.1, 760.0,
+        ],
+        "y": [
+            10.07, 14.73, 17.94, 23.93, 29.61, 35.18, 40.02, 44.82,
+            50.76, 55.05, 61.01, 66.4, 75.47, 81.78,
+        ],
+    },
+    {
+        "name": 'MGH17',
+        "formula": 'x => b1 + b2 * exp(-x * b4) + b3 * exp(-x * b5)',
+        "certified": [0.37541005211, 1.9358469127, -1.4646871366, 0.01286753464, 0.022122699662],
+        "rss": 5.4648946975e-05,
+        "x": [
+            0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0,
+            80.0, 90.0, 100.0, 110.0, 120.0, 130.0, 140.0, 150.0,
+            160.0, 170.0, 180.0, 190.0, 200.0, 210.0, 220.0, 230.0,
+            240.0, 250.0, 260.0, 270.0, 280.0, 290.0, 300.0, 310.0,
+            320.0,
+        ],
+        "y": [
+            0.844, 0.908, 0.932, 0.936, 0.925, 0.908, 0.881, 0.85,
+            0.818, 0.784, 0.751, 0.718, 0.685, 0.658, 0.628, 0.603,
+            0.58, 0.558, 0.538, 0.522, 0.506, 0.49, 0.478, 0.467,
+            0.457, 0.448, 0.438, 0.431, 0.424, 0.42, 0.414, 0.411,
+            0.406,
         ],
     },
 ]
