@@ -849,6 +849,41 @@ test_canonical(void)
 		CHECK(p[0] == 1 && p[1] == 3 && p[2] == 2, "terms sharing a parameter are not swapped");
 	}
 	slf_free(f, AL);
+	f = compile("t => a + p1*cos(t/P) + q1*sin(t/P) + p2*cos(t/R) + q2*sin(t/R)", &err);
+	if (f)
+	{
+		/* parameters in order of appearance: a, p1, P, q1, p2, R, q2 */
+		double		p[7] = {1, 0.5, 10, -2, 3, 30, 4};
+		double		x = 7.7;
+		double		before = slf_predict(f, p, &x);
+
+		slf_canonicalize(f, p);
+		/* the same law: the terms' sum in another order, to rounding */
+		CHECK(p[1] == 3 && p[2] == 30 && p[3] == 4 && p[4] == 0.5 && p[5] == 10 && p[6] == -2 &&
+			  fabs(slf_predict(f, p, &x) - before) <= 1e-15 * fabs(before),
+			  "periods with their cos and sin amplitudes move as units, ordered by rate (30 before 10)");
+	}
+	slf_free(f, AL);
+	f = compile("x => a1*exp(-b1*x) + a2*exp(-b2*x)", &err);
+	if (f)
+	{
+		double		p[4] = {2, 2, 3, 0.5};
+		double		lo[4] = {-INFINITY, 1, -INFINITY, -INFINITY},
+					hi[4] = {INFINITY, 5, INFINITY, INFINITY};
+		bool		flags[4] = {false, true, false, false};
+		double		q[4] = {2, 2, 3, 0.5};
+		double		lo2[4] = {-INFINITY, 0.6, -INFINITY, 0.6},
+					hi2[4] = {INFINITY, 5, INFINITY, 5};
+		bool		flags2[4] = {false, false, false, true};
+
+		slf_canonicalize_within(f, p, flags, lo, hi);
+		CHECK(p[0] == 2 && p[1] == 2 && p[2] == 3 && p[3] == 0.5 && flags[1],
+			  "terms stay as fitted where a bound tells them apart (b1 in [1, 5] only)");
+		slf_canonicalize_within(f, q, flags2, lo2, hi2);
+		CHECK(q[0] == 3 && q[1] == 0.5 && q[2] == 2 && q[3] == 2 && flags2[1] && !flags2[3],
+			  "with the same bounds term for term they are ordered, their flags with them");
+	}
+	slf_free(f, AL);
 	f = compile("x => a*x^t + b*abs(s)*x + c*(x - u)^2", &err);
 	if (f)
 	{
