@@ -98,6 +98,14 @@ SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], lo
 FROM chin_many;
 COMMIT;
 DROP TABLE chin_many, chin_many_fit;
+-- a point the subsample leaves out (sorted index 1501 of 3,000) bounds c: the other points say
+-- c = 1.5, which is inadmissible there (sqrt of a negative), so every point is searched (the
+-- fit was NULL before) and c ends below 1
+SELECT (f).n, ((f).params->>'c')::float8 < 1 AS c_admissible, (f).rmse < 0.1 AS fits
+FROM (SELECT fit_scaling_law('(x, z) => a * sqrt(z - c) + b * x', ARRAY[x, z], y) AS f
+      FROM (SELECT i::float8 AS x, z, CASE WHEN i = 1502 THEN 0.5 ELSE sqrt(z - 1.5) END + 0.001 * i AS y
+            FROM (SELECT i, CASE WHEN i = 1502 THEN 1 ELSE 2 + 3 * (i % 7) / 6.0 END::float8 AS z
+                  FROM generate_series(1, 3000) i) u) t) s;
 -- inputs of any sign under a parallel plan: the workers' states carry them
 -- (a Gaussian peak over x in [-3, 3], 6,001 points)
 CREATE TABLE peak AS

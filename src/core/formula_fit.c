@@ -1006,7 +1006,8 @@ subsample_starts(const SlFormula *f, const SortedPoints *pts, const double *y_en
 	y = w + ms;
 	for (int s = 0; s < ms; s++)
 	{
-		size_t		i = (size_t) (((double) s + 0.5) * pts->m / ms);
+		/* evenly from the first point to the last: the extremes bound locations and the like */
+		size_t		i = (size_t) ((double) s * (pts->m - 1) / (ms - 1) + 0.5);
 
 		memcpy(&x[(size_t) s * k], &pts->x[i * (size_t) k], sizeof(double) * (size_t) k);
 		w[s] = pts->w[i];
@@ -1181,6 +1182,12 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	if (status == FF_OK)
 		status = find_bound_limits(&mctx, &model, al);
 	est = status == FF_OK ? sl_engine_fit(&ep, &model, &eo, al, &res) : SL_ENGINE_NO_MEMORY;
+	/* the subsample's optima inadmissible at some other point: search every point */
+	if (est == SL_ENGINE_UNDETERMINED && eo.n_starts > 0)
+	{
+		eo.n_starts = 0;
+		est = sl_engine_fit(&ep, &model, &eo, al, &res);
+	}
 	if (y)
 		al->free(al->ctx, y);
 	switch (est)
