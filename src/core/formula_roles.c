@@ -21,20 +21,21 @@ typedef struct Masks
 } Masks;
 
 /*
- * The parameter p when node n is p up to a constant factor, a sign, an
- * even power or abs (the forms a parameter takes inside a rate or an
- * exponent: -k, 2*k, s^2), else -1.
+ * The leaf of kind leaf_op (a parameter or an input) that node n is, up to
+ * a constant factor or a sign, and with even_ok also an even power or abs,
+ * as its number; else -1.
  */
 static int
-scaled_param(const SlfTree *t, int n)
+scaled_leaf(const SlfTree *t, int n, SlfOp leaf_op, bool even_ok)
 {
 	for (;;)
 	{
 		const SlfNode *nd = &t->nodes[n];
 
-		if (nd->op == OP_PARAM)
+		if (nd->op == leaf_op)
 			return nd->n;
-		if (nd->op == OP_NEG || nd->op == OP_POWI || (nd->op == OP_FN && nd->fn == FN_ABS))
+		if (nd->op == OP_NEG ||
+			(even_ok && (nd->op == OP_POWI || (nd->op == OP_FN && nd->fn == FN_ABS))))
 			n = nd->a;
 		else if ((nd->op == OP_MUL || nd->op == OP_DIV) && t->nodes[nd->b].op == OP_NUM)
 			n = nd->a;
@@ -45,25 +46,22 @@ scaled_param(const SlfTree *t, int n)
 	}
 }
 
+/*
+ * The parameter p when node n is p up to a constant factor, a sign, an
+ * even power or abs (the forms a parameter takes inside a rate or an
+ * exponent: -k, 2*k, s^2), else -1.
+ */
+static int
+scaled_param(const SlfTree *t, int n)
+{
+	return scaled_leaf(t, n, OP_PARAM, true);
+}
+
 /* the input i when node n is x_i up to a constant factor or a sign (2*pi*t), else -1 */
 static int
 scaled_input(const SlfTree *t, int n)
 {
-	for (;;)
-	{
-		const SlfNode *nd = &t->nodes[n];
-
-		if (nd->op == OP_INPUT)
-			return nd->n;
-		if (nd->op == OP_NEG)
-			n = nd->a;
-		else if ((nd->op == OP_MUL || nd->op == OP_DIV) && t->nodes[nd->b].op == OP_NUM)
-			n = nd->a;
-		else if (nd->op == OP_MUL && t->nodes[nd->a].op == OP_NUM)
-			n = nd->b;
-		else
-			return -1;
-	}
+	return scaled_leaf(t, n, OP_INPUT, false);
 }
 
 /*
