@@ -177,19 +177,12 @@ eval_values(const SlfInstr *in, int nb, const Operand *A, const Operand *B, doub
 	int			as = A->vs,
 				bs = B ? B->vs : 0;
 
+	/* the operations of the columns' hot loops, then the rest one point at a time */
 	switch ((SlfOp) in->op)
 	{
-		case OP_NEG:
-			for (int i = 0; i < nb; i++)
-				rv[i] = -a[i * as];
-			return;
 		case OP_ADD:
 			for (int i = 0; i < nb; i++)
 				rv[i] = a[i * as] + b[i * bs];
-			return;
-		case OP_SUB:
-			for (int i = 0; i < nb; i++)
-				rv[i] = a[i * as] - b[i * bs];
 			return;
 		case OP_MUL:
 			for (int i = 0; i < nb; i++)
@@ -199,30 +192,13 @@ eval_values(const SlfInstr *in, int nb, const Operand *A, const Operand *B, doub
 			for (int i = 0; i < nb; i++)
 				rv[i] = a[i * as] / b[i * bs];
 			return;
-		case OP_POWI:
-			for (int i = 0; i < nb; i++)
-				rv[i] = slf_powi(a[i * as], in->n);
-			return;
-		case OP_POW:
-			for (int i = 0; i < nb; i++)
-				rv[i] = slf_pow(a[i * as], b[i * bs]);
-			return;
 		case OP_POWL:
 			for (int i = 0; i < nb; i++)
 				rv[i] = exp(b[i * bs] * a[i * as]);
 			return;
-		case OP_FN:
-			for (int i = 0; i < nb; i++)
-				rv[i] = slf_fn_value(in->fn, a[i * as], b ? b[i * bs] : 0);
-			return;
 		default:
 			for (int i = 0; i < nb; i++)
-			{
-				double		fa,
-							fb;
-
-				rv[i] = op_eval(in, a[i * as], b ? b[i * bs] : 0, &fa, &fb);
-			}
+				rv[i] = slf_op_value(in->op, in->fn, in->n, a[i * as], b ? b[i * bs] : 0);
 			return;
 	}
 }
