@@ -471,6 +471,31 @@ levenberg_marquardt(Engine *E, double *u, double ftol, bool *converged)
 }
 
 /*
+ * ORs into out[c] (c < M: column c, c = M: the offset) the parameters
+ * whose partials are not all zero at the last evaluation made with deriv.
+ */
+static void
+partial_masks(const Engine *E, unsigned *out)
+{
+	int			m = E->m,
+				M = E->M;
+
+	for (int c = 0; c <= M; c++)
+	{
+		if (c == M && !E->md->has_offset)
+			break;
+		for (int j = 0; j < E->q; j++)
+		{
+			const double *d = c < M ? E->dG + ((size_t) j * M + c) * m : E->dg0 + (size_t) j * m;
+
+			for (int i = 0; i < m && !((out[c] >> j) & 1); i++)
+				if (d[i] != 0.0)
+					out[c] |= 1u << j;
+		}
+	}
+}
+
+/*
  * Which parameters each column and the offset move with, from the model's
  * partials at two points inside the search box (a partial can vanish at
  * one point by accident).  False when the model is inadmissible there.
@@ -478,38 +503,23 @@ levenberg_marquardt(Engine *E, double *u, double ftol, bool *converged)
 static bool
 dependencies(Engine *E)
 {
-	int			m = E->m,
-				M = E->M,
-				q = E->q;
+	unsigned	masks[SL_ENGINE_MAX_COLS + 1] = {0};
 
 	if (E->dep_state != 0)
 		return E->dep_state > 0;
 	E->dep_state = -1;
-	memset(E->col_dep, 0, sizeof(E->col_dep));
-	E->off_dep = 0;
 	for (int probe = 0; probe < 2; probe++)
 	{
 		double		u[SL_ENGINE_MAX_NL] = {0};
 
-		for (int j = 0; j < q; j++)
+		for (int j = 0; j < E->q; j++)
 			u[j] = E->glo[j] + (probe == 0 ? 0.5 : 0.3125) * (E->ghi[j] - E->glo[j]);
 		if (!(evaluate(E, u, true) < INFINITY))
 			return false;
-		for (int j = 0; j < q; j++)
-		{
-			for (int c = 0; c < M; c++)
-			{
-				const double *d = E->dG + ((size_t) j * M + c) * m;
-
-				for (int i = 0; i < m && !((E->col_dep[c] >> j) & 1); i++)
-					if (d[i] != 0.0)
-						E->col_dep[c] |= 1u << j;
-			}
-			for (int i = 0; i < m && E->md->has_offset && !((E->off_dep >> j) & 1); i++)
-				if (E->dg0[(size_t) j * m + i] != 0.0)
-					E->off_dep |= 1u << j;
-		}
+		partial_masks(E, masks);
 	}
+	memcpy(E->col_dep, masks, sizeof(unsigned) * E->M);
+	E->off_dep = masks[E->M];
 	E->dep_state = 1;
 	return true;
 }
@@ -1034,41 +1044,23 @@ global_phase(Engine *E, int n_starts_max, double *best_u, double *best_f, bool *
 static int
 column_masks(Engine *E, const double *u, unsigned *masks)
 {
-	int			m = E->m,
-				M = E->M,
-				q = E->q;
+	unsigned	all[SL_ENGINE_MAX_COLS + 1] = {0};
 	int			n = 0;
 
 	if (!(evaluate(E, u, true) < INFINITY))
 		return 0;
-	for (int c = 0; c <= M; c++)
+	partial_masks(E, all);
+	for (int c = 0; c <= E->M; c++)
 	{
-		unsigned	mask = 0;
+		int			k;
 
-		if (c == M && !E->md->has_offset)
-			break;
-		for (int j = 0; j < q; j++)
-		{
-			const double *d = c < M ? E->dG + ((size_t) j * M + c) * m : E->dg0 + (size_t) j * m;
-
-			for (int i = 0; i < m; i++)
-				if (d[i] != 0.0)
-				{
-					mask |= 1u << j;
-					break;
-				}
-		}
-		if (mask == 0)
+		if (all[c] == 0)
 			continue;
-		{
-			int			k;
-
-			for (k = 0; k < n; k++)
-				if (masks[k] == mask)
-					break;
-			if (k == n)
-				masks[n++] = mask;
-		}
+		for (k = 0; k < n; k++)
+			if (masks[k] == all[c])
+				break;
+		if (k == n)
+			masks[n++] = all[c];
 	}
 	return n;
 }
