@@ -409,6 +409,43 @@ diverging_terms(const SlFormula *f, SlfBound *bound, int m, double y_scale,
 }
 
 /*
+ * theta_j of the user's form beside a limit, on the side given (+-1):
+ * the limit's expansion's next term grows as delta (dmax/gmax)^2 and the
+ * rounding of c_col as eps / delta, which balance at sqrt(2 eps) gmax /
+ * dmax, gmax and dmax the largest |column| and |its derivative in theta_j|
+ * at the limit (g, dg: m points).  0 when they cannot say.
+ */
+static double
+limit_delta(const double *g, const double *dg, int m, double side)
+{
+	double		gmax = 0.0,
+				dmax = 0.0;
+
+	for (int i = 0; i < m; i++)
+	{
+		gmax = fmax(gmax, fabs(g[i]));
+		dmax = fmax(dmax, fabs(dg[i]));
+	}
+	if (!(gmax > 0.0 && dmax > 0.0 && isfinite(gmax) && isfinite(dmax)))
+		return 0.0;
+	return side * sqrt(2.0 * DBL_EPSILON) * gmax / dmax;
+}
+
+/*
+ * The limit law's coefficients (coef[col] that of the derivative column)
+ * in the user's form at theta_j = delta: c_col = c' / delta, and the
+ * columns col tends into absorb -c_col times their share of it (beta).
+ */
+static void
+limit_to_user_form(double *coef, int M, int col, const double *beta, double delta)
+{
+	coef[col] /= delta;
+	for (int c = 0; c < M; c++)
+		if (c != col && beta[c] != 0.0)
+			coef[c] -= coef[col] * beta[c];
+}
+
+/*
  * The limit of a diverging fit, fitted as a law of its own.
  *
  * Near E + A N^-alpha at alpha -> 0, E and A run off and the engine's
@@ -563,9 +600,7 @@ limit_refit(SlfBound *bound, const SlModel *model, const SlEnginePoints *ep,
 	int			j = -1,
 				col = -1;
 	double	   *buf;
-	double		gmax = 0.0,
-				dmax = 0.0,
-				rss_coef,
+	double		rss_coef,
 				rss_noise,
 				delta,
 				side;
@@ -657,12 +692,8 @@ limit_refit(SlfBound *bound, const SlModel *model, const SlEnginePoints *ep,
 			goto keep;
 	if (!in_span(lc.G, m, M, others, &lc.G[(size_t) col * mm], beta))
 		goto keep;
-	for (int i = 0; i < m; i++)
-	{
-		gmax = fmax(gmax, fabs(lc.G[(size_t) col * mm + i]));
-		dmax = fmax(dmax, fabs(lc.dG[((size_t) j * M + col) * mm + i]));
-	}
-	if (!(gmax > 0.0 && dmax > 0.0))
+	delta = limit_delta(&lc.G[(size_t) col * mm], &lc.dG[((size_t) j * M + col) * mm], m, 1.0);
+	if (delta == 0.0)
 		goto keep;
 	lc.col = col;
 
@@ -706,17 +737,11 @@ limit_refit(SlfBound *bound, const SlModel *model, const SlEnginePoints *ep,
 		!(lres.rss <= fmax(res->rss, rss_coef) * (1.0 + 1e-12) + rss_noise))
 		goto keep;
 
-	/*
-	 * Back to the user's form at theta_j = delta beside the limit, on the
-	 * side the fit approached it from: c_col = c'/delta, and the others
-	 * absorb -c_col times col's value at the limit (beta).  The expansion's
-	 * next term grows as delta (dmax/gmax)^2, the rounding of c_col as
-	 * eps / delta: they balance at sqrt(2 eps) gmax / dmax.
-	 */
+	/* back to the user's form beside the limit, on the side the fit approached it from */
 	side = res->theta[j] < 0.0 ? -1.0 : 1.0;
 	if ((side > 0.0 && !(model->nl_hi[j] > 0.0)) || (side < 0.0 && !(model->nl_lo[j] < 0.0)))
 		side = -side;
-	delta = side * sqrt(2.0 * DBL_EPSILON) * gmax / dmax;
+	delta *= side;
 	if (delta > model->nl_hi[j] || delta < model->nl_lo[j])
 		goto keep;
 	{
@@ -726,10 +751,7 @@ limit_refit(SlfBound *bound, const SlModel *model, const SlEnginePoints *ep,
 		full_theta(&lc, lres.theta, theta);
 		theta[j] = delta;
 		memcpy(coef, lres.coef, sizeof(double) * M);
-		coef[col] = lres.coef[col] / delta;
-		for (int c = 0; c < M; c++)
-			if (others[c])
-				coef[c] -= coef[col] * beta[c];
+		limit_to_user_form(coef, M, col, beta, delta);
 		memcpy(res->theta, theta, sizeof(double) * q);
 		memcpy(res->coef, coef, sizeof(double) * M);
 		for (int jj = 0, r = 0; jj < q; jj++)
@@ -755,6 +777,14 @@ keep:
 	return FF_OK;
 }
 
+/* 0 bounds theta_j's range, which holds more than 0 */
+static bool
+zero_bounds_range(const SlModel *model, int j)
+{
+	return (model->nl_lo[j] == 0.0 && model->nl_hi[j] > 0.0) ||
+		(model->nl_hi[j] == 0.0 && model->nl_lo[j] < 0.0);
+}
+
 /*
  * Finds the limits on bounds of the model (see BoundLimit) with the law's
  * columns at a point inside the search box (theta_j = 0); leaves
@@ -773,8 +803,7 @@ find_bound_limits(ModelCtx *mc, const SlModel *model, const SlAlloc *al)
 	bool		candidate = false;
 
 	for (int j = 0; j < q; j++)
-		candidate = candidate || (model->nl_lo[j] == 0.0 && model->nl_hi[j] > 0.0) ||
-			(model->nl_hi[j] == 0.0 && model->nl_lo[j] < 0.0);
+		candidate = candidate || zero_bounds_range(model, j);
 	if (!candidate || M < 2)
 		return FF_OK;
 	mc->G = al->alloc(al->ctx, sizeof(double) * mm * ((size_t) M * (size_t) (q + 1) + (size_t) (q + 1)));
@@ -794,13 +823,10 @@ find_bound_limits(ModelCtx *mc, const SlModel *model, const SlAlloc *al)
 	{
 		BoundLimit *lim = &mc->lim[j];
 		double		theta[SLF_MAX_NONLINEAR];
-		double		gmax = 0.0,
-					dmax = 0.0;
 		int			col = -1;
 		bool		ok = true;
 
-		if (!((model->nl_lo[j] == 0.0 && model->nl_hi[j] > 0.0) ||
-			  (model->nl_hi[j] == 0.0 && model->nl_lo[j] < 0.0)))
+		if (!zero_bounds_range(model, j))
 			continue;
 		memcpy(theta, probe, sizeof(double) * q);
 		theta[j] = 0.0;
@@ -830,15 +856,10 @@ find_bound_limits(ModelCtx *mc, const SlModel *model, const SlAlloc *al)
 		for (int c = 0; c < M && ok; c++)
 			if (c == col || (fixed[c] && lim->beta[c] != 0.0))
 				ok = !isfinite(model->col_lo[c]) && !isfinite(model->col_hi[c]);
-		for (int i = 0; i < m; i++)
-		{
-			gmax = fmax(gmax, fabs(mc->G[(size_t) col * mm + i]));
-			dmax = fmax(dmax, fabs(mc->dG[((size_t) j * M + col) * mm + i]));
-		}
-		if (!ok || !(gmax > 0.0 && dmax > 0.0 && isfinite(gmax) && isfinite(dmax)))
+		if (!ok)
 			continue;
-		/* the balance of the expansion's next term and the rounding of c_col: see limit_refit */
-		lim->delta = (model->nl_hi[j] > 0.0 ? 1.0 : -1.0) * sqrt(2.0 * DBL_EPSILON) * gmax / dmax;
+		lim->delta = limit_delta(&mc->G[(size_t) col * mm], &mc->dG[((size_t) j * M + col) * mm], m,
+								 model->nl_hi[j] > 0.0 ? 1.0 : -1.0);
 		if (!(lim->delta >= model->nl_lo[j] && lim->delta <= model->nl_hi[j]) || lim->delta == 0.0)
 			continue;
 		lim->col = col;
@@ -863,25 +884,18 @@ write_back_limit(const ModelCtx *mc, SlEngineResult *res, bool *div_col, bool *d
 	for (int j = 0; j < mc->q && mc->any_limit; j++)
 	{
 		const BoundLimit *lim = &mc->lim[j];
-		double		cc;
 
 		if (!lim->on || res->theta[j] != 0.0)
 			continue;
 		any = true;
 		if (res->coef[lim->col] == 0.0)
 			continue;			/* no term: the law at theta_j = 0 is the limit itself */
-		cc = res->coef[lim->col] / lim->delta;
+		limit_to_user_form(res->coef, mc->M, lim->col, lim->beta, lim->delta);
 		res->theta[j] = lim->delta;
 		res->nl_at_bound[j] = false;
-		res->coef[lim->col] = cc;
-		div_col[lim->col] = true;
 		div_nl[j] = true;
 		for (int c = 0; c < mc->M; c++)
-			if (c != lim->col && lim->beta[c] != 0.0)
-			{
-				res->coef[c] -= cc * lim->beta[c];
-				div_col[c] = true;
-			}
+			div_col[c] = div_col[c] || c == lim->col || lim->beta[c] != 0.0;
 	}
 	return any;
 }
