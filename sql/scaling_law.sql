@@ -50,12 +50,15 @@ SELECT (SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n
 SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta',
                        (SELECT fit_points(ARRAY[n, d], loss) FROM chin WHERE g = 3))
      = (SELECT fit FROM chin_fits WHERE g = 3) AS stored_points_same;
+-- parallel plans for the rest of a transaction, run by the workers alone
+CREATE FUNCTION pg_temp.parallel_plans() RETURNS void LANGUAGE sql AS $$
+  SELECT set_config(name, value, true)
+  FROM (VALUES ('parallel_setup_cost', '0'), ('parallel_tuple_cost', '0'),
+               ('min_parallel_table_scan_size', '0'), ('max_parallel_workers_per_gather', '2'),
+               ('parallel_leader_participation', 'off')) v(name, value)
+$$;
 BEGIN;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL parallel_leader_participation = off;
+SELECT pg_temp.parallel_plans();
 EXPLAIN (COSTS OFF)
 SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss) FROM chin WHERE g = 3;
 SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss)
@@ -86,11 +89,7 @@ SELECT (SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n
                        (SELECT fit_points(ARRAY[n, d], loss) FROM chin_many))
      = (SELECT fit FROM chin_many_fit) AS stored_points_same;
 BEGIN;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL parallel_leader_participation = off;
+SELECT pg_temp.parallel_plans();
 EXPLAIN (COSTS OFF)
 SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss) FROM chin_many;
 SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss)
@@ -116,11 +115,7 @@ SELECT round(((fit).params->>'A')::numeric, 9) AS a, round(((fit).params->>'mu')
        round(((fit).params->>'s')::numeric, 9) AS s, round(((fit).params->>'c')::numeric, 9) AS c
 FROM peak_fit;
 BEGIN;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL parallel_leader_participation = off;
+SELECT pg_temp.parallel_plans();
 EXPLAIN (COSTS OFF)
 SELECT fit_scaling_law('x => A * exp(-(x - mu)^2 / (2 * s^2)) + c', x, y) FROM peak;
 SELECT fit_scaling_law('x => A * exp(-(x - mu)^2 / (2 * s^2)) + c', x, y) = (SELECT fit FROM peak_fit) AS parallel_same
