@@ -17,6 +17,8 @@
  * Everything runs over node indices in increasing order (children first),
  * without recursion.
  */
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +96,18 @@ term_node(Expansion *E, const Term *term)
 		return slf_node(t, OP_NEG, 0, term->rest, -1, 0, 0, E->err);
 	c = slf_node(t, OP_NUM, 0, -1, -1, 0, term->coef, E->err);
 	return c < 0 ? -1 : slf_node(t, OP_MUL, 0, c, term->rest, 0, 0, E->err);
+}
+
+/*
+ * Whether a * b, both finite, is their product to rounding: not an overflow,
+ * and not an underflow to a subnormal or zero from non-zero factors.
+ */
+static bool
+fold_is_safe(double a, double b, double product)
+{
+	if (a == 0 || b == 0)
+		return true;
+	return isfinite(product) && fabs(product) >= DBL_MIN;
 }
 
 /* sum (node) + term, with a subtraction for a term of coefficient -1 */
@@ -214,6 +228,18 @@ expand_node(Expansion *E, int n)
 
 						/* a candidate times itself is not linear */
 						E->demote |= ta.mask & tb.mask;
+						/*
+						 * Constants whose product would underflow or
+						 * overflow (1e-160 * 1e-306) stay apart, tb's
+						 * among the factors: folded, the term would be 0
+						 * or infinite where the law as written is not.
+						 */
+						if (!fold_is_safe(ta.coef, tb.coef, r.coef))
+						{
+							r.coef = ta.coef;
+							if ((tb.rest = term_node(E, &tb)) < 0)
+								return false;
+						}
 						if (ta.rest < 0)
 							r.rest = tb.rest;
 						else if (tb.rest < 0)

@@ -179,6 +179,21 @@ test_folding(void)
 		  G[0] == 10.5 && G[1] == -14 && G[2] == 2 && G[3] == 2 && g0[0] == 0,
 		  "columns 7x and 2 (sqrt(4) folded), offset 0*x*x");
 	slf_free(f, AL);
+
+	/*
+	 * Constants whose product underflows or overflows are not folded into
+	 * one coefficient: the law as written is 3e-166 and 3e200 at x = 1e300
+	 * and 1e-300 (folded, 1e-160 * 1e-306 was 0 and 1e200 * 1e300 infinite).
+	 */
+	{
+		double		c = 3,
+					at[2] = {1e300, 1e-300};
+		double		v0 = value_of("x => 1e-160*-(-(c)*1e-306*x)", &c, &at[0]);
+		double		v1 = value_of("x => 1e200*c*x*1e300", &c, &at[1]);
+
+		CHECK(fabs(v0 / 3e-166 - 1) < 1e-15, "1e-160 * c * 1e-306 * x at 1e300: %.17g", v0);
+		CHECK(fabs(v1 / 3e200 - 1) < 1e-15, "1e200 * c * x * 1e300 at 1e-300: %.17g", v1);
+	}
 }
 
 typedef struct ErrorCase

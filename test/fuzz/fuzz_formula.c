@@ -44,6 +44,23 @@ same_bits(const double *a, const double *b, size_t n)
 }
 
 /*
+ * v = op(a, b) lost its relative precision to underflow: it is subnormal,
+ * or a product, quotient or power of non-zero finite values rounded to
+ * zero.  The linearity pass reorders products and quotients, so where
+ * either order underflows the two forms need not agree.
+ */
+static bool
+underflowed(int op, double v, double a, double b)
+{
+	if (v != 0)
+		return fabs(v) < DBL_MIN;
+	if (!isfinite(a) || a == 0)
+		return false;
+	return (op == OP_MUL && b != 0 && isfinite(b)) || (op == OP_DIV && isfinite(b)) ||
+		op == OP_POWI || op == OP_POW || op == OP_POWL;
+}
+
+/*
  * The parsed law evaluated node by node (children have smaller indices),
  * and in *scale the same with sums and products of absolute values, the
  * size of the rounding errors of either form: the linearity pass rewrites
@@ -72,7 +89,8 @@ tree_value(const SlFormula *f, const double *params, const double *x, double *sc
 			v[n] = params[nd->n];
 		else
 			v[n] = slf_op_value(nd->op, nd->fn, nd->n, v[nd->a], nd->b >= 0 ? v[nd->b] : 0);
-		*subnormal |= v[n] != 0 && fabs(v[n]) < DBL_MIN;
+		*subnormal |= nd->op <= OP_PARAM ? v[n] != 0 && fabs(v[n]) < DBL_MIN :
+			underflowed(nd->op, v[n], v[nd->a], nd->b >= 0 ? v[nd->b] : 0);
 		switch (nd->op)
 		{
 			case OP_NEG:
@@ -97,6 +115,51 @@ tree_value(const SlFormula *f, const double *params, const double *x, double *sc
 	*scale = sc[t->root];
 	free(v);
 	return r;
+}
+
+/*
+ * Whether the compiled program underflows anywhere in predicting at x (as
+ * slf_predict evaluates it: the instructions, then each column's product
+ * of unknowns times its value).
+ */
+static bool
+program_underflows(const SlFormula *f, const double *params, const double *x)
+{
+	double		val[SLF_MAX_NODES];
+	bool		uf = false;
+
+	for (int k = 0; k < f->n_instr; k++)
+	{
+		const SlfInstr *in = &f->instr[k];
+
+		if (in->op <= OP_PARAM)
+		{
+			val[k] = in->op == OP_NUM ? in->num : in->op == OP_INPUT ? x[in->n] :
+				params[f->nonlinear[in->n]];
+			uf |= val[k] != 0 && fabs(val[k]) < DBL_MIN;
+		}
+		else
+		{
+			double		a = val[in->a],
+						b = in->b >= 0 ? val[in->b] : 0;
+
+			val[k] = in->op == OP_POWL ? exp(b * a) : slf_op_value(in->op, in->fn, in->n, a, b);
+			uf |= underflowed(in->op, val[k], a, b);
+		}
+	}
+	for (int c = 0; c < f->n_columns; c++)
+	{
+		double		u = 1;
+
+		for (int p = 0; p < f->n_params; p++)
+			if (f->column_mask[c] & (1u << p))
+			{
+				uf |= underflowed(OP_MUL, u * params[p], u, params[p]);
+				u *= params[p];
+			}
+		uf |= underflowed(OP_MUL, u * val[f->column_instr[c]], u, val[f->column_instr[c]]);
+	}
+	return uf;
 }
 
 /*
@@ -229,6 +292,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				double		canonical = slf_predict(f, again, x + i * k);
 
 				subnormal |= sum != 0 && fabs(sum) < DBL_MIN;
+				subnormal |= program_underflows(f, params, x + i * k);
 				for (int c = 0; c < M; c++)
 				{
 					double		term = coef[c] * G[c * M_POINTS + i];
