@@ -22,6 +22,7 @@ OBJS = \
 	src/core/formula_roles.o \
 	src/core/formula_fit.o \
 	src/pg/sl_pg.o \
+	src/pg/large_values.o \
 	src/pg/options.o \
 	src/pg/fit_agg.o \
 	src/pg/power_law_agg.o \

@@ -131,6 +131,25 @@ SELECT '\x0101000002000000020000000000000000000000010000000100000000000000000000
          merge_fit_points('\x0101000002000000020000000000000000000000010000000100000000000000000000000000f03f0100000000000000000000000000000000000000000000400100000000000000000000000000f03f'::fit_points, '\x0101000002000000020000000000000000000000010000000100000000000000000000000000f03f0100000000000000000000000000000000000000000000400100000000000000000000000000f03f'::fit_points)::text AS merge_canonical,
        (SELECT merge_fit_points(v)::text FROM (VALUES ('\x0101000002000000020000000000000000000000010000000100000000000000000000000000f03f0100000000000000000000000000008000000000000000400100000000000000000000000000f03f'::fit_points)) t(v)) = '\x0101000002000000020000000000000000000000010000000100000000000000000000000000f03f0100000000000000000000000000000000000000000000400100000000000000000000000000f03f' AS aggregate_canonical,
        fit_points_rows('\x0101000002000000020000000000000000000000010000000100000000000000000000000000f03f0100000000000000000000000000008000000000000000400100000000000000000000000000f03f'::fit_points) AS rows;
+-- the casts to and from text convert in one step, with the results of the
+-- output and input functions (to text also in assignment, as PostgreSQL's
+-- conversion through them)
+SELECT p1::text = textin(sl_fit_points_out(p1)) AS out1, p2::text = textin(sl_fit_points2_out(p2)) AS out2,
+       p3::text = textin(sl_fit_points3_out(p3)) AS out3,
+       p3::fit_pointsn::text = textin(sl_fit_pointsn_out(p3::fit_pointsn)) AS outn,
+       p2::text::fit_points2::text = p2::text AS back2, p1::text::fit_pointsn::text = p1::text AS back_n,
+       p1::text::fit_pointsn::text = p1::fit_pointsn::text AS as_n
+FROM fp_pts WHERE grp = 0;
+SELECT c.castsource::regtype, c.casttarget::regtype, c.castfunc::regproc, c.castcontext
+FROM pg_cast c WHERE 'text'::regtype IN (c.castsource, c.casttarget)
+  AND ('fit_points'::regtype IN (c.castsource, c.casttarget) OR 'fit_pointsn'::regtype IN (c.castsource, c.casttarget))
+ORDER BY 1, 2;
+CREATE TEMP TABLE fp_texts (t text);
+INSERT INTO fp_texts SELECT p1 FROM fp_pts WHERE grp = 0;
+SELECT t = (SELECT p1::text FROM fp_pts WHERE grp = 0) AS assigned FROM fp_texts;
+SELECT 'abc'::text::fit_points;
+SELECT ('\x0101000002000000020000000000000000000000010000001900000000000000000000000000f03f01000000000000000000000000000840000000000000004001000000000000000000000000001040'::text)::fit_points3;
+SELECT '\x0101000002000000020000000000000000000000010000000100000000000000000000000000f03f0100000000000000000000000000008000000000000000400100000000000000000000000000f03f'::text::fit_points::text = '\x0101000002000000020000000000000000000000010000000100000000000000000000000000f03f0100000000000000000000000000000000000000000000400100000000000000000000000000f03f' AS cast_canonical;
 -- COPY out and in, text and binary
 CREATE TABLE fp_copied (LIKE fp_pts);
 \copy fp_pts TO 'results/fit_points.copy'
@@ -175,5 +194,17 @@ SELECT fit_points_rows(p) AS rows, fit_points_distinct(p) AS distinct_inputs,
        p::text = (SELECT fit_points(x, y ORDER BY x DESC)::text FROM fp_big) AS canonical,
        p::text = (SELECT merge_fit_points(q)::text FROM (SELECT fit_points(x, y) q FROM fp_big GROUP BY half) h) AS merged_same
 FROM (SELECT fit_points(x, y) AS p FROM fp_big) s;
+-- a text form stored out of line (4.3 MB), read back in slices by the cast
+CREATE TEMP TABLE fp_big_text (t text);
+ALTER TABLE fp_big_text ALTER COLUMN t SET STORAGE external;
+INSERT INTO fp_big_text SELECT fit_points(x, y) FROM fp_big;
+SELECT octet_length(t) AS text_bytes, t::fit_points::text = t AS round_trip,
+       fit_points_rows(t::fit_points) AS rows FROM fp_big_text;
+CREATE TEMP TABLE fp_big_value (p fit_points);
+ALTER TABLE fp_big_value ALTER COLUMN p SET STORAGE external;
+INSERT INTO fp_big_value SELECT t::fit_points FROM fp_big_text;
+SELECT pg_column_size(p) AS stored_bytes, p::text = (SELECT t FROM fp_big_text) AS same_text,
+       merge_fit_points(p, p)::text = merge_fit_points(p::text::fit_points, (SELECT t FROM fp_big_text)::fit_points)::text AS same_merge
+FROM fp_big_value;
 DROP TABLE fp_big;
 RESET ALL;

@@ -72,9 +72,14 @@ CREATE FUNCTION up_snapshot() RETURNS TABLE (obj text, def text) LANGUAGE sql AS
                    obj_description(t.oid, 'pg_type'))
   FROM pg_depend d JOIN pg_type t ON d.classid = 'pg_type'::regclass AND d.objid = t.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw') AND d.deptype = 'e'
+  UNION ALL
+  SELECT format('cast %s -> %s', c.castsource::regtype, c.casttarget::regtype),
+         concat_ws(' ', c.castfunc::regprocedure, c.castcontext, c.castmethod)
+  FROM pg_depend d JOIN pg_cast c ON d.classid = 'pg_cast'::regclass AND d.objid = c.oid
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw') AND d.deptype = 'e'
 $$;
 CREATE TABLE up_walked AS SELECT * FROM up_snapshot();
-SELECT count(*) AS members FROM up_walked;
+SELECT count(*) AS members, count(*) FILTER (WHERE obj LIKE 'cast %') AS casts FROM up_walked;
 DROP VIEW up_view;
 DROP TABLE up_fits;
 DROP EXTENSION scalinglaw;

@@ -21,6 +21,7 @@
 
 #include "array_inputs.h"
 #include "fit_points.h"
+#include "large_values.h"
 #include "sl_fits.h"
 #include "sl_formula.h"
 #include "sl_pg.h"
@@ -62,7 +63,7 @@ report(FpStatus st, int errcode_, const char *what, const char *type)
 static const unsigned char *
 value_bytes(FunctionCallInfo fcinfo, int argno, int k, size_t *len, FpInfo *info)
 {
-	bytea	   *v = (bytea *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	bytea	   *v = (bytea *) sl_detoast(PG_GETARG_DATUM(argno));
 	SlAlloc		al;
 	FpStatus	st;
 
@@ -117,7 +118,7 @@ make_value(const unsigned char *buf, size_t len, const FpInfo *info)
 				 errmsg("%s: value of %zu bytes exceeds the maximum size of a field", FN, len)));
 	out = palloc(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
-	memcpy(VARDATA(out), buf, len);
+	sl_copy_interruptible(VARDATA(out), buf, len);
 	if (info->negative_zero)
 	{
 		SlAlloc		al;
@@ -182,12 +183,13 @@ merge_value(PointSet *ps, const unsigned char *buf, size_t len, const SlAlloc *a
 
 /* ---- text and binary I/O ---- */
 
-/* k: the inputs type holds (0: any, fit_pointsn) */
-static Datum
-points_in(FunctionCallInfo fcinfo, int k, const char *type)
+/*
+ * The value of text form text (tlen characters, no terminator needed) for
+ * a type of k inputs (0: any, fit_pointsn)
+ */
+static bytea *
+parse_text_form(const char *text, size_t tlen, int k, const char *type)
 {
-	char	   *text = PG_GETARG_CSTRING(0);
-	size_t		tlen = strlen(text);
 	bytea	   *out;
 	unsigned char *buf;
 	size_t		len;
@@ -211,11 +213,16 @@ points_in(FunctionCallInfo fcinfo, int k, const char *type)
 	SET_VARSIZE(out, VARHDRSZ + len);
 	if (info.negative_zero)
 		(void) fp_canonical_zero(buf, len, &al);
-	PG_RETURN_BYTEA_P(out);
+	return out;
 }
 
-static Datum
-points_out(FunctionCallInfo fcinfo, int k)
+/*
+ * The text form of argument 0, a value of k inputs: "\x" and hex digits,
+ * as a C string, or with hdr = VARHDRSZ as a text (the header left to the
+ * caller, the terminator written after the digits).
+ */
+static char *
+text_form(FunctionCallInfo fcinfo, int k, size_t hdr, size_t *tlen)
 {
 	size_t		len;
 	FpInfo		info;
@@ -224,15 +231,56 @@ points_out(FunctionCallInfo fcinfo, int k)
 	SlAlloc		al;
 
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
-	if (len > (MaxAllocSize - 3) / 2)
+	if (len > (MaxAllocSize - 3 - hdr) / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s: value of %zu bytes is too large for its text form", FN, len)));
 	if (info.negative_zero)
 		buf = (const unsigned char *) VARDATA(make_value(buf, len, &info));
-	out = palloc(2 * len + 3);
-	fp_text_encode(buf, len, out, &al);
-	PG_RETURN_CSTRING(out);
+	out = palloc(hdr + 2 * len + 3);
+	fp_text_encode(buf, len, out + hdr, &al);
+	*tlen = 2 * len + 2;
+	return out;
+}
+
+static Datum
+points_in(FunctionCallInfo fcinfo, int k, const char *type)
+{
+	char	   *text = PG_GETARG_CSTRING(0);
+
+	PG_RETURN_BYTEA_P(parse_text_form(text, strlen(text), k, type));
+}
+
+static Datum
+points_out(FunctionCallInfo fcinfo, int k)
+{
+	size_t		tlen;
+
+	PG_RETURN_CSTRING(text_form(fcinfo, k, 0, &tlen));
+}
+
+/*
+ * The casts to and from text: what the input and output functions do,
+ * without the copy through a C string that PostgreSQL's conversion by
+ * input and output makes (for a 240 MB value, 480 MB more memory and a
+ * copy that cannot be cancelled).
+ */
+static Datum
+points_from_text(FunctionCallInfo fcinfo, int k, const char *type)
+{
+	text	   *t = (text *) sl_detoast(PG_GETARG_DATUM(0));
+
+	PG_RETURN_BYTEA_P(parse_text_form(VARDATA(t), VARSIZE(t) - VARHDRSZ, k, type));
+}
+
+static Datum
+points_to_text(FunctionCallInfo fcinfo, int k)
+{
+	size_t		tlen;
+	char	   *out = text_form(fcinfo, k, VARHDRSZ, &tlen);
+
+	SET_VARSIZE(out, VARHDRSZ + tlen);
+	PG_RETURN_TEXT_P((text *) out);
 }
 
 static Datum
@@ -275,7 +323,11 @@ points_send(FunctionCallInfo fcinfo, int k)
 	PG_FUNCTION_INFO_V1(sl_fit_points##SUFFIX##_recv); \
 	Datum sl_fit_points##SUFFIX##_recv(PG_FUNCTION_ARGS) { return points_recv(fcinfo, K, type_name(K)); } \
 	PG_FUNCTION_INFO_V1(sl_fit_points##SUFFIX##_send); \
-	Datum sl_fit_points##SUFFIX##_send(PG_FUNCTION_ARGS) { return points_send(fcinfo, K); }
+	Datum sl_fit_points##SUFFIX##_send(PG_FUNCTION_ARGS) { return points_send(fcinfo, K); } \
+	PG_FUNCTION_INFO_V1(sl_fit_points##SUFFIX##_from_text); \
+	Datum sl_fit_points##SUFFIX##_from_text(PG_FUNCTION_ARGS) { return points_from_text(fcinfo, K, type_name(K)); } \
+	PG_FUNCTION_INFO_V1(sl_fit_points##SUFFIX##_to_text); \
+	Datum sl_fit_points##SUFFIX##_to_text(PG_FUNCTION_ARGS) { return points_to_text(fcinfo, K); }
 
 IO_FUNCTIONS(1, 1)
 IO_FUNCTIONS(2, 2)
