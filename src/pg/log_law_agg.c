@@ -198,7 +198,7 @@ sl_log_law_predict(PG_FUNCTION_ARGS)
 	double		x[LL_MAX_INPUTS];
 	double		y;
 
-	if (!sl_predict_args(fcinfo, k + 1, fit.coef, k, arg_names[k], x,
+	if (!sl_predict_args(fcinfo, "predict_loss", k + 1, fit.coef, k, arg_names[k], x,
 						 ERRCODE_INVALID_ARGUMENT_FOR_LOG))
 		PG_RETURN_NULL();
 	y = log_law_predict(&fit, k, x);

@@ -189,7 +189,7 @@ sl_power_law_predict(PG_FUNCTION_ARGS)
 	double		y;
 
 	/* fields: l_inf, then (coef, exponent) per input */
-	if (!sl_predict_args(fcinfo, 1 + 2 * k, f, k, arg_names[k], x,
+	if (!sl_predict_args(fcinfo, "predict_loss", 1 + 2 * k, f, k, arg_names[k], x,
 						 ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION))
 		PG_RETURN_NULL();
 	fit.l_inf = f[0];

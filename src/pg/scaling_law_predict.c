@@ -1,8 +1,8 @@
 /*
- * scaling_law_predict.c -- predict_loss(scaling_law_fit, float8[] | float8):
- * the fit's formula compiled once per call site while it stays the same,
- * its params decoded once while their bytes stay the same, then one
- * evaluation per row.
+ * scaling_law_predict.c -- reading scaling_law_fit values, and
+ * predict_loss(scaling_law_fit, float8[] | float8): the fit's formula
+ * compiled once per call site while it stays the same, its params decoded
+ * once while their bytes stay the same, then one evaluation per row.
  *
  * A fit may be hand-made (ROW(...)::scaling_law_fit) or edited: the formula
  * is compiled as fit_scaling_law would, and params must name exactly the
@@ -27,27 +27,12 @@
 typedef struct PredictCache
 {
 	bool		array_inputs;	/* the inputs argument is float8[] (else one float8) */
-	SlFormulaCache formula;
-	Oid			typid;			/* the fit type last checked */
-	int32		typmod;
-	int			att_formula,	/* attribute numbers (0-based) of formula, params */
-				att_params;
-	TupleDesc	tupdesc;
-	/* the fit last seen, as bytes: a fit constant over a query is read once */
-	char	   *fit_bytes;
-	uint32		fit_len;
-	const SlFormula *fit_formula;	/* its formula, NULL: a NULL field or param */
-	/* the params last decoded, for the formula last compiled */
-	const SlFormula *params_of;
-	char	   *params_bytes;
-	Size		params_len;
-	bool		params_null;	/* a parameter is null */
-	double		params[SLF_MAX_PARAMS];
+	SlFitReader reader;
 } PredictCache;
 
 /* the fit type's columns must be the ones fit_scaling_law writes */
 static void
-check_fit_type(PredictCache *c, MemoryContext mcxt, Oid typid, int32 typmod)
+check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, int32 typmod)
 {
 	static const Oid types[7] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
 	TEXTARRAYOID, BOOLOID};
@@ -71,7 +56,7 @@ check_fit_type(PredictCache *c, MemoryContext mcxt, Oid typid, int32 typmod)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s: type %s does not have the columns of scaling_law_fit",
-							FN, format_type_be(typid)),
+							fn, format_type_be(typid)),
 					 errdetail("The type must keep the columns and column types it was created with.")));
 		if (col == 0)
 			c->att_formula = i;
@@ -83,24 +68,24 @@ check_fit_type(PredictCache *c, MemoryContext mcxt, Oid typid, int32 typmod)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s: type %s does not have the columns of scaling_law_fit",
-						FN, format_type_be(typid)),
+						fn, format_type_be(typid)),
 				 errdetail("The type must keep the columns and column types it was created with.")));
 	c->typid = typid;
 	c->typmod = typmod;
 }
 
 static void
-bad_params(const char *detail)
+bad_params(const char *fn, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: the fit's params do not match its formula", FN),
+			 errmsg("%s: the fit's params do not match its formula", fn),
 			 errdetail("%s", detail)));
 }
 
 /* params (a jsonb object) into c->params for formula f */
 static void
-decode_params(PredictCache *c, const SlFormula *f, Jsonb *jb)
+decode_params(SlFitReader *c, const char *fn, const SlFormula *f, Jsonb *jb)
 {
 	int			n = slf_n_params(f);
 	bool		seen[SLF_MAX_PARAMS] = {false};
@@ -111,7 +96,7 @@ decode_params(PredictCache *c, const SlFormula *f, Jsonb *jb)
 
 	c->params_null = false;
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
-		bad_params("params must be a JSON object mapping parameter names to numbers.");
+		bad_params(fn, "params must be a JSON object mapping parameter names to numbers.");
 	it = JsonbIteratorInit(&jb->root);
 	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
 	{
@@ -125,7 +110,7 @@ decode_params(PredictCache *c, const SlFormula *f, Jsonb *jb)
 		Assert(tok == WJB_VALUE);
 		p = slf_param_index(f, name);
 		if (p < 0)
-			bad_params(psprintf("The formula has no parameter \"%s\".", name));
+			bad_params(fn, psprintf("The formula has no parameter \"%s\".", name));
 		seen[p] = true;
 		if (v.type == jbvNull)
 		{
@@ -138,20 +123,20 @@ decode_params(PredictCache *c, const SlFormula *f, Jsonb *jb)
 															   NumericGetDatum(v.val.numeric)));
 
 			if (!isfinite(d))
-				bad_params(psprintf("Parameter \"%s\" is out of range for type double precision.", name));
+				bad_params(fn, psprintf("Parameter \"%s\" is out of range for type double precision.", name));
 			c->params[p] = d;
 		}
 		else
-			bad_params(psprintf("Parameter \"%s\" must be a number or null.", name));
+			bad_params(fn, psprintf("Parameter \"%s\" must be a number or null.", name));
 	}
 	for (int p = 0; p < n; p++)
 		if (!seen[p])
-			bad_params(psprintf("Parameter \"%s\" is missing.", slf_param_name(f, p)));
+			bad_params(fn, psprintf("Parameter \"%s\" is missing.", slf_param_name(f, p)));
 }
 
 /* the fit tup, and what it decoded to (f; NULL when it predicts NULL) */
 static void
-remember_fit(PredictCache *c, MemoryContext mcxt, HeapTupleHeader tup, const SlFormula *f)
+remember_fit(SlFitReader *c, MemoryContext mcxt, HeapTupleHeader tup, const SlFormula *f)
 {
 	uint32		len = HeapTupleHeaderGetDatumLength(tup);
 
@@ -161,13 +146,9 @@ remember_fit(PredictCache *c, MemoryContext mcxt, HeapTupleHeader tup, const SlF
 	c->fit_formula = f;
 }
 
-PG_FUNCTION_INFO_V1(sl_scaling_law_predict);
-Datum
-sl_scaling_law_predict(PG_FUNCTION_ARGS)
+const SlFormula *
+sl_fit_reader_read(SlFitReader *c, MemoryContext mcxt, const char *fn, HeapTupleHeader tup)
 {
-	PredictCache *c = (PredictCache *) fcinfo->flinfo->fn_extra;
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
-	HeapTupleHeader tup;
 	HeapTupleData tmp;
 	Oid			typid;
 	int32		typmod;
@@ -177,9 +158,54 @@ sl_scaling_law_predict(PG_FUNCTION_ARGS)
 				pnull;
 	const SlFormula *f;
 	Jsonb	   *jb;
+
+	if (c->fit_bytes != NULL && HeapTupleHeaderGetDatumLength(tup) == c->fit_len &&
+		memcmp(tup, c->fit_bytes, c->fit_len) == 0)
+		return c->fit_formula;	/* the same fit as the last row's, as decoded then */
+	if (c->fit_bytes)
+		pfree(c->fit_bytes);
+	c->fit_bytes = NULL;
+	typid = HeapTupleHeaderGetTypeId(tup);
+	typmod = HeapTupleHeaderGetTypMod(tup);
+	if (c->typid != typid || c->typmod != typmod)
+		check_fit_type(c, fn, mcxt, typid, typmod);
+	tmp.t_len = HeapTupleHeaderGetDatumLength(tup);
+	ItemPointerSetInvalid(&(tmp.t_self));
+	tmp.t_tableOid = InvalidOid;
+	tmp.t_data = tup;
+	fdat = heap_getattr(&tmp, c->att_formula + 1, c->tupdesc, &fnull);
+	pdat = heap_getattr(&tmp, c->att_params + 1, c->tupdesc, &pnull);
+	if (fnull || pnull)
+	{
+		remember_fit(c, mcxt, tup, NULL);
+		return NULL;
+	}
+	f = sl_formula_get(&c->formula, mcxt, fn, DatumGetTextPP(fdat));
+	jb = DatumGetJsonbP(pdat);
+	if (c->params_of != f || VARSIZE(jb) != c->params_len ||
+		memcmp(jb, c->params_bytes, c->params_len) != 0)
+	{
+		c->params_of = NULL;
+		decode_params(c, fn, f, jb);
+		if (c->params_bytes)
+			pfree(c->params_bytes);
+		c->params_bytes = MemoryContextAlloc(mcxt, VARSIZE(jb));
+		memcpy(c->params_bytes, jb, VARSIZE(jb));
+		c->params_len = VARSIZE(jb);
+		c->params_of = f;
+	}
+	remember_fit(c, mcxt, tup, c->params_null ? NULL : f);
+	return c->params_null ? NULL : f;
+}
+
+PG_FUNCTION_INFO_V1(sl_scaling_law_predict);
+Datum
+sl_scaling_law_predict(PG_FUNCTION_ARGS)
+{
+	PredictCache *c = (PredictCache *) fcinfo->flinfo->fn_extra;
+	const SlFormula *f;
 	double		x[SLF_MAX_INPUTS],
 				y;
-	bool		array_inputs;
 
 	if (c == NULL)
 	{
@@ -192,60 +218,16 @@ sl_scaling_law_predict(PG_FUNCTION_ARGS)
 		t = get_fn_expr_argtype(fcinfo->flinfo, 0);
 		if (OidIsValid(t) && !type_is_rowtype(t))
 			sl_wrong_declaration(fcinfo, FN, "Argument 1 must be a scaling_law_fit.");
-		c = MemoryContextAllocZero(mcxt, sizeof(PredictCache));
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PredictCache));
 		c->array_inputs = get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8ARRAYOID;
 		fcinfo->flinfo->fn_extra = c;
 	}
-	array_inputs = c->array_inputs;
-	tup = PG_GETARG_HEAPTUPLEHEADER(0);
-	if (c->fit_bytes != NULL && HeapTupleHeaderGetDatumLength(tup) == c->fit_len &&
-		memcmp(tup, c->fit_bytes, c->fit_len) == 0)
-	{
-		/* the same fit as the last row's: its formula and params as decoded then */
-		if (c->fit_formula == NULL)
-			PG_RETURN_NULL();
-		f = c->fit_formula;
-		goto predict;
-	}
-	if (c->fit_bytes)
-		pfree(c->fit_bytes);
-	c->fit_bytes = NULL;
-	typid = HeapTupleHeaderGetTypeId(tup);
-	typmod = HeapTupleHeaderGetTypMod(tup);
-	if (c->typid != typid || c->typmod != typmod)
-		check_fit_type(c, mcxt, typid, typmod);
-	tmp.t_len = HeapTupleHeaderGetDatumLength(tup);
-	ItemPointerSetInvalid(&(tmp.t_self));
-	tmp.t_tableOid = InvalidOid;
-	tmp.t_data = tup;
-	fdat = heap_getattr(&tmp, c->att_formula + 1, c->tupdesc, &fnull);
-	pdat = heap_getattr(&tmp, c->att_params + 1, c->tupdesc, &pnull);
-	if (fnull || pnull)
-	{
-		remember_fit(c, mcxt, tup, NULL);
+	f = sl_fit_reader_read(&c->reader, fcinfo->flinfo->fn_mcxt, FN, PG_GETARG_HEAPTUPLEHEADER(0));
+	if (f == NULL)
 		PG_RETURN_NULL();
-	}
-	f = sl_formula_get(&c->formula, mcxt, FN, DatumGetTextPP(fdat));
-	jb = DatumGetJsonbP(pdat);
-	if (c->params_of != f || VARSIZE(jb) != c->params_len ||
-		memcmp(jb, c->params_bytes, c->params_len) != 0)
-	{
-		c->params_of = NULL;
-		decode_params(c, f, jb);
-		if (c->params_bytes)
-			pfree(c->params_bytes);
-		c->params_bytes = MemoryContextAlloc(mcxt, VARSIZE(jb));
-		memcpy(c->params_bytes, jb, VARSIZE(jb));
-		c->params_len = VARSIZE(jb);
-		c->params_of = f;
-	}
-	remember_fit(c, mcxt, tup, c->params_null ? NULL : f);
-	if (c->params_null)
+	if (!sl_formula_inputs(FN, f, PG_GETARG_DATUM(1), c->array_inputs, x))
 		PG_RETURN_NULL();
-predict:
-	if (!sl_formula_inputs(FN, f, PG_GETARG_DATUM(1), array_inputs, x))
-		PG_RETURN_NULL();
-	y = slf_predict(f, c->params, x);
+	y = slf_predict(f, c->reader.params, x);
 	if (isnan(y))
 		ereport(ERROR,
 				(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),

@@ -39,6 +39,41 @@ extern void sl_formula_error(const char *fn, const char *text, size_t len,
 extern bool sl_formula_inputs(const char *fn, const SlFormula *f, Datum inputs, bool is_array,
 							  double *x);
 
+/*
+ * A scaling_law_fit value read at a call site (keep it in fn_extra, zeroed):
+ * its formula compiled and its params decoded once while they stay the
+ * same.  A fit may be hand-made (ROW(...)::scaling_law_fit) or edited: the
+ * formula compiles as fit_scaling_law's would, and params must name exactly
+ * its parameters, each with a number.
+ */
+typedef struct SlFitReader
+{
+	SlFormulaCache formula;
+	Oid			typid;			/* the fit type last checked */
+	int32		typmod;
+	int			att_formula,	/* attribute numbers (0-based) of formula, params */
+				att_params;
+	TupleDesc	tupdesc;
+	/* the fit last seen, as bytes: a fit constant over a query is read once */
+	char	   *fit_bytes;
+	uint32		fit_len;
+	const SlFormula *fit_formula;	/* its formula, NULL: a NULL field or param */
+	/* the params last decoded, for the formula last compiled */
+	const SlFormula *params_of;
+	char	   *params_bytes;
+	Size		params_len;
+	bool		params_null;	/* a parameter is null */
+	double		params[SLF_MAX_PARAMS];	/* the fit's values, after a read */
+} SlFitReader;
+
+/*
+ * The formula of the fit tup, its parameter values in r->params; NULL when
+ * the fit has a NULL formula, params or parameter (it predicts NULL).
+ * ERROR (fn in the message) for a fit that does not hold together.
+ */
+extern const SlFormula *sl_fit_reader_read(SlFitReader *r, MemoryContext mcxt, const char *fn,
+										   HeapTupleHeader tup);
+
 /* the largest "effort" the options accept */
 #define SL_FORMULA_EFFORT_MAX 10
 

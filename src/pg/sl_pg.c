@@ -337,7 +337,7 @@ typedef struct FitFieldCache
  * n (bigint), r2, rmse (float8), at_bound (text[]); dropped columns aside.
  */
 static void
-load_fit_type(FitFieldCache *c, MemoryContext mcxt, Oid typid, int32 typmod, int n)
+load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, int32 typmod, int n)
 {
 	static const Oid tail_types[4] = {INT8OID, FLOAT8OID, FLOAT8OID, TEXTARRAYOID};
 	TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
@@ -363,8 +363,8 @@ load_fit_type(FitFieldCache *c, MemoryContext mcxt, Oid typid, int32 typmod, int
 	if (col != n + 4)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("predict_loss: type %s has %d columns, but a fit of this law has %d",
-						format_type_be(typid), col, n + 4),
+				 errmsg("%s: type %s has %d columns, but a fit of this law has %d",
+						fn, format_type_be(typid), col, n + 4),
 				 errdetail("The type must keep the columns and column types it was created with.")));
 	col = 0;
 	for (int i = 0; i < c->tupdesc->natts; i++)
@@ -377,8 +377,8 @@ load_fit_type(FitFieldCache *c, MemoryContext mcxt, Oid typid, int32 typmod, int
 		if (attr->atttypid != expected)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("predict_loss: column \"%s\" of type %s has type %s, but a fit of this law has %s there",
-							NameStr(attr->attname), format_type_be(typid),
+					 errmsg("%s: column \"%s\" of type %s has type %s, but a fit of this law has %s there",
+							fn, NameStr(attr->attname), format_type_be(typid),
 							format_type_be(attr->atttypid), format_type_be(expected)),
 					 errdetail("The type must keep the columns and column types it was created with.")));
 		if (col < n)
@@ -391,7 +391,7 @@ load_fit_type(FitFieldCache *c, MemoryContext mcxt, Oid typid, int32 typmod, int
 }
 
 bool
-sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
+sl_predict_args(FunctionCallInfo fcinfo, const char *fn, int n, double *out, int k,
 				const char *const *x_names, double *x, int positive_errcode)
 {
 	FitFieldCache *c = (FitFieldCache *) fcinfo->flinfo->fn_extra;
@@ -407,15 +407,15 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 		Oid			fit_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
 
 		if (PG_NARGS() != k + 1)
-			sl_wrong_declaration(fcinfo, "predict_loss",
+			sl_wrong_declaration(fcinfo, fn,
 							  psprintf("It has %d argument(s); expected a fit and %d input(s).",
 									   PG_NARGS(), k));
 		if (OidIsValid(fit_type) && !type_is_rowtype(fit_type))
-			sl_wrong_declaration(fcinfo, "predict_loss",
+			sl_wrong_declaration(fcinfo, fn,
 							  psprintf("Argument 1 has type %s; expected a fit.",
 									   format_type_be(fit_type)));
 		for (int j = 1; j <= k; j++)
-			sl_check_arg_type(fcinfo, "predict_loss", j, FLOAT8OID, false);
+			sl_check_arg_type(fcinfo, fn, j, FLOAT8OID, false);
 		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FitFieldCache));
 		fcinfo->flinfo->fn_extra = c;
 	}
@@ -428,7 +428,7 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 		HeapTupleData tmp;
 
 		if (c->typid != typid || c->typmod != typmod || c->n != n)
-			load_fit_type(c, fcinfo->flinfo->fn_mcxt, typid, typmod, n);
+			load_fit_type(c, fn, fcinfo->flinfo->fn_mcxt, typid, typmod, n);
 		c->valid = false;
 		tmp.t_len = len;
 		ItemPointerSetInvalid(&(tmp.t_self));
@@ -466,7 +466,7 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("predict_loss: field %s of the fit must be finite, got %s",
+				 errmsg("%s: field %s of the fit must be finite, got %s", fn,
 						NameStr(TupleDescAttr(c->tupdesc, c->attno[c->bad])->attname),
 						sl_format_double(c->vals[c->bad], buf, sizeof(buf)))));
 	}
@@ -474,7 +474,7 @@ sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
 	for (int j = 0; j < k; j++)
 	{
 		x[j] = PG_GETARG_FLOAT8(j + 1);
-		sl_check_input("predict_loss", x_names[j], x[j], true, positive_errcode);
+		sl_check_input(fn, x_names[j], x[j], true, positive_errcode);
 	}
 	return true;
 }

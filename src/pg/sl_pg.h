@@ -240,7 +240,7 @@ extern Datum sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n,
 extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
 
 /*
- * predict_loss(fit, x1 .. xk): the first n columns of the fit (float8)
+ * fn(fit, x1 .. xk), predict_loss and the like: the first n columns of the fit (float8)
  * into out, and the inputs x (checked finite and > 0, positive_errcode
  * otherwise) into x.  Returns false if a column is NULL; ERROR if one is
  * not finite, or if the function's declaration or the fit's type do not
@@ -249,7 +249,7 @@ extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
  * when the tuple's bytes are the same (a fit that is constant over a
  * query is decoded once).
  */
-extern bool sl_predict_args(FunctionCallInfo fcinfo, int n, double *out, int k,
+extern bool sl_predict_args(FunctionCallInfo fcinfo, const char *fn, int n, double *out, int k,
 							const char *const *x_names, double *x, int positive_errcode);
 /* ERROR 22003 unless the prediction y (from finite fields and inputs) is finite */
 extern void sl_check_prediction(double y);
