@@ -2,7 +2,7 @@
 EXTENSION = scalinglaw
 MODULE_big = scalinglaw
 DATA = scalinglaw--1.0.sql scalinglaw--1.0--1.1.sql scalinglaw--1.1--1.2.sql \
-	scalinglaw--1.2--1.3.sql
+	scalinglaw--1.2--1.3.sql scalinglaw--1.3--1.4.sql
 OBJS = \
 	src/core/sl_alloc.o \
 	src/core/exact_sum.o \
@@ -21,6 +21,7 @@ OBJS = \
 	src/core/formula_eval.o \
 	src/core/formula_roles.o \
 	src/core/formula_fit.o \
+	src/core/compute_optimal.o \
 	src/pg/sl_pg.o \
 	src/pg/large_values.o \
 	src/pg/options.o \
@@ -33,12 +34,13 @@ OBJS = \
 	src/pg/formula_inputs.o \
 	src/pg/formula_options.o \
 	src/pg/scaling_law_agg.o \
-	src/pg/scaling_law_predict.o
+	src/pg/scaling_law_predict.o \
+	src/pg/compute_optimal.o
 
 REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
 	predict_loss parallel plan_invariance determinism fit_points fit_points_errors fit_points_n \
 	incremental \
-	superuser bounds extremes scaling_law scaling_law_groups published_laws
+	superuser bounds extremes scaling_law scaling_law_groups published_laws compute_optimal
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core

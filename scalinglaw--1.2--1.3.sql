@@ -82,35 +82,6 @@ CREATE FUNCTION fit_pointsn(fit_points3) RETURNS fit_pointsn
 COMMENT ON FUNCTION fit_pointsn(fit_points3) IS 'the same points as a fit_pointsn value of 3 inputs';
 CREATE CAST (fit_points3 AS fit_pointsn) WITH FUNCTION fit_pointsn(fit_points3) AS ASSIGNMENT;
 
--- casts to and from text that convert in one step: without them PostgreSQL
--- converts through a C string, a second copy of the text form (480 MB for
--- a value of 10 million points) that query cancel cannot interrupt.  The
--- same results as the input and output functions, in the same contexts.
-CREATE FUNCTION sl_fit_points_to_text(fit_points) RETURNS text
-    AS 'MODULE_PATHNAME', 'sl_fit_points1_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE CAST (fit_points AS text) WITH FUNCTION sl_fit_points_to_text(fit_points) AS ASSIGNMENT;
-CREATE FUNCTION sl_fit_points_from_text(text) RETURNS fit_points
-    AS 'MODULE_PATHNAME', 'sl_fit_points1_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE CAST (text AS fit_points) WITH FUNCTION sl_fit_points_from_text(text);
-CREATE FUNCTION sl_fit_points2_to_text(fit_points2) RETURNS text
-    AS 'MODULE_PATHNAME', 'sl_fit_points2_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE CAST (fit_points2 AS text) WITH FUNCTION sl_fit_points2_to_text(fit_points2) AS ASSIGNMENT;
-CREATE FUNCTION sl_fit_points2_from_text(text) RETURNS fit_points2
-    AS 'MODULE_PATHNAME', 'sl_fit_points2_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE CAST (text AS fit_points2) WITH FUNCTION sl_fit_points2_from_text(text);
-CREATE FUNCTION sl_fit_points3_to_text(fit_points3) RETURNS text
-    AS 'MODULE_PATHNAME', 'sl_fit_points3_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE CAST (fit_points3 AS text) WITH FUNCTION sl_fit_points3_to_text(fit_points3) AS ASSIGNMENT;
-CREATE FUNCTION sl_fit_points3_from_text(text) RETURNS fit_points3
-    AS 'MODULE_PATHNAME', 'sl_fit_points3_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE CAST (text AS fit_points3) WITH FUNCTION sl_fit_points3_from_text(text);
-CREATE FUNCTION sl_fit_pointsn_to_text(fit_pointsn) RETURNS text
-    AS 'MODULE_PATHNAME', 'sl_fit_pointsn_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE CAST (fit_pointsn AS text) WITH FUNCTION sl_fit_pointsn_to_text(fit_pointsn) AS ASSIGNMENT;
-CREATE FUNCTION sl_fit_pointsn_from_text(text) RETURNS fit_pointsn
-    AS 'MODULE_PATHNAME', 'sl_fit_pointsn_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE CAST (text AS fit_pointsn) WITH FUNCTION sl_fit_pointsn_from_text(text);
-
 -- formula laws: fit_scaling_law(formula, inputs, y [, options]) fits any law
 -- written as '(N, D) => E + A / N^alpha + B / D^beta'
 CREATE TYPE scaling_law_fit AS (

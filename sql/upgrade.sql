@@ -1,5 +1,5 @@
 -- upgrade walk: install 1.0, update to 1.1, use the new objects, update to
--- 1.2 and 1.3; the result must equal a fresh install of 1.3
+-- 1.2, 1.3 and 1.4; the result must equal a fresh install of 1.4
 DROP EXTENSION scalinglaw;
 CREATE EXTENSION scalinglaw VERSION '1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
@@ -51,6 +51,18 @@ SELECT obj_description('fit_pointsn'::regtype, 'pg_type') IS NOT NULL AS type_co
 SELECT fit_points(ARRAY[x], y)::text = fit_points(x, y)::fit_pointsn::text AS same_points,
        (SELECT f::text FROM up_view) = (SELECT f::text FROM up_fits) AS view_kept
 FROM up_runs;
+
+-- 1.3 -> 1.4: casts to and from text in one step, compute_optimal
+SELECT to_regtype('compute_optimum') IS NULL AS no_compute_optimum_in_1_3,
+       (SELECT count(*) FROM pg_cast WHERE casttarget = 'text'::regtype AND castsource = 'fit_points'::regtype) AS text_casts_1_3;
+ALTER EXTENSION scalinglaw UPDATE TO '1.4';
+SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
+SELECT p.oid::regprocedure AS uncommented
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw')
+  AND p.proname NOT LIKE 'sl\_%' AND obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT (SELECT f::text FROM up_view) = (SELECT f::text FROM up_fits) AS view_kept,
+       (SELECT count(*) FROM pg_cast WHERE casttarget = 'text'::regtype AND castsource = 'fit_points'::regtype) AS text_casts_1_4;
 
 -- what the extension is, as a catalog snapshot: every member with its
 -- definition (functions, aggregates, types with their columns, comments)

@@ -162,6 +162,12 @@ extern bool slf_columns(SlfBound *b, const double *theta, double *G, double *g0,
  * NaN and infinities are returned as they come.  No allocation.
  */
 extern double slf_predict(const SlFormula *f, const double *params, const double *x);
+/*
+ * slf_predict, and in *dy its derivative along dx: the sum over inputs of
+ * d law / d x_j * dx[j] (forward mode, exact to rounding)
+ */
+extern double slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
+								  const double *dx, double *dy);
 
 /*
  * The canonical form of symmetric optima, in place: parameters that occur

@@ -606,6 +606,63 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 }
 
 double
+slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
+					const double *dx, double *dy)
+{
+	double		val[SLF_MAX_NODES],
+				der[SLF_MAX_NODES];
+	double		sum = 0,
+				dsum = 0;
+
+	for (int k = 0; k < f->n_instr; k++)
+	{
+		const SlfInstr *in = &f->instr[k];
+		double		fa,
+					fb;
+
+		der[k] = 0;
+		switch ((SlfOp) in->op)
+		{
+			case OP_NUM:
+				val[k] = in->num;
+				break;
+			case OP_INPUT:
+				val[k] = x[in->n];
+				der[k] = dx[in->n];
+				break;
+			case OP_PARAM:
+				val[k] = params[f->nonlinear[in->n]];
+				break;
+			default:
+				val[k] = op_eval(in, val[in->a], in->b >= 0 ? val[in->b] : 0, &fa, &fb);
+				/* an operand that does not move contributes nothing (0 * inf is not 0) */
+				if (der[in->a] != 0)
+					der[k] += fa * der[in->a];
+				if (in->b >= 0 && der[in->b] != 0)
+					der[k] += fb * der[in->b];
+				break;
+		}
+	}
+	if (f->offset_instr >= 0)
+	{
+		sum = val[f->offset_instr];
+		dsum = der[f->offset_instr];
+	}
+	for (int c = 0; c < f->n_columns; c++)
+	{
+		double		u = 1;
+
+		for (int p = 0; p < f->n_params; p++)
+			if (f->column_mask[c] & (1u << p))
+				u *= params[p];
+		sum += u * val[f->column_instr[c]];
+		dsum += u * der[f->column_instr[c]];
+	}
+	*dy = dsum;
+	return sum;
+}
+
+double
 slf_predict(const SlFormula *f, const double *params, const double *x)
 {
 	double		val[SLF_MAX_NODES];

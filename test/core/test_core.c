@@ -886,6 +886,8 @@ extern void test_engine(void);
 extern void test_formula_suite(void);
 /* test_formula.c */
 extern void test_formula(void);
+/* test_compute_optimal.c */
+extern void test_compute_optimal(void);
 
 int
 main(void)
@@ -903,6 +905,7 @@ main(void)
 	test_engine();
 	test_formula_suite();
 	test_formula();
+	test_compute_optimal();
 	printf("%d passed, %d failed\n", tu_pass, tu_fail);
 	return tu_fail ? 1 : 0;
 }

@@ -12,7 +12,8 @@
  * and without partials and on a second evaluation; the prediction is the
  * offset plus the columns times their unknowns, and the law as written
  * (the parsed tree evaluated directly, before the linearity pass rewrote
- * it) to rounding; the canonical form is idempotent and predicts the same.
+ * it) to rounding, and the same bits along with its tangent; the canonical
+ * form is idempotent and predicts the same.
  */
 #include <float.h>
 #include <math.h>
@@ -290,6 +291,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				bool		subnormal = false;
 				double		direct = tree_value(f, params, x + i * k, &direct_scale, &subnormal);
 				double		canonical = slf_predict(f, again, x + i * k);
+				double		ones[SLF_MAX_INPUTS] = {1, 1, 1, 1, 1, 1, 1, 1};
+				double		slope;
+				double		with_tangent = slf_predict_tangent(f, params, x + i * k, ones, &slope);
 
 				subnormal |= sum != 0 && fabs(sum) < DBL_MIN;
 				subnormal |= program_underflows(f, params, x + i * k);
@@ -303,6 +307,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						(G[c * M_POINTS + i] != 0 && fabs(G[c * M_POINTS + i]) < DBL_MIN);
 				}
 				subnormal |= pred != 0 && fabs(pred) < DBL_MIN;
+				FUZZ_CHECK(same_bits(&pred, &with_tangent, 1) || (isnan(pred) && isnan(with_tangent)),
+						   "predict %.17g, with its tangent %.17g", pred, with_tangent);
 				if (all_single)
 					FUZZ_CHECK(same_bits(&pred, &sum, 1) || (isnan(pred) && isnan(sum)),
 							   "predict %.17g, columns %.17g", pred, sum);

@@ -1,0 +1,46 @@
+-- scalinglaw--1.3--1.4.sql: text casts in one step, compute-optimal allocation
+
+\echo Use "ALTER EXTENSION scalinglaw UPDATE TO '1.4'" to load this file. \quit
+
+-- casts to and from text that convert in one step: without them PostgreSQL
+-- converts through a C string, a second copy of the text form (480 MB for
+-- a value of 10 million points) that query cancel cannot interrupt.  The
+-- same results as the input and output functions, in the same contexts.
+CREATE FUNCTION sl_fit_points_to_text(fit_points) RETURNS text
+    AS 'MODULE_PATHNAME', 'sl_fit_points1_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (fit_points AS text) WITH FUNCTION sl_fit_points_to_text(fit_points) AS ASSIGNMENT;
+CREATE FUNCTION sl_fit_points_from_text(text) RETURNS fit_points
+    AS 'MODULE_PATHNAME', 'sl_fit_points1_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (text AS fit_points) WITH FUNCTION sl_fit_points_from_text(text);
+CREATE FUNCTION sl_fit_points2_to_text(fit_points2) RETURNS text
+    AS 'MODULE_PATHNAME', 'sl_fit_points2_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (fit_points2 AS text) WITH FUNCTION sl_fit_points2_to_text(fit_points2) AS ASSIGNMENT;
+CREATE FUNCTION sl_fit_points2_from_text(text) RETURNS fit_points2
+    AS 'MODULE_PATHNAME', 'sl_fit_points2_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (text AS fit_points2) WITH FUNCTION sl_fit_points2_from_text(text);
+CREATE FUNCTION sl_fit_points3_to_text(fit_points3) RETURNS text
+    AS 'MODULE_PATHNAME', 'sl_fit_points3_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (fit_points3 AS text) WITH FUNCTION sl_fit_points3_to_text(fit_points3) AS ASSIGNMENT;
+CREATE FUNCTION sl_fit_points3_from_text(text) RETURNS fit_points3
+    AS 'MODULE_PATHNAME', 'sl_fit_points3_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (text AS fit_points3) WITH FUNCTION sl_fit_points3_from_text(text);
+CREATE FUNCTION sl_fit_pointsn_to_text(fit_pointsn) RETURNS text
+    AS 'MODULE_PATHNAME', 'sl_fit_pointsn_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (fit_pointsn AS text) WITH FUNCTION sl_fit_pointsn_to_text(fit_pointsn) AS ASSIGNMENT;
+CREATE FUNCTION sl_fit_pointsn_from_text(text) RETURNS fit_pointsn
+    AS 'MODULE_PATHNAME', 'sl_fit_pointsn_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (text AS fit_pointsn) WITH FUNCTION sl_fit_pointsn_from_text(text);
+
+-- compute_optimal(fit, flops): the N, D and loss that minimise a two-input
+-- law at the compute budget C = 6 N D, within N >= 1 and D >= 1
+CREATE TYPE compute_optimum AS (n float8, d float8, loss float8);
+COMMENT ON TYPE compute_optimum IS 'an allocation of a compute budget C = 6 N D: parameters n, tokens d, and the loss the fit predicts there';
+
+CREATE FUNCTION compute_optimal(fit power_law2_fit, flops float8) RETURNS compute_optimum
+    AS 'MODULE_PATHNAME', 'sl_compute_optimal_power_law' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION compute_optimal(power_law2_fit, float8) IS 'the N (x1), D (x2) with 6 N D = flops that minimise the fitted law, in closed form, and the loss there; NULL without such a minimum';
+
+CREATE FUNCTION compute_optimal(fit scaling_law_fit, flops float8, n text DEFAULT 'N', d text DEFAULT 'D',
+                                others float8[] DEFAULT NULL) RETURNS compute_optimum
+    AS 'MODULE_PATHNAME', 'sl_compute_optimal_scaling_law' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION compute_optimal(scaling_law_fit, float8, text, text, float8[]) IS 'the values of inputs n and d with 6 n d = flops that minimise the fitted law (the other inputs fixed at others, in header order), and the loss there; NULL without such a minimum';
