@@ -13,3 +13,16 @@ FROM (SELECT model, fit_power_law(n_tokens, loss) AS f FROM runs GROUP BY model)
 \echo 'Predicted loss at 1e11 tokens, the run we have not paid for yet:'
 SELECT model, round(predict_loss(fit_power_law(n_tokens, loss), 1e11)::numeric, 4) AS predicted_loss
 FROM runs GROUP BY model ORDER BY model;
+
+\echo 'Any law as a formula: Chinchilla''s form fitted to runs over parameters N and tokens D:'
+CREATE TABLE runs2 AS
+SELECT n, d, 1.69 + 406.4 * n ^ (-0.34) + 410.7 * d ^ (-0.28) + 0.003 * sin(i) AS loss
+FROM generate_series(0, 29) i, LATERAL (SELECT 1e7 * 3 ^ (i % 6) AS n, 1e9 * 2 ^ (i % 5 + i / 6) AS d) v;
+CREATE TABLE fits2 AS
+SELECT fit_scaling_law('(N, D) => E + A / N^alpha + B / D^beta', ARRAY[n, d], loss) AS fit FROM runs2;
+SELECT key AS param, round(value::numeric, 3) AS value
+FROM fits2, jsonb_each_text((fit).params) ORDER BY key;
+
+\echo 'Where to spend 1e22 FLOPs (C = 6 N D), and the loss the fit predicts there:'
+SELECT round((c).n::numeric, -6) AS n_params, round((c).d::numeric, -6) AS d_tokens, round((c).loss::numeric, 4) AS loss
+FROM (SELECT compute_optimal(fit, 1e22) AS c FROM fits2) s;
