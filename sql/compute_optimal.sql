@@ -18,6 +18,25 @@ WITH g AS (SELECT t, predict_loss(preset, exp(t), 9.6e22 / exp(t)) AS loss
 SELECT (SELECT min(loss) FROM g) >= (c).loss AS none_lower,
        abs((SELECT t FROM g ORDER BY loss, t LIMIT 1) - ln((c).n)) <= ln(9.6e22) / 100000 AS best_next_to_it
 FROM o;
+-- brute force in numeric arithmetic (40 decimals, independent of float8 and of both methods):
+-- a ternary search on ln N for 150 steps; closed form and search equal it to 1e-12
+CREATE FUNCTION pg_temp.co_loss(t numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS
+$$ SELECT 1.69 + 406.4 * exp(-0.34 * t) + 410.7 * exp(-0.28 * (ln(96000000000000000000000.000000000000000000000000000000) - t)) $$;
+WITH RECURSIVE s(i, lo, hi) AS (
+  SELECT 0, 0::numeric(60,40), ln(96000000000000000000000.000000000000000000000000000000)::numeric(60,40)
+  UNION ALL
+  SELECT i + 1,
+         CASE WHEN pg_temp.co_loss(lo + (hi - lo) / 3) < pg_temp.co_loss(hi - (hi - lo) / 3) THEN lo
+              ELSE (lo + (hi - lo) / 3)::numeric(60,40) END,
+         CASE WHEN pg_temp.co_loss(lo + (hi - lo) / 3) < pg_temp.co_loss(hi - (hi - lo) / 3)
+              THEN (hi - (hi - lo) / 3)::numeric(60,40) ELSE hi END
+  FROM s WHERE i < 150),
+b AS (SELECT exp((lo + hi) / 2) AS n FROM s WHERE i = 150)
+SELECT round(b.n, 3) AS brute_force_n,
+       abs((compute_optimal(preset, 5.76e23)).n / b.n - 1) < 1e-12 AS closed_form_equal,
+       abs((compute_optimal(formula, 5.76e23)).n / b.n - 1) < 1e-12 AS search_equal,
+       abs((compute_optimal(preset, 5.76e23)).loss / pg_temp.co_loss(ln(b.n)) - 1) < 1e-14 AS same_loss
+FROM b, co_fits;
 -- budgets over six decades: closed form and search agree at each
 SELECT count(*) AS budgets,
        bool_and(abs((compute_optimal(preset, c)).n / (compute_optimal(formula, c)).n - 1) < 1e-9) AS all_agree
