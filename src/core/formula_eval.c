@@ -605,9 +605,13 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 	return ok;
 }
 
-double
-slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
-					const double *dx, double *dy)
+/*
+ * The law at x, and with dx its derivative along dx in *dy (forward mode).
+ * Inlined into both callers, so slf_predict carries no tangent work.
+ */
+static inline __attribute__((always_inline)) double
+predict_at(const SlFormula *f, const double *params, const double *x, const double *dx,
+		   double *dy)
 {
 	double		val[SLF_MAX_NODES],
 				der[SLF_MAX_NODES];
@@ -620,7 +624,8 @@ slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
 		double		fa,
 					fb;
 
-		der[k] = 0;
+		if (dx)
+			der[k] = 0;
 		switch ((SlfOp) in->op)
 		{
 			case OP_NUM:
@@ -628,7 +633,8 @@ slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
 				break;
 			case OP_INPUT:
 				val[k] = x[in->n];
-				der[k] = dx[in->n];
+				if (dx)
+					der[k] = dx[in->n];
 				break;
 			case OP_PARAM:
 				val[k] = params[f->nonlinear[in->n]];
@@ -636,9 +642,9 @@ slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
 			default:
 				val[k] = op_eval(in, val[in->a], in->b >= 0 ? val[in->b] : 0, &fa, &fb);
 				/* an operand that does not move contributes nothing (0 * inf is not 0) */
-				if (der[in->a] != 0)
+				if (dx && der[in->a] != 0)
 					der[k] += fa * der[in->a];
-				if (in->b >= 0 && der[in->b] != 0)
+				if (dx && in->b >= 0 && der[in->b] != 0)
 					der[k] += fb * der[in->b];
 				break;
 		}
@@ -646,7 +652,8 @@ slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
 	if (f->offset_instr >= 0)
 	{
 		sum = val[f->offset_instr];
-		dsum = der[f->offset_instr];
+		if (dx)
+			dsum = der[f->offset_instr];
 	}
 	for (int c = 0; c < f->n_columns; c++)
 	{
@@ -656,50 +663,23 @@ slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
 			if (f->column_mask[c] & (1u << p))
 				u *= params[p];
 		sum += u * val[f->column_instr[c]];
-		dsum += u * der[f->column_instr[c]];
+		if (dx)
+			dsum += u * der[f->column_instr[c]];
 	}
-	*dy = dsum;
+	if (dx)
+		*dy = dsum;
 	return sum;
+}
+
+double
+slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
+					const double *dx, double *dy)
+{
+	return predict_at(f, params, x, dx, dy);
 }
 
 double
 slf_predict(const SlFormula *f, const double *params, const double *x)
 {
-	double		val[SLF_MAX_NODES];
-	double		sum = 0;
-
-	for (int k = 0; k < f->n_instr; k++)
-	{
-		const SlfInstr *in = &f->instr[k];
-		double		fa,
-					fb;
-
-		switch ((SlfOp) in->op)
-		{
-			case OP_NUM:
-				val[k] = in->num;
-				break;
-			case OP_INPUT:
-				val[k] = x[in->n];
-				break;
-			case OP_PARAM:
-				val[k] = params[f->nonlinear[in->n]];
-				break;
-			default:
-				val[k] = op_eval(in, val[in->a], in->b >= 0 ? val[in->b] : 0, &fa, &fb);
-				break;
-		}
-	}
-	if (f->offset_instr >= 0)
-		sum = val[f->offset_instr];
-	for (int c = 0; c < f->n_columns; c++)
-	{
-		double		u = 1;
-
-		for (int p = 0; p < f->n_params; p++)
-			if (f->column_mask[c] & (1u << p))
-				u *= params[p];
-		sum += u * val[f->column_instr[c]];
-	}
-	return sum;
+	return predict_at(f, params, x, NULL, NULL);
 }
