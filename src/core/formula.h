@@ -168,6 +168,13 @@ extern double slf_predict(const SlFormula *f, const double *params, const double
  */
 extern double slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
 								  const double *dx, double *dy);
+/*
+ * slf_predict, and in jac[j] its derivative by parameter which[j], j < nw,
+ * in one forward pass: work holds slf_jacobian_work(f, nw) doubles.
+ */
+extern size_t slf_jacobian_work(const SlFormula *f, int nw);
+extern double slf_predict_jacobian(const SlFormula *f, const double *params, const double *x,
+								   const int *which, int nw, double *work, double *jac);
 
 /*
  * The canonical form of symmetric optima, in place: parameters that occur

@@ -671,6 +671,91 @@ predict_at(const SlFormula *f, const double *params, const double *x, const doub
 	return sum;
 }
 
+size_t
+slf_jacobian_work(const SlFormula *f, int nw)
+{
+	return (size_t) f->n_instr * (size_t) nw;
+}
+
+double
+slf_predict_jacobian(const SlFormula *f, const double *params, const double *x,
+					 const int *which, int nw, double *work, double *jac)
+{
+	double		val[SLF_MAX_NODES];
+	double		sum = 0;
+
+	for (int k = 0; k < f->n_instr; k++)
+	{
+		const SlfInstr *in = &f->instr[k];
+		double	   *d = work + (size_t) k * nw;
+		double		fa,
+					fb;
+
+		for (int j = 0; j < nw; j++)
+			d[j] = 0;
+		switch ((SlfOp) in->op)
+		{
+			case OP_NUM:
+				val[k] = in->num;
+				break;
+			case OP_INPUT:
+				val[k] = x[in->n];
+				break;
+			case OP_PARAM:
+				val[k] = params[f->nonlinear[in->n]];
+				for (int j = 0; j < nw; j++)
+					d[j] = which[j] == f->nonlinear[in->n] ? 1.0 : 0.0;
+				break;
+			default:
+				{
+					const double *da = work + (size_t) in->a * nw,
+							   *db = in->b >= 0 ? work + (size_t) in->b * nw : NULL;
+
+					val[k] = op_eval(in, val[in->a], in->b >= 0 ? val[in->b] : 0, &fa, &fb);
+					/* an operand that does not move contributes nothing (0 * inf is not 0) */
+					for (int j = 0; j < nw; j++)
+					{
+						if (da[j] != 0)
+							d[j] += fa * da[j];
+						if (db && db[j] != 0)
+							d[j] += fb * db[j];
+					}
+				}
+				break;
+		}
+	}
+	for (int j = 0; j < nw; j++)
+		jac[j] = f->offset_instr >= 0 ? work[(size_t) f->offset_instr * nw + j] : 0;
+	if (f->offset_instr >= 0)
+		sum = val[f->offset_instr];
+	for (int c = 0; c < f->n_columns; c++)
+	{
+		const double *dc = work + (size_t) f->column_instr[c] * nw;
+		double		g = val[f->column_instr[c]],
+					u = 1;
+
+		for (int p = 0; p < f->n_params; p++)
+			if (f->column_mask[c] & (1u << p))
+				u *= params[p];
+		sum += u * g;
+		for (int j = 0; j < nw; j++)
+		{
+			double		du = 0;
+
+			/* d u / d param which[j]: the product of the column's other unknowns */
+			if (f->column_mask[c] & (1u << which[j]))
+			{
+				du = 1;
+				for (int p = 0; p < f->n_params; p++)
+					if (p != which[j] && (f->column_mask[c] & (1u << p)))
+						du *= params[p];
+			}
+			jac[j] += u * dc[j] + (du != 0 ? du * g : 0);
+		}
+	}
+	return sum;
+}
+
 double
 slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
 					const double *dx, double *dy)

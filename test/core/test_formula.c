@@ -910,9 +910,63 @@ test_canonical(void)
 	slf_free(f, AL);
 }
 
+/* slf_predict_jacobian against the derivatives written out by hand */
+static void
+test_jacobian(void)
+{
+	struct
+	{
+		const char *text;
+		double		params[5];
+		double		x[2];
+		double		expect[5];
+	}			cases[] = {
+		/* E, A, alpha, B, beta at N = 1e9, D = 2e10 */
+		{"(N, D) => E + A / N^alpha + B / D^beta", {1.69, 406.4, 0.34, 410.7, 0.28}, {1e9, 2e10},
+		{1, pow(1e9, -0.34), -406.4 * pow(1e9, -0.34) * log(1e9), pow(2e10, -0.28),
+		-410.7 * pow(2e10, -0.28) * log(2e10)}},
+		/* b1 and b2 solved as the products b1, b1*b2 */
+		{"x => b1*(x^2 + b2*x)", {1.5, -0.25}, {3, 0}, {9 - 0.75, 1.5 * 3}},
+		{"x => a*exp(-b*x) + c", {2, 0.7, 0.5}, {1.3, 0}, {exp(-0.91), -2 * 1.3 * exp(-0.91), 1}},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		SlfError	err;
+		SlFormula  *f = compile(cases[i].text, &err);
+		int			np = f ? slf_n_params(f) : 0,
+					which[5];
+		double		jac[5],
+					work[4096],
+					worst = 0,
+					v = NAN;
+		double		par[5];
+
+		if (f == NULL || (size_t) slf_jacobian_work(f, np) > sizeof(work) / sizeof(work[0]))
+		{
+			CHECK(false, "%s compiles, with a small Jacobian workspace", cases[i].text);
+			continue;
+		}
+		/* the cases list parameters in order of first appearance, as the formula numbers them */
+		for (int p = 0; p < np; p++)
+		{
+			which[p] = p;
+			par[p] = cases[i].params[p];
+		}
+		v = slf_predict_jacobian(f, par, cases[i].x, which, np, work, jac);
+		for (int p = 0; p < np; p++)
+			worst = fmax(worst, fabs(jac[p] - cases[i].expect[p]) / fmax(fabs(cases[i].expect[p]), 1e-300));
+		CHECK(worst < 1e-14 && same_bits(v, slf_predict(f, par, cases[i].x)),
+			  "%s: Jacobian by the parameters equals the derivatives by hand (worst %.2e), value predict's bits",
+			  cases[i].text, worst);
+		slf_free(f, AL);
+	}
+}
+
 void
 test_formula(void)
 {
+	test_jacobian();
 	test_precedence();
 	test_functions();
 	test_folding();

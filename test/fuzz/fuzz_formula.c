@@ -12,7 +12,8 @@
  * and without partials and on a second evaluation; the prediction is the
  * offset plus the columns times their unknowns, and the law as written
  * (the parsed tree evaluated directly, before the linearity pass rewrote
- * it) to rounding, and the same bits along with its tangent; the canonical
+ * it) to rounding, and the same bits along with its tangent or its
+ * Jacobian by the parameters; the canonical
  * form is idempotent and predicts the same.
  */
 #include <float.h>
@@ -294,6 +295,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				double		ones[SLF_MAX_INPUTS] = {1, 1, 1, 1, 1, 1, 1, 1};
 				double		slope;
 				double		with_tangent = slf_predict_tangent(f, params, x + i * k, ones, &slope);
+				int			which[SLF_MAX_PARAMS];
+				double		jac[SLF_MAX_PARAMS];
+				double	   *work = malloc(sizeof(double) * slf_jacobian_work(f, np));
+				double		with_jacobian;
+
+				for (int p = 0; p < np; p++)
+					which[p] = p;
+				with_jacobian = slf_predict_jacobian(f, params, x + i * k, which, np, work, jac);
+				free(work);
+				FUZZ_CHECK(same_bits(&pred, &with_jacobian, 1) || (isnan(pred) && isnan(with_jacobian)),
+						   "predict %.17g, with its Jacobian %.17g", pred, with_jacobian);
 
 				subnormal |= sum != 0 && fabs(sum) < DBL_MIN;
 				subnormal |= program_underflows(f, params, x + i * k);
