@@ -22,6 +22,7 @@ OBJS = \
 	src/core/formula_roles.o \
 	src/core/formula_fit.o \
 	src/core/compute_optimal.o \
+	src/core/std_errors.o \
 	src/pg/sl_pg.o \
 	src/pg/large_values.o \
 	src/pg/options.o \
@@ -40,7 +41,7 @@ OBJS = \
 REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
 	predict_loss parallel plan_invariance determinism fit_points fit_points_errors fit_points_n \
 	incremental \
-	superuser bounds extremes scaling_law scaling_law_groups published_laws compute_optimal
+	superuser bounds extremes scaling_law scaling_law_groups published_laws compute_optimal std_errors
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core

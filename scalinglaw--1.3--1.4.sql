@@ -1,4 +1,5 @@
--- scalinglaw--1.3--1.4.sql: text casts in one step, compute-optimal allocation
+-- scalinglaw--1.3--1.4.sql: text casts in one step, compute-optimal allocation,
+-- standard errors of formula fits
 
 \echo Use "ALTER EXTENSION scalinglaw UPDATE TO '1.4'" to load this file. \quit
 
@@ -44,3 +45,9 @@ CREATE FUNCTION compute_optimal(fit scaling_law_fit, flops float8, n text DEFAUL
                                 others float8[] DEFAULT NULL) RETURNS compute_optimum
     AS 'MODULE_PATHNAME', 'sl_compute_optimal_scaling_law' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION compute_optimal(scaling_law_fit, float8, text, text, float8[]) IS 'the values of inputs n and d with 6 n d = flops that minimise the fitted law (the other inputs fixed at others, in header order), and the loss there; NULL without such a minimum';
+
+-- standard errors: the fit of a formula law reports, per parameter, its
+-- standard error from the Jacobian at the optimum (null where the fit does
+-- not estimate it); stored fits read it as NULL
+ALTER TYPE scaling_law_fit ADD ATTRIBUTE std_errors jsonb;
+COMMENT ON TYPE scaling_law_fit IS 'fit of a formula law: its formula, the value of every parameter, n, r2, rmse, the parameters on a bound or not determined, whether the search converged, and the standard error of every parameter';

@@ -52,7 +52,9 @@ SELECT fit_points(ARRAY[x], y)::text = fit_points(x, y)::fit_pointsn::text AS sa
        (SELECT f::text FROM up_view) = (SELECT f::text FROM up_fits) AS view_kept
 FROM up_runs;
 
--- 1.3 -> 1.4: casts to and from text in one step, compute_optimal
+-- 1.3 -> 1.4: casts to and from text in one step, compute_optimal, std_errors of formula fits
+CREATE TABLE up_formula_fits AS
+SELECT fit_scaling_law('x => a + b * x^-c', x, y) AS f FROM up_runs;
 SELECT to_regtype('compute_optimum') IS NULL AS no_compute_optimum_in_1_3,
        (SELECT count(*) FROM pg_cast WHERE casttarget = 'text'::regtype AND castsource = 'fit_points'::regtype) AS text_casts_1_3;
 ALTER EXTENSION scalinglaw UPDATE TO '1.4';
@@ -63,6 +65,11 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw')
   AND p.proname NOT LIKE 'sl\_%' AND obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT (SELECT f::text FROM up_view) = (SELECT f::text FROM up_fits) AS view_kept,
        (SELECT count(*) FROM pg_cast WHERE casttarget = 'text'::regtype AND castsource = 'fit_points'::regtype) AS text_casts_1_4;
+-- a fit stored by 1.3 reads std_errors as NULL and predicts as before; a new fit has them
+SELECT (f).std_errors IS NULL AS stored_has_none, abs(predict_loss(f, 4::float8) - 2.5) < 1e-9 AS predicts,
+       (SELECT (fit_scaling_law('x => a + b * x^-c', x, y)).std_errors IS NOT NULL FROM up_runs) AS new_has_them
+FROM up_formula_fits;
+DROP TABLE up_formula_fits;
 
 -- what the extension is, as a catalog snapshot: every member with its
 -- definition (functions, aggregates, types with their columns, comments)

@@ -58,6 +58,7 @@ pg_virtualenv -v 15 bash -c "
   /usr/bin/python3 test/data/check_sldbench.py > '$log/data' 2>&1
   /usr/bin/python3 test/data/check_formula.py > '$log/formula_data' 2>&1
   /usr/bin/python3 test/data/check_nist.py > '$log/nist' 2>&1
+  /usr/bin/python3 test/data/check_std_errors.py > '$log/std_errors' 2>&1
 " || true
 cat "$log/regress"
 if [ -f regression.diffs ]; then
@@ -77,6 +78,8 @@ cat "$log/formula_data"
 count_plain "$log/formula_data"
 cat "$log/nist"
 count_plain "$log/nist"
+cat "$log/std_errors"
+count_plain "$log/std_errors"
 
 # storing (pg_dump, SQL-level corruption), sharding (postgres_fdw) and
 # scheduling (pg_cron); hostile-input testing: libFuzzer targets of the core

@@ -20,6 +20,7 @@
 #include "lsq.h"
 #include "engine.h"
 #include "formula_fit.h"
+#include "std_errors.h"
 
 /* |theta * spread| the default search reaches: a column ranging e^60 over the data */
 #define SEARCH_REACH 60.0
@@ -287,6 +288,60 @@ scaled_rss(const SlFormula *f, const SortedPoints *pts, const double *params, in
 		acc = dd_add(acc, dd_mul(dd_from(pts->w[i] * r), dd_from(r)));
 	}
 	return acc.hi + acc.lo;
+}
+
+/*
+ * The standard error of every parameter the fit estimates (not on a
+ * bound, not flagged, determined): sigma^2 (J'J)^-1 with J the derivatives
+ * of the predictions by the free parameters (forward mode through the
+ * compiled law, in the user's parameters), weighted by the rows of each
+ * point, and sigma^2 = RSS / (n - free).  Columns are scaled by the
+ * parameters' magnitudes and y by 2^-e, so J holds numbers near y's
+ * scale whatever the units.  NaN elsewhere, and for all when J is rank
+ * deficient or there are no more rows than free parameters.
+ */
+static void
+std_errors(const SlFormula *f, const SortedPoints *pts, FormulaFit *out, int e, double rss_s,
+		   const SlAlloc *al)
+{
+	int			n_par = slf_n_params(f),
+				k = pts->k,
+				nf = 0;
+	int			free_p[SLF_MAX_PARAMS];
+	double		scale[SLF_MAX_PARAMS],
+				row[SLF_MAX_PARAMS],
+				se[SLF_MAX_PARAMS];
+	double	   *work;
+	SlRFactor	rf;
+
+	for (int p = 0; p < n_par; p++)
+	{
+		out->std_err[p] = NAN;
+		if (!out->at_bound[p] && isfinite(out->params[p]))
+			free_p[nf++] = p;
+	}
+	if (nf == 0 || pts->n_rows <= nf || !isfinite(rss_s))
+		return;
+	work = al->alloc(al->ctx, sizeof(double) * slf_jacobian_work(f, nf));
+	if (work == NULL)
+		return;
+	for (int j = 0; j < nf; j++)
+		scale[j] = out->params[free_p[j]] != 0 ? fabs(out->params[free_p[j]]) : 1.0;
+	sl_rfactor_init(&rf, nf);
+	for (int32_t i = 0; i < pts->m; i++)
+	{
+		double		sw = ldexp(sqrt(pts->w[i]), -e);
+
+		sl_check_interrupts_every(al, (uint64_t) i);
+		(void) slf_predict_jacobian(f, out->params, &pts->x[(size_t) i * k], free_p, nf, work, row);
+		for (int j = 0; j < nf; j++)
+			row[j] *= sw * scale[j];
+		sl_rfactor_add_row(&rf, row);
+	}
+	al->free(al->ctx, work);
+	if (sl_rfactor_std_errors(&rf, sqrt(rss_s / (double) (pts->n_rows - nf)), se))
+		for (int j = 0; j < nf; j++)
+			out->std_err[free_p[j]] = se[j] * scale[j];
 }
 
 /* total sum of squares about the weighted mean, scaled as pts->y; and the mean square */
@@ -1097,7 +1152,7 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	out->n_params = n_par;
 	out->n = pts->n_rows;
 	for (int p = 0; p < n_par; p++)
-		out->params[p] = NAN;
+		out->params[p] = out->std_err[p] = NAN;
 	if (pts->k != slf_n_inputs(f))
 		return FF_UNDETERMINED;
 	if (pts->m < M + q)
@@ -1309,5 +1364,7 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	for (int p = 0; p < n_par && status == FF_OK; p++)
 		if (isinf(out->params[p]))
 			status = FF_UNDETERMINED;
+	if (status == FF_OK)
+		std_errors(f, pts, out, e, rss_s, al);
 	return status;
 }

@@ -40,6 +40,8 @@ typedef struct FormulaFit
 	int			n_params;
 	double		params[SLF_MAX_PARAMS]; /* NaN: not determined (listed in at_bound) */
 	bool		at_bound[SLF_MAX_PARAMS];
+	/* sigma sqrt(((J'J)^-1)_pp), sigma^2 = RSS / (n - free); NaN where not estimated */
+	double		std_err[SLF_MAX_PARAMS];
 	int64_t		n;				/* rows */
 	double		rss;
 	double		r2;				/* NaN when y has no variance */

@@ -209,10 +209,10 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 	FormulaFit	fit;
 	FormulaStatus status;
 	SlfError	err;
-	Oid			types[7] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
-	TEXTARRAYOID, BOOLOID};
-	Datum		values[7];
-	bool		nulls[7] = {false};
+	Oid			types[8] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
+	TEXTARRAYOID, BOOLOID, JSONBOID};
+	Datum		values[8];
+	bool		nulls[8] = {false};
 	const char *names[SLF_MAX_PARAMS];
 
 	*isnull = true;
@@ -239,8 +239,10 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 	values[4] = Float8GetDatum(fit.rmse);
 	values[5] = sl_name_array(names, fit.at_bound, slf_n_params(f));
 	values[6] = BoolGetDatum(fit.converged);
+	values[7] = params_jsonb(f, fit.std_err);
 	*isnull = false;
-	return sl_make_result(fcinfo, FN, 7, types, values, nulls);
+	/* a database not yet updated to 1.4 has the type without std_errors */
+	return sl_make_result(fcinfo, FN, sl_result_columns(fcinfo) == 7 ? 7 : 8, types, values, nulls);
 }
 
 static Datum

@@ -34,8 +34,9 @@ typedef struct PredictCache
 static void
 check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, int32 typmod)
 {
-	static const Oid types[7] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
-	TEXTARRAYOID, BOOLOID};
+	/* the 8th, std_errors, since 1.4: a database not yet updated has 7 */
+	static const Oid types[8] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
+	TEXTARRAYOID, BOOLOID, JSONBOID};
 	TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	int			col = 0;
@@ -52,7 +53,7 @@ check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, in
 
 		if (attr->attisdropped)
 			continue;
-		if (col >= 7 || attr->atttypid != types[col])
+		if (col >= 8 || attr->atttypid != types[col])
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s: type %s does not have the columns of scaling_law_fit",
@@ -64,7 +65,7 @@ check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, in
 			c->att_params = i;
 		col++;
 	}
-	if (col != 7)
+	if (col != 7 && col != 8)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s: type %s does not have the columns of scaling_law_fit",

@@ -257,6 +257,20 @@ sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag, MemoryCont
 
 /* ---- results ---- */
 
+int
+sl_result_columns(FunctionCallInfo fcinfo)
+{
+	TupleDesc	td;
+	int			col = 0;
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		return -1;
+	for (int i = 0; i < td->natts; i++)
+		if (!TupleDescAttr(td, i)->attisdropped)
+			col++;
+	return col;
+}
+
 Datum
 sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, const Oid *types,
 			   const Datum *values, const bool *nulls)

@@ -228,6 +228,9 @@ extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
 
 /* ---- results ---- */
 
+/* the columns of fcinfo's composite return type, dropped ones aside (-1: not composite) */
+extern int	sl_result_columns(FunctionCallInfo fcinfo);
+
 /*
  * The composite result of fcinfo's function from the n values a fit
  * writes (types[i]): ERROR (42804) unless the return type's columns, not

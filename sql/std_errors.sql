@@ -1,0 +1,28 @@
+-- std_errors of formula fits: sigma sqrt(((J'J)^-1)_pp), sigma^2 = RSS / (n - p), J the derivatives
+-- of the law by the parameters the fit estimates; null for those in at_bound
+SET extra_float_digits = 0;
+CREATE TEMP TABLE se_line AS
+SELECT i::float8 AS x, 3 + 0.5 * i + 0.1 * sin(i * 2.3) AS y, i % 3 AS g FROM generate_series(1, 25) i;
+-- a straight line: the textbook formulas (PostgreSQL's regr_* aggregates give RSS and Sxx)
+SELECT abs(((f).std_errors->>'b')::float8 / (sqrt(rss / (n - 2)) / sqrt(sxx)) - 1) < 1e-12 AS slope_se,
+       abs(((f).std_errors->>'a')::float8 / (sqrt(rss / (n - 2)) * sqrt(1.0 / n + xbar ^ 2 / sxx)) - 1) < 1e-12 AS intercept_se,
+       round(((f).std_errors->>'b')::numeric, 6) AS se_b
+FROM (SELECT fit_scaling_law('x => a + b * x', x, y) f, regr_sxx(y, x) sxx, regr_count(y, x) n, avg(x) xbar,
+             regr_syy(y, x) - regr_sxy(y, x) ^ 2 / regr_sxx(y, x) AS rss FROM se_line) r;
+-- a parameter on its bound has none; the others' come from the remaining ones
+SELECT (f).at_bound, (f).std_errors->'a' AS se_a, ((f).std_errors->>'b')::float8 > 0 AS se_b_positive
+FROM (SELECT fit_scaling_law('x => a + b * x', x, y, '{"bounds": {"a": [4, null]}}') f FROM se_line) s;
+-- rows of an exact law: standard errors 0 to the rounding of the fit's RSS
+SELECT ((f).std_errors->>'a')::float8 < 1e-12 AND ((f).std_errors->>'b')::float8 < 1e-12 AS near_zero
+FROM (SELECT fit_scaling_law('x => a + b * x', x, 1 + 2 * x) f FROM se_line) s;
+-- as many rows as parameters: no degrees of freedom, no standard errors
+SELECT (f).std_errors FROM (SELECT fit_scaling_law('x => a + b * x', x, y) f FROM se_line WHERE x <= 2) s;
+-- the same bits from the stored points, in a parallel plan and in any row order
+CREATE TEMP TABLE se_fits AS
+SELECT g, fit_scaling_law('x => a + b * exp(-c * x)', x, y) AS f, fit_points(ARRAY[x], y) AS p FROM se_line GROUP BY g;
+SELECT bool_and((fit_scaling_law('x => a + b * exp(-c * x)', p)).std_errors::text = (f).std_errors::text) AS same_from_points,
+       count(*) FILTER (WHERE (f).std_errors->>'c' IS NOT NULL) AS groups_with_se
+FROM se_fits;
+SELECT bool_and(a.f::text = b.f::text) AS same_any_order
+FROM se_fits a JOIN (SELECT g, fit_scaling_law('x => a + b * exp(-c * x)', x, y ORDER BY y DESC) f FROM se_line GROUP BY g) b USING (g);
+DROP TABLE se_line, se_fits;

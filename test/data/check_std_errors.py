@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Standard errors of formula fits against numpy: for each fit, numpy builds
+the Jacobian of the law at the fitted parameters from its own analytic
+derivatives (written out below per law), takes sigma^2 = RSS / (n - p) with
+RSS from its own residuals, and the diagonal of sigma^2 (J'J)^-1 over the
+parameters the fit estimates (not listed in at_bound).  The fit's
+std_errors must equal it to 1e-6 relative, and be null exactly for the
+parameters in at_bound.
+
+Data: SLDBench's sft (one input), moe (two), vocab (the vocabulary law with
+its interaction term), and synthetic data drawn from known laws with
+Gaussian noise.  Runs against the database psql reaches through the
+environment; reads ../shared/data (or $SCALINGLAW_DATA).  Prints one line
+per check and ends with 'N passed, N failed'.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_sldbench as sb  # noqa: E402
+
+check, psql = sb.check, sb.psql
+
+# law text -> (names of its inputs' columns in order, Jacobian(params dict, inputs) -> {param: column})
+POWER1 = "x => l_inf + a * x^-alpha"
+CHIN = "(N, D) => E + A / N^alpha + B / D^beta"
+VOCAB = "(P, V, D) => c0 * P^-a * V^-g * D^-b + c1 * D^-h + c2"
+EXPO = "x => a * exp(-b * x) + c"
+
+
+def jac_power1(p, x):
+    t = x[0] ** -p["alpha"]
+    return {"l_inf": np.ones_like(t), "a": t, "alpha": -p["a"] * t * np.log(x[0])}
+
+
+def pred_power1(p, x):
+    return p["l_inf"] + p["a"] * x[0] ** -p["alpha"]
+
+
+def jac_chin(p, x):
+    tn, td = x[0] ** -p["alpha"], x[1] ** -p["beta"]
+    return {"E": np.ones_like(tn), "A": tn, "alpha": -p["A"] * tn * np.log(x[0]),
+            "B": td, "beta": -p["B"] * td * np.log(x[1])}
+
+
+def pred_chin(p, x):
+    return p["E"] + p["A"] * x[0] ** -p["alpha"] + p["B"] * x[1] ** -p["beta"]
+
+
+def jac_vocab(p, x):
+    P, V, D = x
+    t = P ** -p["a"] * V ** -p["g"] * D ** -p["b"]
+    th = D ** -p["h"]
+    return {"c0": t, "a": -p["c0"] * t * np.log(P), "g": -p["c0"] * t * np.log(V),
+            "b": -p["c0"] * t * np.log(D), "c1": th, "h": -p["c1"] * th * np.log(D),
+            "c2": np.ones_like(t)}
+
+
+def pred_vocab(p, x):
+    P, V, D = x
+    return p["c0"] * P ** -p["a"] * V ** -p["g"] * D ** -p["b"] + p["c1"] * D ** -p["h"] + p["c2"]
+
+
+def jac_expo(p, x):
+    e = np.exp(-p["b"] * x[0])
+    return {"a": e, "b": -p["a"] * x[0] * e, "c": np.ones_like(e)}
+
+
+def pred_expo(p, x):
+    return p["a"] * np.exp(-p["b"] * x[0]) + p["c"]
+
+
+def numpy_se(params, at_bound, jac, pred, x, y):
+    """numpy's standard errors of the estimated parameters, or None where J is rank deficient."""
+    free = [k for k in params if k not in at_bound and params[k] is not None]
+    if not free:
+        return None
+    cols = jac(params, x)
+    J = np.column_stack([cols[k] for k in free])
+    r = y - pred(params, x)
+    sigma2 = float(r @ r) / (len(y) - len(free))
+    # columns scaled to unit norm (a law's columns can differ by 1e20), then QR:
+    # (J'J)^-1 = S R^-1 R^-T S with S the inverse column norms
+    norms = np.sqrt((J * J).sum(axis=0))
+    R = np.linalg.qr(J / norms, mode="r")
+    if np.linalg.cond(R) > 1e12:
+        return None
+    Ri = np.linalg.inv(R)
+    return dict(zip(free, np.sqrt(sigma2 * (Ri * Ri).sum(axis=1)) / norms))
+
+
+def compare(label, rows, jac, pred, ncols):
+    """rows: (params json, std_errors json, at_bound text, data...) per fit -> worst relative difference."""
+    worst, compared, null_ok, skipped = 0.0, 0, True, 0
+    for fit in rows:
+        params = json.loads(fit["params"])
+        se = json.loads(fit["se"])
+        at = set(fit["at"])
+        null_ok &= all((se[k] is None) == (k in at or params[k] is None) for k in params if k in at or se[k] is None)
+        ref = numpy_se(params, at, jac, pred, fit["x"], fit["y"])
+        if ref is None or any(se[k] is None for k in ref):
+            skipped += 1
+            continue
+        for k, v in ref.items():
+            worst = max(worst, abs(se[k] - v) / v)
+        compared += 1
+    check(compared > 0 and worst <= 1e-6 and null_ok,
+          "%s: std_errors equal numpy's sigma sqrt(diag((J'J)^-1)) to 1e-6 rel in %d fits (worst %.2e); "
+          "null exactly for the parameters in at_bound; %d with J rank deficient (condition > 1e12) skipped"
+          % (label, compared, worst, skipped))
+
+
+def fits(sql):
+    out = []
+    for r in psql(sql):
+        out.append({"params": r[0], "se": r[1], "at": [a for a in r[2].split(",") if a], "key": r[3:]})
+    return out
+
+
+def check_sft():
+    rows = np.array([(m, d, x, y) for m, d, x, y in sb.load_sft() if x < 819200], dtype=object)
+    fs = fits("""SELECT (f).params, (f).std_errors, array_to_string((f).at_bound, ','), model, dataset
+                 FROM (SELECT model, dataset, fit_scaling_law('%s', data_size, loss,
+                              '{"bounds": {"alpha": [0, null]}}') f
+                       FROM sft WHERE data_size < 819200 GROUP BY 1, 2) s ORDER BY 4, 5""" % POWER1)
+    for f in fs:
+        sel = (rows[:, 0] == f["key"][0]) & (rows[:, 1] == f["key"][1])
+        f["x"] = [rows[sel, 2].astype(float)]
+        f["y"] = rows[sel, 3].astype(float)
+    check(len(fs) == 42, "sft: 42 groups (got %d)" % len(fs))
+    compare("sft, %s" % POWER1, fs, jac_power1, pred_power1, 1)
+
+
+def check_moe():
+    rows = np.array(sb.load_moe())
+    fs = fits("""SELECT (f).params, (f).std_errors, array_to_string((f).at_bound, ',')
+                 FROM (SELECT fit_scaling_law('%s', ARRAY[dense, experts], loss) f FROM moe) s""" % CHIN)
+    fs[0]["x"] = [rows[:, 0], rows[:, 1]]
+    fs[0]["y"] = rows[:, 2]
+    compare("moe, %s (unbounded)" % CHIN, fs, jac_chin, pred_chin, 2)
+
+
+def check_vocab():
+    rows = np.array(sb.load_vocab())
+    fs = fits("""SELECT (f).params, (f).std_errors, array_to_string((f).at_bound, ',')
+                 FROM (SELECT fit_scaling_law('%s', ARRAY[nv, vs, nc], lossu) f FROM vocab) s""" % VOCAB)
+    fs[0]["x"] = [rows[:, 0], rows[:, 1], rows[:, 2]]
+    fs[0]["y"] = rows[:, 3]
+    compare("vocab, %s" % VOCAB, fs, jac_vocab, pred_vocab, 3)
+
+
+def check_synthetic():
+    rng = np.random.default_rng(20261202)
+    data = []
+    for g in range(20):
+        n = 1e7 * 2.0 ** rng.integers(0, 10, 40)
+        d = 1e9 * 2.0 ** rng.integers(0, 8, 40)
+        y = 1.69 + 406.4 * n ** -0.34 + 410.7 * d ** -0.28 + rng.normal(0, 0.01, 40)
+        x = rng.uniform(0, 5, 30)
+        ye = 2.0 * np.exp(-0.7 * x) + 0.5 + rng.normal(0, 0.02, 30)
+        data.append((g, n, d, y, x, ye))
+    sb.load_copy("syn_chin", "g int, n float8, d float8, y float8",
+                 [(g, float(a), float(b), float(c)) for g, n, d, y, _, _ in data for a, b, c in zip(n, d, y)])
+    sb.load_copy("syn_expo", "g int, x float8, y float8",
+                 [(g, float(a), float(b)) for g, _, _, _, x, ye in data for a, b in zip(x, ye)])
+    fs = fits("""SELECT (f).params, (f).std_errors, array_to_string((f).at_bound, ','), g
+                 FROM (SELECT g, fit_scaling_law('%s', ARRAY[n, d], y) f FROM syn_chin GROUP BY g) s
+                 ORDER BY g""" % CHIN)
+    for f, (g, n, d, y, _, _) in zip(fs, data):
+        f["x"], f["y"] = [n, d], y
+    compare("synthetic Chinchilla, 20 groups of 40 rows", fs, jac_chin, pred_chin, 2)
+    fs = fits("""SELECT (f).params, (f).std_errors, array_to_string((f).at_bound, ','), g
+                 FROM (SELECT g, fit_scaling_law('%s', x, y) f FROM syn_expo GROUP BY g) s
+                 ORDER BY g""" % EXPO)
+    for f, (g, _, _, _, x, ye) in zip(fs, data):
+        f["x"], f["y"] = [x], ye
+    compare("synthetic %s, 20 groups of 30 rows" % EXPO, fs, jac_expo, pred_expo, 1)
+
+
+if __name__ == "__main__":
+    if not os.path.isdir(os.path.join(sb.DATA, "sldbench")):
+        print("skipped: no data at %s" % sb.DATA)
+    else:
+        check_sft()
+        check_moe()
+        check_vocab()
+    check_synthetic()
+    print("%d passed, %d failed" % (sb.passed, sb.failed))
+    sys.exit(1 if sb.failed else 0)
