@@ -1,5 +1,5 @@
 -- scalinglaw--1.3--1.4.sql: text casts in one step, compute-optimal allocation,
--- standard errors of formula fits
+-- standard errors of every fit
 
 \echo Use "ALTER EXTENSION scalinglaw UPDATE TO '1.4'" to load this file. \quit
 
@@ -51,3 +51,11 @@ COMMENT ON FUNCTION compute_optimal(scaling_law_fit, float8, text, text, float8[
 -- not estimate it); stored fits read it as NULL
 ALTER TYPE scaling_law_fit ADD ATTRIBUTE std_errors jsonb;
 COMMENT ON TYPE scaling_law_fit IS 'fit of a formula law: its formula, the value of every parameter, n, r2, rmse, the parameters on a bound or not determined, whether the search converged, and the standard error of every parameter';
+
+-- the same for the presets: std_errors maps each coefficient (l_inf, a,
+-- alpha, ...; a, b, c for the log laws) to its standard error
+ALTER TYPE power_law_fit ADD ATTRIBUTE std_errors jsonb;
+ALTER TYPE power_law2_fit ADD ATTRIBUTE std_errors jsonb;
+ALTER TYPE power_law3_fit ADD ATTRIBUTE std_errors jsonb;
+ALTER TYPE log_law_fit ADD ATTRIBUTE std_errors jsonb;
+ALTER TYPE log_law2_fit ADD ATTRIBUTE std_errors jsonb;

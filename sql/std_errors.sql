@@ -26,3 +26,30 @@ FROM se_fits;
 SELECT bool_and(a.f::text = b.f::text) AS same_any_order
 FROM se_fits a JOIN (SELECT g, fit_scaling_law('x => a + b * exp(-c * x)', x, y ORDER BY y DESC) f FROM se_line GROUP BY g) b USING (g);
 DROP TABLE se_line, se_fits;
+-- the presets: the log law is a straight line in ln x (the textbook formulas again)
+CREATE TEMP TABLE se_log AS
+SELECT i::float8 AS x, 3 + 0.5 * ln(i) + 0.1 * sin(i * 2.3) AS y FROM generate_series(1, 25) i;
+SELECT abs(((f).std_errors->>'b')::float8 / (sqrt(rss / (n - 2)) / sqrt(sxx)) - 1) < 1e-12 AS slope_se,
+       abs(((f).std_errors->>'a')::float8 / (sqrt(rss / (n - 2)) * sqrt(1.0 / n + lbar ^ 2 / sxx)) - 1) < 1e-12 AS intercept_se
+FROM (SELECT fit_log_law(x, y) f, regr_sxx(y, ln(x)) sxx, regr_count(y, ln(x)) n, avg(ln(x)) lbar,
+             regr_syy(y, ln(x)) - regr_sxy(y, ln(x)) ^ 2 / regr_sxx(y, ln(x)) AS rss FROM se_log) r;
+-- the slope held on its bound: the intercept alone, sigma / sqrt(n) with sigma^2 = RSS / (n - 1)
+SELECT (f).at_bound, (f).std_errors->'b' AS se_b,
+       abs(((f).std_errors->>'a')::float8 / ((f).rmse * sqrt(n / (n - 1.0)) / sqrt(n)) - 1) < 1e-12 AS intercept_se
+FROM (SELECT fit_log_law(x, y, '{"bounds": {"b": [null, 0.4]}}'::jsonb) f, count(*) n FROM se_log) s;
+-- the intercept held: a slope through a fixed intercept, sigma / sqrt(sum of ln(x)^2)
+SELECT (f).at_bound, (f).std_errors->'a' AS se_a,
+       abs(((f).std_errors->>'b')::float8 / ((f).rmse * sqrt(n / (n - 1.0)) / sqrt(sll)) - 1) < 1e-12 AS slope_se
+FROM (SELECT fit_log_law(x, y, '{"bounds": {"a": [null, 2.5]}}'::jsonb) f, count(*) n, sum(ln(x) ^ 2) sll FROM se_log) s;
+-- the power law: the same standard errors as the same law written as a formula (two fits of it)
+SELECT bool_and(abs(((p).std_errors->>k)::float8 / ((s).std_errors->>k)::float8 - 1) < 1e-6) AS same_as_formula
+FROM (SELECT fit_power_law(x, 2 + 3 * x ^ -0.4 + 0.01 * sin(x)) p,
+             fit_scaling_law('x => l_inf + a * x^-alpha', x, 2 + 3 * x ^ -0.4 + 0.01 * sin(x)) s FROM se_log) f,
+     unnest(ARRAY['l_inf', 'a', 'alpha']) k;
+-- at the logarithmic limit the preset's term is -a ln x: alpha is held there, and l_inf and a
+-- have the log law's standard errors (alpha held at 0 by its bounds)
+SELECT (f).at_bound, (f).std_errors->'alpha' AS se_alpha,
+       abs(((f).std_errors->>'a')::float8 / ((g).std_errors->>'b')::float8 - 1) < 1e-9 AS a_as_log_law,
+       abs(((f).std_errors->>'l_inf')::float8 / ((g).std_errors->>'a')::float8 - 1) < 1e-9 AS l_inf_as_log_law
+FROM (SELECT fit_power_law(x, y, '{"bounds": {"alpha": [0, 0]}}'::jsonb) f, fit_log_law(x, y) g FROM se_log) s;
+DROP TABLE se_log;

@@ -63,7 +63,11 @@ SELECT p.oid::regprocedure AS uncommented
 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw')
   AND p.proname NOT LIKE 'sl\_%' AND obj_description(p.oid, 'pg_proc') IS NULL;
-SELECT (SELECT f::text FROM up_view) = (SELECT f::text FROM up_fits) AS view_kept,
+-- the view's fit gains std_errors; its coefficients are the stored 1.0 fit's, whose std_errors read NULL
+SELECT (SELECT ((f).l_inf, (f).a, (f).alpha, (f).n, (f).r2, (f).rmse, (f).at_bound)::text FROM up_view) =
+       (SELECT ((f).l_inf, (f).a, (f).alpha, (f).n, (f).r2, (f).rmse, (f).at_bound)::text FROM up_fits) AS view_kept,
+       (SELECT (f).std_errors IS NOT NULL AND (g).std_errors IS NOT NULL FROM up_view) AS view_has_std_errors,
+       (SELECT (f).std_errors IS NULL FROM up_fits) AS stored_has_none,
        (SELECT count(*) FROM pg_cast WHERE casttarget = 'text'::regtype AND castsource = 'fit_points'::regtype) AS text_casts_1_4;
 -- a fit stored by 1.3 reads std_errors as NULL and predicts as before; a new fit has them
 SELECT (f).std_errors IS NULL AS stored_has_none, abs(predict_loss(f, 4::float8) - 2.5) < 1e-9 AS predicts,

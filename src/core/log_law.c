@@ -104,6 +104,72 @@ sum_dd(const ExactSum *s, int shift)
 }
 
 /*
+ * The standard errors of the coefficients not held by a bound: sigma^2
+ * times the diagonal of (J'J)^-1, J'J from the moments of ln x (the
+ * centred ones where the intercept is free: var a = sigma^2 (1/n +
+ * mu' C^-1 mu)), inverted through its correlation form, and sigma^2 =
+ * RSS / (n - p) taken from rmse so that y near 1e300 cannot overflow it.
+ * NaN for held coefficients, and for all when n <= p.
+ */
+static void
+std_errors(LogLawFit *out, int k, int64_t n, dd_t Sll[][LL_MAX_INPUTS],
+		   dd_t Cll[][LL_MAX_INPUTS], const double *mu)
+{
+	bool		a_free = !out->at_bound[0];
+	int			S[LL_MAX_INPUTS],
+				ns = 0,
+				np;
+	double		M[LL_MAX_INPUTS][LL_MAX_INPUTS],
+				D[LL_MAX_INPUTS],
+				Minv[LL_MAX_INPUTS][LL_MAX_INPUTS],
+				sigma;
+
+	for (int j = 0; j <= k; j++)
+		out->std_err[j] = NAN;
+	for (int j = 0; j < k; j++)
+		if (!out->at_bound[j + 1])
+			S[ns++] = j;
+	np = ns + (a_free ? 1 : 0);
+	if (np == 0 || n <= np)
+		return;
+	sigma = out->rmse * sqrt((double) n / (double) (n - np));
+	for (int i = 0; i < ns; i++)
+		for (int j = 0; j < ns; j++)
+			M[i][j] = a_free ? Cll[S[i]][S[j]].hi : Sll[S[i]][S[j]].hi;
+	for (int i = 0; i < ns; i++)
+	{
+		if (!(M[i][i] > 0))
+			return;
+		D[i] = sqrt(M[i][i]);
+	}
+	/* the correlation form's inverse, scaled back */
+	if (ns == 1)
+		Minv[0][0] = 1.0 / (D[0] * D[0]);
+	else if (ns == 2)
+	{
+		double		r = M[0][1] / (D[0] * D[1]),
+					det = (1.0 - r) * (1.0 + r);
+
+		if (!(det > 0))
+			return;
+		Minv[0][0] = 1.0 / (det * D[0] * D[0]);
+		Minv[1][1] = 1.0 / (det * D[1] * D[1]);
+		Minv[0][1] = Minv[1][0] = -r / (det * D[0] * D[1]);
+	}
+	for (int i = 0; i < ns; i++)
+		out->std_err[S[i] + 1] = sigma * sqrt(Minv[i][i]);
+	if (a_free)
+	{
+		double		q = 1.0 / (double) n;
+
+		for (int i = 0; i < ns; i++)
+			for (int j = 0; j < ns; j++)
+				q += mu[S[i]] * Minv[i][j] * mu[S[j]];
+		out->std_err[0] = sigma * sqrt(q);
+	}
+}
+
+/*
  * The fit from the exact sums.  Sums involving y are read scaled by 2^-e
  * (2^-2e for y^2), e chosen from the sum of y^2, so moments of y near 1e200
  * or 1e-200 neither overflow nor underflow; the coefficients scale back
@@ -335,6 +401,7 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 		/* bounds can hold predictions of 1e308 away from y: rmse beyond float8 */
 		if (!isfinite(out->rmse))
 			return FIT_OVERFLOW;
+		std_errors(out, k, st->n, Sll, Cll, mu);
 	}
 	return FIT_OK;
 }

@@ -37,6 +37,8 @@ typedef struct LogLawFit
 	double		r2;				/* NaN when y has no variance */
 	double		rmse;
 	bool		at_bound[LL_MAX_INPUTS + 1];
+	/* sigma sqrt(((J'J)^-1)_jj), sigma^2 = RSS / (n - free); NaN for held coefficients */
+	double		std_err[LL_MAX_INPUTS + 1];
 } LogLawFit;
 
 extern void ls_init(LogStats *st, int k);

@@ -63,6 +63,14 @@ typedef struct PowerLawFit
 
 extern void power_law_default_spec(PowerLawSpec *spec, int k);
 /*
+ * se[c] for the coefficients in at_bound's order (l_inf, a, alpha, b, ...):
+ * sigma sqrt(((J'J)^-1)_cc) over those not in at_bound, sigma^2 = RSS /
+ * (n - free), from pts (the points fit was fitted to); NaN for the others,
+ * and for all when n <= free or J's columns are not independent.
+ */
+extern void power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit,
+								 const SlAlloc *al, double *se);
+/*
  * Fits pts.  Bounds hold exactly: every coefficient returned lies within
  * its bounds.  FIT_UNDETERMINED when the points cannot identify the law
  * (too few, an input with fewer than three distinct values of ln x or a

@@ -712,10 +712,13 @@ check_result_k(FunctionCallInfo fcinfo, const char *fn, int k, bool log_law)
 {
 	TupleDesc	tupdesc;
 	int			declared;
+	int			tail = 5;		/* n, r2, rmse, at_bound, and std_errors since 1.4 */
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "%s: return type must be a row type", fn);
-	declared = log_law ? tupdesc->natts - 5 : (tupdesc->natts - 5) / 2;
+	if (tupdesc->natts > 0 && TupleDescAttr(tupdesc, tupdesc->natts - 1)->atttypid != JSONBOID)
+		tail = 4;				/* a database not yet updated to 1.4 */
+	declared = log_law ? tupdesc->natts - tail - 1 : (tupdesc->natts - tail - 1) / 2;
 	if (declared != k)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),

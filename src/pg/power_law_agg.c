@@ -98,9 +98,10 @@ sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 	SlAlloc		al;
 	PowerLawFit fit;
 	FitStatus	status;
-	Oid			types[SL_MAX_COEFS + 4];
-	Datum		values[SL_MAX_COEFS + 4];
-	bool		nulls[SL_MAX_COEFS + 4] = {false};
+	Oid			types[SL_MAX_COEFS + 5];
+	Datum		values[SL_MAX_COEFS + 5];
+	bool		nulls[SL_MAX_COEFS + 5] = {false};
+	double		se[SL_MAX_COEFS];
 	int			ncoef = 2 * k + 1,
 				i = 0;
 
@@ -130,6 +131,13 @@ sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 	values[i++] = Float8GetDatum(fit.rmse);
 	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, ncoef);
+	/* std_errors since 1.4: a database not yet updated has the type without it */
+	if (sl_result_columns(fcinfo) != i)
+	{
+		power_law_std_errors(sp, &fit, &al, se);
+		types[i] = JSONBOID;
+		values[i++] = sl_values_jsonb(coef_names, se, ncoef);
+	}
 	*isnull = false;
 	return sl_make_result(fcinfo, FN, i, types, values, nulls);
 }

@@ -177,28 +177,6 @@ read_options(const SlFitLaw *law, const unsigned char *p, int k, int n, void *ou
 	return true;
 }
 
-/* params as a jsonb object, every value in shortest round-trip digits (NaN: null) */
-static Datum
-params_jsonb(const SlFormula *f, const double *params)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '{');
-	for (int p = 0; p < slf_n_params(f); p++)
-	{
-		char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
-
-		if (isnan(params[p]))
-			strcpy(num, "null");
-		else
-			double_to_shortest_decimal_buf(params[p], num);
-		/* names are ASCII identifiers: nothing to escape */
-		appendStringInfo(&s, "%s\"%s\": %s", p ? ", " : "", slf_param_name(f, p), num);
-	}
-	appendStringInfoChar(&s, '}');
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data));
-}
 
 Datum
 sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *formula,
@@ -230,7 +208,7 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 	for (int p = 0; p < slf_n_params(f); p++)
 		names[p] = slf_param_name(f, p);
 	values[0] = PointerGetDatum(cstring_to_text_with_len(formula, len));
-	values[1] = params_jsonb(f, fit.params);
+	values[1] = sl_values_jsonb(names, fit.params, slf_n_params(f));
 	values[2] = Int64GetDatum(fit.n);
 	if (isnan(fit.r2))
 		nulls[3] = true;
@@ -239,7 +217,7 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 	values[4] = Float8GetDatum(fit.rmse);
 	values[5] = sl_name_array(names, fit.at_bound, slf_n_params(f));
 	values[6] = BoolGetDatum(fit.converged);
-	values[7] = params_jsonb(f, fit.std_err);
+	values[7] = sl_values_jsonb(names, fit.std_err, slf_n_params(f));
 	*isnull = false;
 	/* a database not yet updated to 1.4 has the type without std_errors */
 	return sl_make_result(fcinfo, FN, sl_result_columns(fcinfo) == 7 ? 7 : 8, types, values, nulls);

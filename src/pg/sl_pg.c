@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -257,6 +258,28 @@ sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag, MemoryCont
 
 /* ---- results ---- */
 
+Datum
+sl_values_jsonb(const char *const *names, const double *values, int n)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '{');
+	for (int i = 0; i < n; i++)
+	{
+		char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+		if (isnan(values[i]))
+			strcpy(num, "null");
+		else
+			double_to_shortest_decimal_buf(values[i], num);
+		/* names are ASCII identifiers: nothing to escape */
+		appendStringInfo(&s, "%s\"%s\": %s", i ? ", " : "", names[i], num);
+	}
+	appendStringInfoChar(&s, '}');
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data));
+}
+
 int
 sl_result_columns(FunctionCallInfo fcinfo)
 {
@@ -353,7 +376,8 @@ typedef struct FitFieldCache
 static void
 load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, int32 typmod, int n)
 {
-	static const Oid tail_types[4] = {INT8OID, FLOAT8OID, FLOAT8OID, TEXTARRAYOID};
+	/* n, r2, rmse, at_bound; std_errors since 1.4 (a database not yet updated has 4) */
+	static const Oid tail_types[5] = {INT8OID, FLOAT8OID, FLOAT8OID, TEXTARRAYOID, JSONBOID};
 	TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	int			col = 0;
@@ -374,11 +398,11 @@ load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, i
 	for (int i = 0; i < c->tupdesc->natts; i++)
 		if (!TupleDescAttr(c->tupdesc, i)->attisdropped)
 			col++;
-	if (col != n + 4)
+	if (col != n + 4 && col != n + 5)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s: type %s has %d columns, but a fit of this law has %d",
-						fn, format_type_be(typid), col, n + 4),
+						fn, format_type_be(typid), col, n + 5),
 				 errdetail("The type must keep the columns and column types it was created with.")));
 	col = 0;
 	for (int i = 0; i < c->tupdesc->natts; i++)

@@ -228,6 +228,11 @@ extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
 
 /* ---- results ---- */
 
+/*
+ * A jsonb object mapping names[i] to values[i] in shortest round-trip
+ * digits (NaN: null); names are ASCII identifiers
+ */
+extern Datum sl_values_jsonb(const char *const *names, const double *values, int n);
 /* the columns of fcinfo's composite return type, dropped ones aside (-1: not composite) */
 extern int	sl_result_columns(FunctionCallInfo fcinfo);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Standard errors of formula fits against numpy: for each fit, numpy builds
+"""Standard errors of formula and preset fits against numpy: for each fit, numpy builds
 the Jacobian of the law at the fitted parameters from its own analytic
 derivatives (written out below per law), takes sigma^2 = RSS / (n - p) with
 RSS from its own residuals, and the diagonal of sigma^2 (J'J)^-1 over the
@@ -8,7 +8,8 @@ std_errors must equal it to 1e-6 relative, and be null exactly for the
 parameters in at_bound.
 
 Data: SLDBench's sft (one input), moe (two), vocab (the vocabulary law with
-its interaction term), and synthetic data drawn from known laws with
+its interaction term; the three-input preset), each fitted as a formula and
+by the presets fit_power_law and fit_log_law, and synthetic data drawn from known laws with
 Gaussian noise.  Runs against the database psql reaches through the
 environment; reads ../shared/data (or $SCALINGLAW_DATA).  Prints one line
 per check and ends with 'N passed, N failed'.
@@ -73,6 +74,39 @@ def pred_expo(p, x):
     return p["a"] * np.exp(-p["b"] * x[0]) + p["c"]
 
 
+def jac_preset(p, x):
+    """fit_power_law with k inputs: l_inf, then (a, alpha), (b, beta), (c, gamma); an exponent
+    of 0 is the log limit, the term -coef ln x."""
+    out = {"l_inf": np.ones_like(x[0])}
+    for j, (c, e) in enumerate((("a", "alpha"), ("b", "beta"), ("c", "gamma"))[:len(x)]):
+        if p[e] == 0:
+            out[c] = -np.log(x[j])
+            out[e] = np.zeros_like(x[j])
+        else:
+            t = x[j] ** -p[e]
+            out[c] = t
+            out[e] = -p[c] * t * np.log(x[j])
+    return out
+
+
+def pred_preset(p, x):
+    y = p["l_inf"] + 0 * x[0]
+    for j, (c, e) in enumerate((("a", "alpha"), ("b", "beta"), ("c", "gamma"))[:len(x)]):
+        y = y + (-p[c] * np.log(x[j]) if p[e] == 0 else p[c] * x[j] ** -p[e])
+    return y
+
+
+def jac_log(p, x):
+    out = {"a": np.ones_like(x[0]), "b": np.log(x[0])}
+    if len(x) > 1:
+        out["c"] = np.log(x[1])
+    return out
+
+
+def pred_log(p, x):
+    return p["a"] + p["b"] * np.log(x[0]) + (p["c"] * np.log(x[1]) if len(x) > 1 else 0)
+
+
 def numpy_se(params, at_bound, jac, pred, x, y):
     """numpy's standard errors of the estimated parameters, or None where J is rank deficient."""
     free = [k for k in params if k not in at_bound and params[k] is not None]
@@ -118,6 +152,41 @@ def fits(sql):
     for r in psql(sql):
         out.append({"params": r[0], "se": r[1], "at": [a for a in r[2].split(",") if a], "key": r[3:]})
     return out
+
+
+def preset_fits(select, names):
+    """fits of a preset aggregate: its coefficients as a params object, by name"""
+    cols = ", ".join("'%s', (f).%s" % (n, n) for n in names)
+    return fits("""SELECT jsonb_build_object(%s), (f).std_errors, array_to_string((f).at_bound, ','), key
+                   FROM (%s) s ORDER BY key""" % (cols, select))
+
+
+def check_presets():
+    """fit_power_law with 1, 2 and 3 inputs, fit_log_law with 1 and 2"""
+    sft = np.array([(m + "/" + d, x, y) for m, d, x, y in sb.load_sft() if x < 819200], dtype=object)
+    for label, agg, names, jac, pred in (
+            ("fit_power_law(x, y)", "fit_power_law(data_size, loss)", ["l_inf", "a", "alpha"], jac_preset, pred_preset),
+            ("fit_log_law(x, y)", "fit_log_law(data_size, loss)", ["a", "b"], jac_log, pred_log)):
+        fs = preset_fits("SELECT model || '/' || dataset AS key, %s f FROM sft WHERE data_size < 819200 "
+                         "GROUP BY 1" % agg, names)
+        for f in fs:
+            sel = sft[:, 0] == f["key"][0]
+            f["x"], f["y"] = [sft[sel, 1].astype(float)], sft[sel, 2].astype(float)
+        compare("sft, %s per group" % label, fs, jac, pred, 1)
+    moe = np.array(sb.load_moe())
+    for label, agg, names, jac, pred in (
+            ("fit_power_law(x1, x2, y)", "fit_power_law(dense, experts, loss)",
+             ["l_inf", "a", "alpha", "b", "beta"], jac_preset, pred_preset),
+            ("fit_log_law(x1, x2, y)", "fit_log_law(dense, experts, loss)", ["a", "b", "c"], jac_log, pred_log)):
+        fs = preset_fits("SELECT 1 AS key, %s f FROM moe" % agg, names)
+        fs[0]["x"], fs[0]["y"] = [moe[:, 0], moe[:, 1]], moe[:, 2]
+        compare("moe, %s" % label, fs, jac, pred, 2)
+    voc = np.array(sb.load_vocab())
+    fs = preset_fits("""SELECT 1 AS key, fit_power_law(nv, vs, nc, lossu,
+                               '{"bounds": {"alpha": [-3, 3], "beta": [-3, 3], "gamma": [-3, 3]}}') f FROM vocab""",
+                     ["l_inf", "a", "alpha", "b", "beta", "c", "gamma"])
+    fs[0]["x"], fs[0]["y"] = [voc[:, 0], voc[:, 1], voc[:, 2]], voc[:, 3]
+    compare("vocab, fit_power_law(x1, x2, x3, y), exponents in [-3, 3]", fs, jac_preset, pred_preset, 3)
 
 
 def check_sft():
@@ -187,6 +256,7 @@ if __name__ == "__main__":
         check_sft()
         check_moe()
         check_vocab()
+        check_presets()
     check_synthetic()
     print("%d passed, %d failed" % (sb.passed, sb.failed))
     sys.exit(1 if sb.failed else 0)
