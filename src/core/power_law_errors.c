@@ -48,24 +48,27 @@ power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit, const SlAl
 		double		sw = ldexp(sqrt(pts->w[i]), -e);
 		const double *x = &pts->x[(size_t) i * k];
 
+		double		t[SL_MAX_INPUTS],
+					lx[SL_MAX_INPUTS];
+
 		sl_check_interrupts_every(al, (uint64_t) i);
+		for (int j = 0; j < k; j++)
+		{
+			lx[j] = log(x[j]);
+			t[j] = fit->expo[j] == 0 ? 0 : exp(-fit->expo[j] * lx[j]);
+		}
 		for (int f = 0; f < nf; f++)
 		{
-			int			c = free_c[f];
+			int			c = free_c[f],
+						j = (c - 1) / 2;
 			double		d;
 
 			if (c == 0)
 				d = 1.0;
+			else if (c % 2 == 1)
+				d = fit->expo[j] == 0 ? -lx[j] : t[j];
 			else
-			{
-				int			j = (c - 1) / 2;
-				double		t = fit->expo[j] == 0 ? 0 : pow(x[j], -fit->expo[j]);
-
-				if (c % 2 == 1)
-					d = fit->expo[j] == 0 ? -log(x[j]) : t;
-				else
-					d = -fit->coef[j] * t * log(x[j]);
-			}
+				d = -fit->coef[j] * t[j] * lx[j];
 			row[f] = d * sw * scale[f];
 		}
 		sl_rfactor_add_row(&rf, row);

@@ -44,7 +44,11 @@ sl_rfactor_add_row(SlRFactor *rf, double *row)
 
 		if (row[j] == 0)
 			continue;
-		h = hypot(r, row[j]);
+		/* hypot's care only where the squares could leave the double range */
+		if (fabs(r) < 0x1p500 && fabs(row[j]) < 0x1p500 && fmax(fabs(r), fabs(row[j])) > 0x1p-500)
+			h = sqrt(r * r + row[j] * row[j]);
+		else
+			h = hypot(r, row[j]);
 		c = r / h;
 		s = row[j] / h;
 		RR(j, j) = h;

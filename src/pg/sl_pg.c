@@ -17,6 +17,7 @@
 #include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/typcache.h"
 
 #include "sl_pg.h"
@@ -261,23 +262,35 @@ sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag, MemoryCont
 Datum
 sl_values_jsonb(const char *const *names, const double *values, int n)
 {
-	StringInfoData s;
+	JsonbParseState *state = NULL;
+	JsonbValue	key,
+				val,
+			   *obj;
 
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '{');
+	/* built directly, not through jsonb_in's parser: a fit writes two of these per group */
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < n; i++)
 	{
-		char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
-
-		if (isnan(values[i]))
-			strcpy(num, "null");
+		key.type = jbvString;
+		key.val.string.val = (char *) names[i];
+		key.val.string.len = strlen(names[i]);
+		(void) pushJsonbValue(&state, WJB_KEY, &key);
+		if (!isfinite(values[i]))
+			val.type = jbvNull;
 		else
+		{
+			char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
+
 			double_to_shortest_decimal_buf(values[i], num);
-		/* names are ASCII identifiers: nothing to escape */
-		appendStringInfo(&s, "%s\"%s\": %s", i ? ", " : "", names[i], num);
+			val.type = jbvNumeric;
+			val.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(num),
+																  ObjectIdGetDatum(InvalidOid),
+																  Int32GetDatum(-1)));
+		}
+		(void) pushJsonbValue(&state, WJB_VALUE, &val);
 	}
-	appendStringInfoChar(&s, '}');
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data));
+	obj = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(obj));
 }
 
 int

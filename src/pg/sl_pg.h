@@ -230,7 +230,7 @@ extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
 
 /*
  * A jsonb object mapping names[i] to values[i] in shortest round-trip
- * digits (NaN: null); names are ASCII identifiers
+ * digits (NaN or infinite: null, which JSON cannot hold otherwise)
  */
 extern Datum sl_values_jsonb(const char *const *names, const double *values, int n);
 /* the columns of fcinfo's composite return type, dropped ones aside (-1: not composite) */
