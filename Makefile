@@ -47,7 +47,8 @@ REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core
 # Warnings on, but not as errors: a newer compiler must not break a user's
-# build (CI adds -Werror: make COPT=-Werror).  -ffp-contract=off: no fused
+# build.  Only CI makes them errors, through COPT (test/run_all.sh); nothing
+# here does.  -ffp-contract=off: no fused
 # multiply-add, so the fits give the same bits on every compiler and CPU;
 # the bitcode PostgreSQL's JIT may inline into queries gets it too.
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -ffp-contract=off
