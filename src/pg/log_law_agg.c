@@ -151,14 +151,11 @@ sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSp
 	values[i++] = Float8GetDatum(fit.rmse);
 	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, k + 1);
-	/* std_errors since 1.4: a database not yet updated has the type without it */
-	if (sl_result_columns(fcinfo) != i)
-	{
-		types[i] = JSONBOID;
-		values[i++] = sl_values_jsonb(coef_names, fit.std_err, k + 1);
-	}
+	/* std_errors, since 1.4 */
+	types[i] = JSONBOID;
+	values[i++] = sl_values_jsonb(coef_names, fit.std_err, k + 1);
 	*isnull = false;
-	return sl_make_result(fcinfo, FN, i, types, values, nulls);
+	return sl_make_result(fcinfo, FN, i, 1, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */

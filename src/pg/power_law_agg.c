@@ -131,15 +131,12 @@ sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 	values[i++] = Float8GetDatum(fit.rmse);
 	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, ncoef);
-	/* std_errors since 1.4: a database not yet updated has the type without it */
-	if (sl_result_columns(fcinfo) != i)
-	{
-		power_law_std_errors(sp, &fit, &al, se);
-		types[i] = JSONBOID;
-		values[i++] = sl_values_jsonb(coef_names, se, ncoef);
-	}
+	/* std_errors, since 1.4 */
+	power_law_std_errors(sp, &fit, &al, se);
+	types[i] = JSONBOID;
+	values[i++] = sl_values_jsonb(coef_names, se, ncoef);
 	*isnull = false;
-	return sl_make_result(fcinfo, FN, i, types, values, nulls);
+	return sl_make_result(fcinfo, FN, i, 1, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */

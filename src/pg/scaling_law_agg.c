@@ -219,8 +219,8 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 	values[6] = BoolGetDatum(fit.converged);
 	values[7] = sl_values_jsonb(names, fit.std_err, slf_n_params(f));
 	*isnull = false;
-	/* a database not yet updated to 1.4 has the type without std_errors */
-	return sl_make_result(fcinfo, FN, sl_result_columns(fcinfo) == 7 ? 7 : 8, types, values, nulls);
+	/* std_errors, since 1.4 */
+	return sl_make_result(fcinfo, FN, 8, 1, types, values, nulls);
 }
 
 static Datum

@@ -293,22 +293,8 @@ sl_values_jsonb(const char *const *names, const double *values, int n)
 	return JsonbPGetDatum(JsonbValueToJsonb(obj));
 }
 
-int
-sl_result_columns(FunctionCallInfo fcinfo)
-{
-	TupleDesc	td;
-	int			col = 0;
-
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		return -1;
-	for (int i = 0; i < td->natts; i++)
-		if (!TupleDescAttr(td, i)->attisdropped)
-			col++;
-	return col;
-}
-
 Datum
-sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, const Oid *types,
+sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, int n_optional, const Oid *types,
 			   const Datum *values, const bool *nulls)
 {
 	Oid			rettype;
@@ -326,6 +312,8 @@ sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, const Oid *types,
 	for (int i = 0; i < td->natts; i++)
 		if (!TupleDescAttr(td, i)->attisdropped)
 			col++;
+	if (col == n - n_optional)
+		n = col;				/* the type as an earlier version created it */
 	if (col != n)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),

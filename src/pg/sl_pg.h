@@ -233,16 +233,17 @@ extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
  * digits (NaN or infinite: null, which JSON cannot hold otherwise)
  */
 extern Datum sl_values_jsonb(const char *const *names, const double *values, int n);
-/* the columns of fcinfo's composite return type, dropped ones aside (-1: not composite) */
-extern int	sl_result_columns(FunctionCallInfo fcinfo);
 
 /*
  * The composite result of fcinfo's function from the n values a fit
  * writes (types[i]): ERROR (42804) unless the return type's columns, not
  * counting dropped ones, have exactly these types (a superuser can ALTER
- * TYPE an extension's type); dropped columns are NULL.
+ * TYPE an extension's type); dropped columns are NULL.  The last
+ * n_optional values are columns a later version added (std_errors in
+ * 1.4): a type without them, as a database not yet updated has it, gets
+ * the others.
  */
-extern Datum sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n,
+extern Datum sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, int n_optional,
 							const Oid *types, const Datum *values, const bool *nulls);
 /* text[] of the names whose flag is set (an empty array if none) */
 extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
