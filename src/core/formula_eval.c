@@ -606,26 +606,27 @@ slf_columns(SlfBound *b, const double *theta, double *G, double *g0, double *dG,
 }
 
 /*
- * The law at x, and with dx its derivative along dx in *dy (forward mode).
- * Inlined into both callers, so slf_predict carries no tangent work.
+ * The law at x, and in dy[0..nw) its derivatives in forward mode: along dx
+ * (a direction in the inputs; nw = 1), or by the parameters which[0..nw).
+ * der holds n_instr * nw tangents.  Inlined into each caller with nw and
+ * the seeds constant, so slf_predict carries no tangent work at all.
  */
 static inline __attribute__((always_inline)) double
 predict_at(const SlFormula *f, const double *params, const double *x, const double *dx,
-		   double *dy)
+		   const int *which, int nw, double *der, double *dy)
 {
-	double		val[SLF_MAX_NODES],
-				der[SLF_MAX_NODES];
-	double		sum = 0,
-				dsum = 0;
+	double		val[SLF_MAX_NODES];
+	double		sum = 0;
 
 	for (int k = 0; k < f->n_instr; k++)
 	{
 		const SlfInstr *in = &f->instr[k];
+		double	   *d = nw > 0 ? der + (size_t) k * nw : NULL;	/* der is NULL without tangents */
 		double		fa,
 					fb;
 
-		if (dx)
-			der[k] = 0;
+		for (int j = 0; j < nw; j++)
+			d[j] = 0;
 		switch ((SlfOp) in->op)
 		{
 			case OP_NUM:
@@ -634,40 +635,58 @@ predict_at(const SlFormula *f, const double *params, const double *x, const doub
 			case OP_INPUT:
 				val[k] = x[in->n];
 				if (dx)
-					der[k] = dx[in->n];
+					d[0] = dx[in->n];
 				break;
 			case OP_PARAM:
 				val[k] = params[f->nonlinear[in->n]];
+				if (which)
+					for (int j = 0; j < nw; j++)
+						d[j] = which[j] == f->nonlinear[in->n] ? 1.0 : 0.0;
 				break;
 			default:
 				val[k] = op_eval(in, val[in->a], in->b >= 0 ? val[in->b] : 0, &fa, &fb);
 				/* an operand that does not move contributes nothing (0 * inf is not 0) */
-				if (dx && der[in->a] != 0)
-					der[k] += fa * der[in->a];
-				if (dx && in->b >= 0 && der[in->b] != 0)
-					der[k] += fb * der[in->b];
+				for (int j = 0; j < nw; j++)
+				{
+					const double *da = der + (size_t) in->a * nw;
+
+					if (da[j] != 0)
+						d[j] += fa * da[j];
+					if (in->b >= 0 && der[(size_t) in->b * nw + j] != 0)
+						d[j] += fb * der[(size_t) in->b * nw + j];
+				}
 				break;
 		}
 	}
+	for (int j = 0; j < nw; j++)
+		dy[j] = f->offset_instr >= 0 ? der[(size_t) f->offset_instr * nw + j] : 0;
 	if (f->offset_instr >= 0)
-	{
 		sum = val[f->offset_instr];
-		if (dx)
-			dsum = der[f->offset_instr];
-	}
 	for (int c = 0; c < f->n_columns; c++)
 	{
-		double		u = 1;
+		const double *dc = nw > 0 ? der + (size_t) f->column_instr[c] * nw : NULL;
+		double		g = val[f->column_instr[c]],
+					u = 1;
 
 		for (int p = 0; p < f->n_params; p++)
 			if (f->column_mask[c] & (1u << p))
 				u *= params[p];
-		sum += u * val[f->column_instr[c]];
-		if (dx)
-			dsum += u * der[f->column_instr[c]];
+		sum += u * g;
+		for (int j = 0; j < nw; j++)
+		{
+			double		du = 0;
+
+			/* d u / d parameter which[j]: the product of the column's other unknowns */
+			if (which && (f->column_mask[c] & (1u << which[j])))
+			{
+				du = 1;
+				for (int p = 0; p < f->n_params; p++)
+					if (p != which[j] && (f->column_mask[c] & (1u << p)))
+						du *= params[p];
+			}
+			dy[j] += u * dc[j] + (du != 0 ? du * g : 0);
+		}
 	}
-	if (dx)
-		*dy = dsum;
 	return sum;
 }
 
@@ -681,90 +700,20 @@ double
 slf_predict_jacobian(const SlFormula *f, const double *params, const double *x,
 					 const int *which, int nw, double *work, double *jac)
 {
-	double		val[SLF_MAX_NODES];
-	double		sum = 0;
-
-	for (int k = 0; k < f->n_instr; k++)
-	{
-		const SlfInstr *in = &f->instr[k];
-		double	   *d = work + (size_t) k * nw;
-		double		fa,
-					fb;
-
-		for (int j = 0; j < nw; j++)
-			d[j] = 0;
-		switch ((SlfOp) in->op)
-		{
-			case OP_NUM:
-				val[k] = in->num;
-				break;
-			case OP_INPUT:
-				val[k] = x[in->n];
-				break;
-			case OP_PARAM:
-				val[k] = params[f->nonlinear[in->n]];
-				for (int j = 0; j < nw; j++)
-					d[j] = which[j] == f->nonlinear[in->n] ? 1.0 : 0.0;
-				break;
-			default:
-				{
-					const double *da = work + (size_t) in->a * nw,
-							   *db = in->b >= 0 ? work + (size_t) in->b * nw : NULL;
-
-					val[k] = op_eval(in, val[in->a], in->b >= 0 ? val[in->b] : 0, &fa, &fb);
-					/* an operand that does not move contributes nothing (0 * inf is not 0) */
-					for (int j = 0; j < nw; j++)
-					{
-						if (da[j] != 0)
-							d[j] += fa * da[j];
-						if (db && db[j] != 0)
-							d[j] += fb * db[j];
-					}
-				}
-				break;
-		}
-	}
-	for (int j = 0; j < nw; j++)
-		jac[j] = f->offset_instr >= 0 ? work[(size_t) f->offset_instr * nw + j] : 0;
-	if (f->offset_instr >= 0)
-		sum = val[f->offset_instr];
-	for (int c = 0; c < f->n_columns; c++)
-	{
-		const double *dc = work + (size_t) f->column_instr[c] * nw;
-		double		g = val[f->column_instr[c]],
-					u = 1;
-
-		for (int p = 0; p < f->n_params; p++)
-			if (f->column_mask[c] & (1u << p))
-				u *= params[p];
-		sum += u * g;
-		for (int j = 0; j < nw; j++)
-		{
-			double		du = 0;
-
-			/* d u / d param which[j]: the product of the column's other unknowns */
-			if (f->column_mask[c] & (1u << which[j]))
-			{
-				du = 1;
-				for (int p = 0; p < f->n_params; p++)
-					if (p != which[j] && (f->column_mask[c] & (1u << p)))
-						du *= params[p];
-			}
-			jac[j] += u * dc[j] + (du != 0 ? du * g : 0);
-		}
-	}
-	return sum;
+	return predict_at(f, params, x, NULL, which, nw, work, jac);
 }
 
 double
 slf_predict_tangent(const SlFormula *f, const double *params, const double *x,
 					const double *dx, double *dy)
 {
-	return predict_at(f, params, x, dx, dy);
+	double		der[SLF_MAX_NODES];
+
+	return predict_at(f, params, x, dx, NULL, 1, der, dy);
 }
 
 double
 slf_predict(const SlFormula *f, const double *params, const double *x)
 {
-	return predict_at(f, params, x, NULL, NULL);
+	return predict_at(f, params, x, NULL, NULL, 0, NULL, NULL);
 }
