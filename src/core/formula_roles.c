@@ -65,6 +65,23 @@ scaled_input(const SlfTree *t, int n)
 }
 
 /*
+ * Whether node n (reached, an operation, not p itself up to a factor)
+ * has p up to a factor as an operand: *in_a, *in_b say which.
+ */
+static bool
+uses_param(const SlfTree *t, const Masks *M, int n, int p, bool *in_a, bool *in_b)
+{
+	const SlfNode *nd = &t->nodes[n];
+
+	if (!M->reach[n] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM ||
+		scaled_param(t, n) == p)
+		return false;
+	*in_a = scaled_param(t, nd->a) == p;
+	*in_b = nd->b >= 0 && scaled_param(t, nd->b) == p;
+	return *in_a || *in_b;
+}
+
+/*
  * Whether every use of parameter p divides an input up to a constant
  * factor (t / P, 2*pi*t / P): a period or a scale of that input.
  */
@@ -79,12 +96,7 @@ divides_input(const SlfTree *t, const Masks *M, int p)
 		bool		in_a,
 					in_b;
 
-		if (!M->reach[n] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM ||
-			scaled_param(t, n) == p)
-			continue;
-		in_a = scaled_param(t, nd->a) == p;
-		in_b = nd->b >= 0 && scaled_param(t, nd->b) == p;
-		if (!in_a && !in_b)
+		if (!uses_param(t, M, n, p, &in_a, &in_b))
 			continue;
 		if (nd->op != OP_DIV || in_a || scaled_input(t, nd->a) < 0)
 			return false;
@@ -118,12 +130,7 @@ find_role(const SlfTree *t, const Masks *M, int p, SlfParamRole *role)
 					in_b;
 		int			other;
 
-		if (!M->reach[n] || nd->op == OP_NUM || nd->op == OP_INPUT || nd->op == OP_PARAM ||
-			scaled_param(t, n) == p)
-			continue;
-		in_a = scaled_param(t, nd->a) == p;
-		in_b = nd->b >= 0 && scaled_param(t, nd->b) == p;
-		if (!in_a && !in_b)
+		if (!uses_param(t, M, n, p, &in_a, &in_b))
 			continue;
 		other = in_a ? nd->b : nd->a;
 		if (other >= 0 && t->nodes[other].op == OP_INPUT)
