@@ -2,6 +2,13 @@
 -- 1.2, 1.3 and 1.4; the result must equal a fresh install of 1.4
 DROP EXTENSION scalinglaw;
 CREATE EXTENSION scalinglaw VERSION '1.0';
+-- the user-callable functions of the extension without a comment (after each step: none)
+CREATE FUNCTION up_uncommented() RETURNS SETOF regprocedure LANGUAGE sql AS $$
+  SELECT p.oid::regprocedure
+  FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw')
+    AND p.proname NOT LIKE 'sl\_%' AND obj_description(p.oid, 'pg_proc') IS NULL
+$$;
 SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
 SELECT to_regtype('fit_points') IS NULL AS no_fit_points_in_1_0;
 CREATE TABLE up_runs AS SELECT x, 1 + 3 * x ^ (-0.5) AS y FROM generate_series(1, 30) x;
@@ -17,10 +24,7 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw') A
   AND (p.proname LIKE '%fit_points%' OR (p.proname IN ('fit_power_law', 'fit_log_law') AND p.proargtypes[0] IN
        ('fit_points'::regtype, 'fit_points2'::regtype, 'fit_points3'::regtype)));
 -- every user-callable new object has a comment
-SELECT p.oid::regprocedure AS uncommented
-FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw')
-  AND p.proname NOT LIKE 'sl\_%' AND obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT uncommented FROM up_uncommented() uncommented;
 SELECT t.typname AS uncommented_type FROM pg_type t
 WHERE t.typname IN ('fit_points', 'fit_points2', 'fit_points3') AND obj_description(t.oid, 'pg_type') IS NULL;
 -- a fit from 1.0 and the new functions agree, bit for bit
@@ -42,10 +46,7 @@ SELECT to_regtype('fit_pointsn') IS NULL AS no_fit_pointsn_in_1_2;
 ALTER EXTENSION scalinglaw UPDATE TO '1.3';
 SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
 -- every user-callable object has a comment, the new type too
-SELECT p.oid::regprocedure AS uncommented
-FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw')
-  AND p.proname NOT LIKE 'sl\_%' AND obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT uncommented FROM up_uncommented() uncommented;
 SELECT obj_description('fit_pointsn'::regtype, 'pg_type') IS NOT NULL AS type_commented;
 -- values of 1.1 types cast to the new type hold the same points, byte for byte
 SELECT fit_points(ARRAY[x], y)::text = fit_points(x, y)::fit_pointsn::text AS same_points,
@@ -59,10 +60,7 @@ SELECT to_regtype('compute_optimum') IS NULL AS no_compute_optimum_in_1_3,
        (SELECT count(*) FROM pg_cast WHERE casttarget = 'text'::regtype AND castsource = 'fit_points'::regtype) AS text_casts_1_3;
 ALTER EXTENSION scalinglaw UPDATE TO '1.4';
 SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
-SELECT p.oid::regprocedure AS uncommented
-FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'scalinglaw')
-  AND p.proname NOT LIKE 'sl\_%' AND obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT uncommented FROM up_uncommented() uncommented;
 -- the view's fit gains std_errors; its coefficients are the stored 1.0 fit's, whose std_errors read NULL
 SELECT (SELECT ((f).l_inf, (f).a, (f).alpha, (f).n, (f).r2, (f).rmse, (f).at_bound)::text FROM up_view) =
        (SELECT ((f).l_inf, (f).a, (f).alpha, (f).n, (f).r2, (f).rmse, (f).at_bound)::text FROM up_fits) AS view_kept,
@@ -113,5 +111,5 @@ SELECT extversion FROM pg_extension WHERE extname = 'scalinglaw';
 UNION ALL
 (SELECT 'fresh only', * FROM up_snapshot() EXCEPT SELECT 'fresh only', * FROM up_walked)
 ORDER BY 2, 1;
-DROP FUNCTION up_snapshot();
+DROP FUNCTION up_snapshot(), up_uncommented();
 DROP TABLE up_runs, up_walked;
