@@ -23,6 +23,7 @@ OBJS = \
 	src/core/formula_fit.o \
 	src/core/compute_optimal.o \
 	src/core/std_errors.o \
+	src/core/student_t.o \
 	src/core/power_law_errors.o \
 	src/pg/sl_pg.o \
 	src/pg/large_values.o \

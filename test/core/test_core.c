@@ -888,6 +888,8 @@ extern void test_formula_suite(void);
 extern void test_formula(void);
 /* test_compute_optimal.c */
 extern void test_compute_optimal(void);
+/* test_intervals.c */
+extern void test_intervals(void);
 
 int
 main(void)
@@ -906,6 +908,7 @@ main(void)
 	test_formula_suite();
 	test_formula();
 	test_compute_optimal();
+	test_intervals();
 	printf("%d passed, %d failed\n", tu_pass, tu_fail);
 	return tu_fail ? 1 : 0;
 }
