@@ -1482,14 +1482,19 @@ fp_log_stats(const unsigned char *buf, size_t len, LogStats *st, const SlAlloc *
 		return rs;
 	for (int32_t i = 0; i < m; i++)
 	{
-		double		l[LL_MAX_INPUTS];
+		double		x[LL_MAX_INPUTS],
+					l[LL_MAX_INPUTS];
 		int64_t		w;
 		bool		ok;
 
 		if (len - off < 8 * (size_t) k + 16)
 			return FP_TRUNCATED;
 		for (int j = 0; j < k; j++)
-			l[j] = log(ld_f64(buf + off + 8 * (size_t) j));
+		{
+			x[j] = ld_f64(buf + off + 8 * (size_t) j);
+			l[j] = log(x[j]);
+		}
+		ls_extend_range(st, x);
 		w = ld_i64(buf + off + 8 * (size_t) k);
 		off += 8 * (size_t) k + 8;
 		if (w < 1)

@@ -298,7 +298,8 @@ scaled_rss(const SlFormula *f, const SortedPoints *pts, const double *params, in
  * point, and sigma^2 = RSS / (n - free).  Columns are scaled by the
  * parameters' magnitudes and y by 2^-e, so J holds numbers near y's
  * scale whatever the units.  NaN elsewhere, and for all when J is rank
- * deficient or there are no more rows than free parameters.
+ * deficient or there are no more rows than free parameters; the
+ * covariance alike.
  */
 static void
 std_errors(const SlFormula *f, const SortedPoints *pts, FormulaFit *out, int e, double rss_s,
@@ -310,13 +311,16 @@ std_errors(const SlFormula *f, const SortedPoints *pts, FormulaFit *out, int e, 
 	int			free_p[SLF_MAX_PARAMS];
 	double		scale[SLF_MAX_PARAMS],
 				row[SLF_MAX_PARAMS],
-				se[SLF_MAX_PARAMS];
+				se[SLF_MAX_PARAMS],
+				cov[SLF_MAX_PARAMS * SLF_MAX_PARAMS];
 	double	   *work;
 	SlRFactor	rf;
 
 	for (int p = 0; p < n_par; p++)
 	{
 		out->std_err[p] = NAN;
+		for (int q = 0; q < n_par; q++)
+			out->cov[p * n_par + q] = NAN;
 		if (!out->at_bound[p] && isfinite(out->params[p]))
 			free_p[nf++] = p;
 	}
@@ -339,9 +343,15 @@ std_errors(const SlFormula *f, const SortedPoints *pts, FormulaFit *out, int e, 
 		sl_rfactor_add_row(&rf, row);
 	}
 	al->free(al->ctx, work);
-	if (sl_rfactor_std_errors(&rf, sqrt(rss_s / (double) (pts->n_rows - nf)), se))
-		for (int j = 0; j < nf; j++)
-			out->std_err[free_p[j]] = se[j] * scale[j];
+	if (sl_rfactor_std_errors(&rf, sqrt(rss_s / (double) (pts->n_rows - nf)), se, cov))
+		for (int i = 0; i < nf; i++)
+		{
+			out->std_err[free_p[i]] = se[i] * scale[i];
+			/* one product for both triangles: exactly symmetric */
+			for (int j = i; j < nf; j++)
+				out->cov[free_p[i] * n_par + free_p[j]] = out->cov[free_p[j] * n_par + free_p[i]] =
+					cov[i * nf + j] * scale[i] * scale[j];
+		}
 }
 
 /* total sum of squares about the weighted mean, scaled as pts->y; and the mean square */
@@ -1153,6 +1163,8 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	out->n = pts->n_rows;
 	for (int p = 0; p < n_par; p++)
 		out->params[p] = out->std_err[p] = NAN;
+	for (int p = 0; p < n_par * n_par; p++)
+		out->cov[p] = NAN;
 	if (pts->k != slf_n_inputs(f))
 		return FF_UNDETERMINED;
 	if (pts->m < M + q)

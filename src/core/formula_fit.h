@@ -42,6 +42,8 @@ typedef struct FormulaFit
 	bool		at_bound[SLF_MAX_PARAMS];
 	/* sigma sqrt(((J'J)^-1)_pp), sigma^2 = RSS / (n - free); NaN where not estimated */
 	double		std_err[SLF_MAX_PARAMS];
+	/* sigma^2 ((J'J)^-1)_pq at [p * n_params + q]; NaN where std_err[p] or [q] is */
+	double		cov[SLF_MAX_PARAMS * SLF_MAX_PARAMS];
 	int64_t		n;				/* rows */
 	double		rss;
 	double		r2;				/* NaN when y has no variance */

@@ -26,8 +26,25 @@ ls_init(LogStats *st, int k)
 {
 	memset(st, 0, sizeof(*st));
 	st->k = k;
+	for (int j = 0; j < LL_MAX_INPUTS; j++)
+	{
+		st->x_min[j] = INFINITY;
+		st->x_max[j] = -INFINITY;
+	}
 	for (int i = 0; i < LL_MAX_SUMS; i++)
 		xs_init(&st->s[i]);
+}
+
+void
+ls_extend_range(LogStats *st, const double *x)
+{
+	for (int j = 0; j < st->k; j++)
+	{
+		if (x[j] < st->x_min[j])
+			st->x_min[j] = x[j];
+		if (x[j] > st->x_max[j])
+			st->x_max[j] = x[j];
+	}
 }
 
 void
@@ -47,6 +64,7 @@ ls_add(LogStats *st, const double *x, double y, const SlAlloc *al)
 	if (__builtin_add_overflow(st->n, 1, &n))
 		return false;
 	st->n = n;
+	ls_extend_range(st, x);
 	if (st->k == 1)
 	{
 		double		l = log(x[0]);
@@ -75,6 +93,12 @@ ls_merge(LogStats *st, const LogStats *other, const SlAlloc *al)
 
 	if (__builtin_add_overflow(st->n, other->n, &n))
 		return false;
+	for (int j = 0; j < st->k; j++)
+	{
+		/* min and max are exact: any merge order gives the same bits */
+		st->x_min[j] = fmin(st->x_min[j], other->x_min[j]);
+		st->x_max[j] = fmax(st->x_max[j], other->x_max[j]);
+	}
 	for (int i = 0; i < ls_n_sums(st->k); i++)
 		if (!xs_add_sum(&st->s[i], &other->s[i], al))
 			return false;
@@ -108,8 +132,9 @@ sum_dd(const ExactSum *s, int shift)
  * times the diagonal of (J'J)^-1, J'J from the moments of ln x (the
  * centred ones where the intercept is free: var a = sigma^2 (1/n +
  * mu' C^-1 mu)), inverted through its correlation form, and sigma^2 =
- * RSS / (n - p) taken from rmse so that y near 1e300 cannot overflow it.
- * NaN for held coefficients, and for all when n <= p.
+ * RSS / (n - p) taken from rmse so that y near 1e300 cannot overflow it;
+ * and their covariance from the same inverse.  NaN for held coefficients,
+ * and for all when n <= p.
  */
 static void
 std_errors(LogLawFit *out, int k, int64_t n, dd_t Sll[][LL_MAX_INPUTS],
@@ -125,7 +150,11 @@ std_errors(LogLawFit *out, int k, int64_t n, dd_t Sll[][LL_MAX_INPUTS],
 				sigma;
 
 	for (int j = 0; j <= k; j++)
+	{
 		out->std_err[j] = NAN;
+		for (int i = 0; i <= k; i++)
+			out->cov[j * (k + 1) + i] = NAN;
+	}
 	for (int j = 0; j < k; j++)
 		if (!out->at_bound[j + 1])
 			S[ns++] = j;
@@ -157,15 +186,29 @@ std_errors(LogLawFit *out, int k, int64_t n, dd_t Sll[][LL_MAX_INPUTS],
 		Minv[0][1] = Minv[1][0] = -r / (det * D[0] * D[1]);
 	}
 	for (int i = 0; i < ns; i++)
+	{
 		out->std_err[S[i] + 1] = sigma * sqrt(Minv[i][i]);
+		for (int j = 0; j < ns; j++)
+			out->cov[(S[i] + 1) * (k + 1) + S[j] + 1] = sigma * Minv[i][j] * sigma;
+	}
 	if (a_free)
 	{
 		double		q = 1.0 / (double) n;
 
 		for (int i = 0; i < ns; i++)
+		{
+			/* a = ybar - sum b_j mu_j: cov(a, b_i) = -sigma^2 (Minv mu)_i */
+			double		c = 0;
+
 			for (int j = 0; j < ns; j++)
+			{
 				q += mu[S[i]] * Minv[i][j] * mu[S[j]];
+				c -= Minv[i][j] * mu[S[j]];
+			}
+			out->cov[S[i] + 1] = out->cov[(S[i] + 1) * (k + 1)] = sigma * c * sigma;
+		}
 		out->std_err[0] = sigma * sqrt(q);
+		out->cov[0] = sigma * q * sigma;
 	}
 }
 
@@ -419,7 +462,7 @@ log_law_predict(const LogLawFit *fit, int k, const double *x)
 size_t
 ls_serial_size(const LogStats *st)
 {
-	size_t		size = 16;
+	size_t		size = 16 + 16 * (size_t) st->k;
 
 	for (int i = 0; i < ls_n_sums(st->k); i++)
 		size += xs_serial_size(&st->s[i]);
@@ -434,6 +477,10 @@ ls_serialize(const LogStats *st, unsigned char *out)
 
 	memcpy(out, hdr, 8);
 	memcpy(out + 8, &st->n, 8);
+	memcpy(p, st->x_min, 8 * (size_t) st->k);
+	p += 8 * (size_t) st->k;
+	memcpy(p, st->x_max, 8 * (size_t) st->k);
+	p += 8 * (size_t) st->k;
 	for (int i = 0; i < ls_n_sums(st->k); i++)
 		p += xs_serialize(&st->s[i], p);
 }
@@ -453,8 +500,16 @@ ls_deserialize(LogStats *st, const unsigned char *buf, size_t len,
 			return 1;
 	ls_init(st, buf[1]);
 	memcpy(&st->n, buf + 8, 8);
-	if (st->n < 0)
+	if (st->n < 0 || len < off + 16 * (size_t) st->k)
 		return 1;
+	memcpy(st->x_min, buf + off, 8 * (size_t) st->k);
+	off += 8 * (size_t) st->k;
+	memcpy(st->x_max, buf + off, 8 * (size_t) st->k);
+	off += 8 * (size_t) st->k;
+	for (int j = 0; j < st->k; j++)
+		if (st->n == 0 ? !(st->x_min[j] == INFINITY && st->x_max[j] == -INFINITY)
+			: !(st->x_min[j] > 0 && st->x_min[j] <= st->x_max[j] && isfinite(st->x_max[j])))
+			return 1;
 	for (int i = 0; i < ls_n_sums(st->k); i++)
 	{
 		bool		nomem;

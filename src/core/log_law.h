@@ -19,6 +19,9 @@ typedef struct LogStats
 {
 	int			k;				/* inputs, 1 or 2 */
 	int64_t		n;				/* rows */
+	/* the data range of each input: +inf and -inf while n = 0 */
+	double		x_min[LL_MAX_INPUTS];
+	double		x_max[LL_MAX_INPUTS];
 	ExactSum	s[LL_MAX_SUMS];
 } LogStats;
 
@@ -39,6 +42,8 @@ typedef struct LogLawFit
 	bool		at_bound[LL_MAX_INPUTS + 1];
 	/* sigma sqrt(((J'J)^-1)_jj), sigma^2 = RSS / (n - free); NaN for held coefficients */
 	double		std_err[LL_MAX_INPUTS + 1];
+	/* sigma^2 ((J'J)^-1)_ij at [i * (k + 1) + j]; NaN where std_err[i] or [j] is */
+	double		cov[(LL_MAX_INPUTS + 1) * (LL_MAX_INPUTS + 1)];
 } LogLawFit;
 
 extern void ls_init(LogStats *st, int k);
@@ -51,16 +56,19 @@ extern int	ls_n_sums(int k);
  */
 extern bool ls_add(LogStats *st, const double *x, double y, const SlAlloc *al);
 extern bool ls_merge(LogStats *st, const LogStats *other, const SlAlloc *al);
+/* widens the data range to x (ls_add does this; for sums built another way) */
+extern void ls_extend_range(LogStats *st, const double *x);
 
 extern void log_law_default_spec(LogLawSpec *spec, int k);
 extern FitStatus log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out);
 extern double log_law_predict(const LogLawFit *fit, int k, const double *x);
 
 /*
- * Byte format, version 1: u8 version, u8 k, u16 zero, i32 zero, i64 n,
- * then the exact sums in the order of ls_add.
+ * Byte format, version 2: u8 version, u8 k, u16 zero, i32 zero, i64 n,
+ * float8 x_min[k], float8 x_max[k], then the exact sums in the order of
+ * ls_add.  (An aggregate's transient state: never stored.)
  */
-#define LS_FORMAT_VERSION 1
+#define LS_FORMAT_VERSION 2
 extern size_t ls_serial_size(const LogStats *st);
 extern void ls_serialize(const LogStats *st, unsigned char *out);
 /* 0 ok, 1 bad format, 2 no memory */

@@ -1127,6 +1127,31 @@ ps_distinct_inputs(const SortedPoints *sp, int j, int limit)
 	return count;
 }
 
+void
+sp_input_range(const SortedPoints *sp, double *lo, double *hi, const SlAlloc *al)
+{
+	int			k = sp->k;
+
+	for (int j = 0; j < k; j++)
+	{
+		lo[j] = INFINITY;
+		hi[j] = -INFINITY;
+	}
+	for (int32_t i = 0; i < sp->m; i++)
+	{
+		const double *x = &sp->x[(size_t) i * k];
+
+		sl_check_interrupts_every(al, (uint64_t) i);
+		for (int j = 0; j < k; j++)
+		{
+			if (x[j] < lo[j])
+				lo[j] = x[j];
+			if (x[j] > hi[j])
+				hi[j] = x[j];
+		}
+	}
+}
+
 /* ---- serialisation ---- */
 
 size_t

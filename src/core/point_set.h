@@ -154,6 +154,12 @@ extern void ps_hash_probes(const PointSet *ps, uint64_t *total, uint64_t *longes
 extern int	ps_cmp_inputs(const double *a, const double *b, int k);
 /* distinct values of input j among the entries, counted up to limit */
 extern int	ps_distinct_inputs(const SortedPoints *sp, int j, int limit);
+/*
+ * The data range of each input: lo[j], hi[j] the least and greatest x_j of
+ * the points (+inf and -inf when there are none).  The points of the same
+ * rows are the same whatever the order or plan, so are these bits.
+ */
+extern void sp_input_range(const SortedPoints *sp, double *lo, double *hi, const SlAlloc *al);
 
 /*
  * Byte format, version 1 (little-endian host order, as PostgreSQL's own

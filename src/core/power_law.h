@@ -66,10 +66,12 @@ extern void power_law_default_spec(PowerLawSpec *spec, int k);
  * se[c] for the coefficients in at_bound's order (l_inf, a, alpha, b, ...):
  * sigma sqrt(((J'J)^-1)_cc) over those not in at_bound, sigma^2 = RSS /
  * (n - free), from pts (the points fit was fitted to); NaN for the others,
- * and for all when n <= free or J's columns are not independent.
+ * and for all when n <= free or J's columns are not independent.  Unless
+ * cov is NULL, cov[c * (2k + 1) + d] = sigma^2 ((J'J)^-1)_cd, NaN where
+ * se[c] or se[d] is.
  */
 extern void power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit,
-								 const SlAlloc *al, double *se);
+								 const SlAlloc *al, double *se, double *cov);
 /*
  * Fits pts.  Bounds hold exactly: every coefficient returned lies within
  * its bounds.  FIT_UNDETERMINED when the points cannot identify the law

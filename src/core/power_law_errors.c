@@ -2,7 +2,7 @@
  * power_law_errors.c -- the standard errors of a power-law fit
  * (power_law.h), from the points it was fitted to: sigma^2 (J'J)^-1 over
  * the coefficients not in at_bound, J the derivatives of the law at each
- * point (std_errors.h).  A term at the logarithmic limit (exponent 0) is
+ * point (std_errors.h), and their covariance.  A term at the logarithmic limit (exponent 0) is
  * -coef ln x: its coefficient's column is -ln x, and its exponent is held.
  */
 #include <math.h>
@@ -12,7 +12,7 @@
 
 void
 power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit, const SlAlloc *al,
-					 double *se)
+					 double *se, double *cov)
 {
 	int			k = pts->k,
 				nc = 2 * k + 1,
@@ -21,7 +21,8 @@ power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit, const SlAl
 	double		value[2 * SL_MAX_INPUTS + 1],
 				scale[2 * SL_MAX_INPUTS + 1],
 				row[2 * SL_MAX_INPUTS + 1],
-				out[2 * SL_MAX_INPUTS + 1];
+				out[2 * SL_MAX_INPUTS + 1],
+				cov_f[(2 * SL_MAX_INPUTS + 1) * (2 * SL_MAX_INPUTS + 1)];
 	int			e = pts->y_exp;
 	SlRFactor	rf;
 
@@ -34,6 +35,8 @@ power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit, const SlAl
 	for (int c = 0; c < nc; c++)
 	{
 		se[c] = NAN;
+		for (int d = 0; cov != NULL && d < nc; d++)
+			cov[c * nc + d] = NAN;
 		/* an exponent of 0 is the log limit, held there */
 		if (!fit->at_bound[c] && isfinite(value[c]) && !(c > 0 && c % 2 == 0 && value[c] == 0))
 			free_c[nf++] = c;
@@ -75,7 +78,14 @@ power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit, const SlAl
 	}
 	/* sigma in y scaled by 2^-e, from rmse (RSS itself may overflow) */
 	if (sl_rfactor_std_errors(&rf, ldexp(fit->rmse, -e) * sqrt((double) pts->n_rows /
-																(double) (pts->n_rows - nf)), out))
+																(double) (pts->n_rows - nf)),
+							  out, cov_f))
 		for (int f = 0; f < nf; f++)
+		{
 			se[free_c[f]] = out[f] * scale[f];
+			/* one product for both triangles: exactly symmetric */
+			for (int g = f; cov != NULL && g < nf; g++)
+				cov[free_c[f] * nc + free_c[g]] = cov[free_c[g] * nc + free_c[f]] =
+					cov_f[f * nf + g] * scale[f] * scale[g];
+		}
 }

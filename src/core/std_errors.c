@@ -3,8 +3,9 @@
  * std_errors.h).  Each row enters R by Givens rotations (backward stable,
  * deterministic: the rows come in the points' sorted order); the
  * diagonal of R is then each column's distance from the span of those
- * before it, which the rank test reads.  The covariance is R^-1 R^-T,
- * whose diagonal is the squared norms of the rows of R^-1.
+ * before it, which the rank test reads.  The covariance is R^-1 R^-T:
+ * its (i, j) entry is the dot product of rows i and j of R^-1, and the
+ * standard errors are the square roots of its diagonal.
  */
 #include <math.h>
 #include <string.h>
@@ -64,7 +65,7 @@ sl_rfactor_add_row(SlRFactor *rf, double *row)
 }
 
 bool
-sl_rfactor_std_errors(const SlRFactor *rf, double sigma, double *se)
+sl_rfactor_std_errors(const SlRFactor *rf, double sigma, double *se, double *cov)
 {
 	int			p = rf->p;
 	double		X[SL_SE_MAX_PARAMS * SL_SE_MAX_PARAMS];	/* R^-1, upper triangle */
@@ -85,13 +86,19 @@ sl_rfactor_std_errors(const SlRFactor *rf, double sigma, double *se)
 				v -= RR(i, k) * X[k * SL_SE_MAX_PARAMS + c];
 			X[i * SL_SE_MAX_PARAMS + c] = v / RR(i, i);
 		}
-	for (int j = 0; j < p; j++)
-	{
-		double		s = 0;
+	for (int i = 0; i < p; i++)
+		/* rows i and j >= i of R^-1 are zero left of j: their dot runs from j */
+		for (int j = i; j < (cov != NULL ? p : i + 1); j++)
+		{
+			double		s = 0;
 
-		for (int c = j; c < p; c++)
-			s += X[j * SL_SE_MAX_PARAMS + c] * X[j * SL_SE_MAX_PARAMS + c];
-		se[j] = sigma * sqrt(s);
-	}
+			for (int c = j; c < p; c++)
+				s += X[i * SL_SE_MAX_PARAMS + c] * X[j * SL_SE_MAX_PARAMS + c];
+			if (j == i)
+				se[i] = sigma * sqrt(s);
+			/* (sigma s) sigma, not sigma^2 s: sigma^2 alone may overflow */
+			if (cov != NULL)
+				cov[i * p + j] = cov[j * p + i] = sigma * s * sigma;
+		}
 	return true;
 }

@@ -24,12 +24,14 @@ extern void sl_rfactor_init(SlRFactor *rf, int p);
 extern void sl_rfactor_add_row(SlRFactor *rf, double *row);
 
 /*
- * se[j] = sigma * sqrt(((J'J)^-1)_jj) for the rows added.  false (se
- * untouched) when a row was not finite or a column of J lies within
- * SL_SE_RANK_TOL of its own norm of the span of the columns before it:
- * the parameters are then not separately determined.
+ * se[j] = sigma * sqrt(((J'J)^-1)_jj) for the rows added, and, unless cov
+ * is NULL, the covariance cov[i * p + j] = sigma^2 ((J'J)^-1)_ij (p x p,
+ * symmetric; its diagonal is se squared).  false (se, cov untouched) when
+ * a row was not finite or a column of J lies within SL_SE_RANK_TOL of its
+ * own norm of the span of the columns before it: the parameters are then
+ * not separately determined.
  */
 #define SL_SE_RANK_TOL 1e-10
-extern bool sl_rfactor_std_errors(const SlRFactor *rf, double sigma, double *se);
+extern bool sl_rfactor_std_errors(const SlRFactor *rf, double sigma, double *se, double *cov);
 
 #endif

@@ -132,7 +132,7 @@ sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, ncoef);
 	/* std_errors, since 1.4 */
-	power_law_std_errors(sp, &fit, &al, se);
+	power_law_std_errors(sp, &fit, &al, se, NULL);
 	types[i] = JSONBOID;
 	values[i++] = sl_values_jsonb(coef_names, se, ncoef);
 	*isnull = false;

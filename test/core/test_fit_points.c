@@ -403,6 +403,10 @@ test_log_stats(void)
 			}
 			CHECK(sums_same, "log stats k=%d%s: every sufficient statistic equals the row sums exactly",
 				  k, extreme ? " (extreme values)" : "");
+			CHECK(memcmp(rows_st.x_min, val_st.x_min, sizeof(rows_st.x_min)) == 0 &&
+				  memcmp(rows_st.x_max, val_st.x_max, sizeof(rows_st.x_max)) == 0,
+				  "log stats k=%d%s: the data range equals the rows' exactly",
+				  k, extreme ? " (extreme values)" : "");
 			log_law_default_spec(&spec, k);
 			s0 = log_law_fit(&rows_st, &spec, &f0);
 			s1 = log_law_fit(&val_st, &spec, &f1);
