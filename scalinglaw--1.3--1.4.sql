@@ -1,5 +1,5 @@
 -- scalinglaw--1.3--1.4.sql: text casts in one step, compute-optimal allocation,
--- standard errors of every fit
+-- standard errors, covariance, data ranges and prediction intervals of every fit
 
 \echo Use "ALTER EXTENSION scalinglaw UPDATE TO '1.4'" to load this file. \quit
 
@@ -59,3 +59,56 @@ ALTER TYPE power_law2_fit ADD ATTRIBUTE std_errors jsonb;
 ALTER TYPE power_law3_fit ADD ATTRIBUTE std_errors jsonb;
 ALTER TYPE log_law_fit ADD ATTRIBUTE std_errors jsonb;
 ALTER TYPE log_law2_fit ADD ATTRIBUTE std_errors jsonb;
+
+-- uncertainty of every fit: the covariance of the coefficients that have a
+-- standard error (an object of objects, NULL where none has one), and the
+-- data range of each input (array order of the inputs); stored fits read
+-- them as NULL
+ALTER TYPE scaling_law_fit ADD ATTRIBUTE covariance jsonb, ADD ATTRIBUTE x_min float8[],
+    ADD ATTRIBUTE x_max float8[];
+ALTER TYPE power_law_fit ADD ATTRIBUTE covariance jsonb, ADD ATTRIBUTE x_min float8[],
+    ADD ATTRIBUTE x_max float8[];
+ALTER TYPE power_law2_fit ADD ATTRIBUTE covariance jsonb, ADD ATTRIBUTE x_min float8[],
+    ADD ATTRIBUTE x_max float8[];
+ALTER TYPE power_law3_fit ADD ATTRIBUTE covariance jsonb, ADD ATTRIBUTE x_min float8[],
+    ADD ATTRIBUTE x_max float8[];
+ALTER TYPE log_law_fit ADD ATTRIBUTE covariance jsonb, ADD ATTRIBUTE x_min float8[],
+    ADD ATTRIBUTE x_max float8[];
+ALTER TYPE log_law2_fit ADD ATTRIBUTE covariance jsonb, ADD ATTRIBUTE x_min float8[],
+    ADD ATTRIBUTE x_max float8[];
+COMMENT ON TYPE scaling_law_fit IS 'fit of a formula law: its formula, the value of every parameter, n, r2, rmse, the parameters on a bound or not determined, whether the search converged, the standard error of every parameter, their covariance, and the data range of each input';
+
+-- predict_interval(fit, inputs..., level): the prediction and the interval
+-- of the mean prediction at that level, by the delta method with Student's
+-- t of n - p degrees of freedom
+CREATE TYPE prediction_interval AS (estimate float8, lo float8, hi float8);
+COMMENT ON TYPE prediction_interval IS 'a prediction of the fitted law (estimate) and the confidence interval [lo, hi] of the mean prediction';
+
+CREATE FUNCTION predict_interval(fit power_law_fit, x float8, level float8 DEFAULT 0.95)
+    RETURNS prediction_interval
+    AS 'MODULE_PATHNAME', 'sl_power_law_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_interval(power_law_fit, float8, float8) IS 'the fitted law at x and the confidence interval of the mean prediction at the given level (delta method, Student''s t of n - p degrees of freedom); lo and hi NULL without a covariance';
+CREATE FUNCTION predict_interval(fit power_law2_fit, x1 float8, x2 float8, level float8 DEFAULT 0.95)
+    RETURNS prediction_interval
+    AS 'MODULE_PATHNAME', 'sl_power_law_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_interval(power_law2_fit, float8, float8, float8) IS 'the fitted law at the inputs and the confidence interval of the mean prediction at the given level (delta method, Student''s t of n - p degrees of freedom); lo and hi NULL without a covariance';
+CREATE FUNCTION predict_interval(fit power_law3_fit, x1 float8, x2 float8, x3 float8, level float8 DEFAULT 0.95)
+    RETURNS prediction_interval
+    AS 'MODULE_PATHNAME', 'sl_power_law_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_interval(power_law3_fit, float8, float8, float8, float8) IS 'the fitted law at the inputs and the confidence interval of the mean prediction at the given level (delta method, Student''s t of n - p degrees of freedom); lo and hi NULL without a covariance';
+CREATE FUNCTION predict_interval(fit log_law_fit, x float8, level float8 DEFAULT 0.95)
+    RETURNS prediction_interval
+    AS 'MODULE_PATHNAME', 'sl_log_law_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_interval(log_law_fit, float8, float8) IS 'the fitted law at x and the confidence interval of the mean prediction at the given level (Student''s t of n - p degrees of freedom); lo and hi NULL without a covariance';
+CREATE FUNCTION predict_interval(fit log_law2_fit, x1 float8, x2 float8, level float8 DEFAULT 0.95)
+    RETURNS prediction_interval
+    AS 'MODULE_PATHNAME', 'sl_log_law_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_interval(log_law2_fit, float8, float8, float8) IS 'the fitted law at the inputs and the confidence interval of the mean prediction at the given level (Student''s t of n - p degrees of freedom); lo and hi NULL without a covariance';
+CREATE FUNCTION predict_interval(fit scaling_law_fit, inputs float8[], level float8 DEFAULT 0.95)
+    RETURNS prediction_interval
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_interval(scaling_law_fit, float8[], float8) IS 'the fitted formula at the inputs (in header order) and the confidence interval of the mean prediction at the given level (delta method through the formula''s exact Jacobian, Student''s t of n - p degrees of freedom); lo and hi NULL without a covariance';
+CREATE FUNCTION predict_interval(fit scaling_law_fit, x float8, level float8 DEFAULT 0.95)
+    RETURNS prediction_interval
+    AS 'MODULE_PATHNAME', 'sl_scaling_law_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION predict_interval(scaling_law_fit, float8, float8) IS 'the fitted formula of one input at x and the confidence interval of the mean prediction at the given level (delta method through the formula''s exact Jacobian, Student''s t of n - p degrees of freedom); lo and hi NULL without a covariance';

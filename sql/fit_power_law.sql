@@ -86,7 +86,7 @@ SELECT count(*) AS rows,
        count(*) FILTER (WHERE p IS NULL) AS nulls
 FROM (SELECT predict_loss(f, x) AS p, (f).l_inf + (f).a * power(x, -(f).alpha) AS i
       FROM generate_series(1, 3000) g,
-           LATERAL (SELECT CASE g % 3 WHEN 0 THEN ROW(1.5, 20, 0.3, 9, 1, 0, '{}', NULL)::power_law_fit
-                                      WHEN 1 THEN ROW(2.0, 5, 0.7, 9, 1, 0, '{}', NULL)::power_law_fit
-                                      ELSE ROW(1.0, NULL, 0.5, 9, 1, 0, '{}', NULL)::power_law_fit END AS f,
+           LATERAL (SELECT CASE g % 3 WHEN 0 THEN ROW(1.5, 20, 0.3, 9, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit
+                                      WHEN 1 THEN ROW(2.0, 5, 0.7, 9, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit
+                                      ELSE ROW(1.0, NULL, 0.5, 9, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit END AS f,
                            1000.0 * g AS x) v) s;

@@ -71,6 +71,18 @@ SELECT (SELECT ((f).l_inf, (f).a, (f).alpha, (f).n, (f).r2, (f).rmse, (f).at_bou
 SELECT (f).std_errors IS NULL AS stored_has_none, abs(predict_loss(f, 4::float8) - 2.5) < 1e-9 AS predicts,
        (SELECT (fit_scaling_law('x => a + b * x^-c', x, y)).std_errors IS NOT NULL FROM up_runs) AS new_has_them
 FROM up_formula_fits;
+-- stored fits read covariance and the data range as NULL: predict_interval gives the estimate
+-- (predict_loss's bits) with NULL bounds; a new fit has all three
+SELECT (f).covariance IS NULL AND (f).x_min IS NULL AND (f).x_max IS NULL AS stored_has_none,
+       (predict_interval(f, 4::float8)).estimate = predict_loss(f, 4::float8) AS same_estimate,
+       (predict_interval(f, 4::float8)).lo IS NULL AS no_interval,
+       (SELECT (g).covariance IS NOT NULL AND (g).x_min = ARRAY[1::float8] AND (g).x_max = ARRAY[30::float8]
+          AND (predict_interval(g, 4::float8)).lo < predict_loss(g, 4::float8)
+        FROM (SELECT fit_scaling_law('x => a + b * x^-c', x, y) AS g FROM up_runs) s) AS new_has_them
+FROM up_formula_fits;
+SELECT (predict_interval(f, 4)).estimate = predict_loss(f, 4) AS same_estimate,
+       (predict_interval(f, 4)).hi IS NULL AS no_interval
+FROM up_fits;
 DROP TABLE up_formula_fits;
 
 -- what the extension is, as a catalog snapshot: every member with its

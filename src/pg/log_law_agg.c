@@ -126,9 +126,9 @@ sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSp
 				  bool *isnull)
 {
 	LogLawFit	fit;
-	Oid			types[LL_MAX_INPUTS + 6];
-	Datum		values[LL_MAX_INPUTS + 6];
-	bool		nulls[LL_MAX_INPUTS + 6] = {false};
+	Oid			types[LL_MAX_INPUTS + 9];
+	Datum		values[LL_MAX_INPUTS + 9];
+	bool		nulls[LL_MAX_INPUTS + 9] = {false};
 	int			k = stats->k,
 				i = 0;
 
@@ -151,11 +151,18 @@ sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSp
 	values[i++] = Float8GetDatum(fit.rmse);
 	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, k + 1);
-	/* std_errors, since 1.4 */
+	/* std_errors, covariance, x_min, x_max, since 1.4 */
 	types[i] = JSONBOID;
 	values[i++] = sl_values_jsonb(coef_names, fit.std_err, k + 1);
+	types[i] = JSONBOID;
+	values[i] = sl_covariance_jsonb(coef_names, fit.cov, k + 1, &nulls[i]);
+	i++;
+	types[i] = FLOAT8ARRAYOID;
+	values[i++] = sl_float8_array(stats->x_min, k);
+	types[i] = FLOAT8ARRAYOID;
+	values[i++] = sl_float8_array(stats->x_max, k);
 	*isnull = false;
-	return sl_make_result(fcinfo, FN, i, 1, types, values, nulls);
+	return sl_make_result(fcinfo, FN, i, 4, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */
@@ -207,4 +214,36 @@ sl_log_law_predict(PG_FUNCTION_ARGS)
 	y = log_law_predict(&fit, k, x);
 	sl_check_prediction(y);
 	PG_RETURN_FLOAT8(y);
+}
+
+/*
+ * predict_interval(log_law[2]_fit, x..., level): predict_loss and the
+ * interval of the mean prediction; the law's gradient by a, b, c is
+ * 1, ln x1, ln x2.
+ */
+PG_FUNCTION_INFO_V1(sl_log_law_interval);
+Datum
+sl_log_law_interval(PG_FUNCTION_ARGS)
+{
+	const char *fn = "predict_interval";
+	int			k = Min(Max(PG_NARGS() - 2, 1), LL_MAX_INPUTS);
+	LogLawFit	fit;
+	const SlFitCovariance *cov;
+	double		x[LL_MAX_INPUTS],
+				grad[LL_MAX_INPUTS + 1],
+				g[SL_COV_MAX],
+				level,
+				y;
+
+	if (!sl_interval_args(fcinfo, fn, k + 1, coef_names, fit.coef, k, arg_names[k], x,
+						  ERRCODE_INVALID_ARGUMENT_FOR_LOG, &cov, &level))
+		PG_RETURN_NULL();
+	y = log_law_predict(&fit, k, x);
+	sl_check_prediction(y);
+	grad[0] = 1.0;
+	for (int j = 0; j < k; j++)
+		grad[j + 1] = log(x[j]);
+	for (int a = 0; cov->known && a < cov->p; a++)
+		g[a] = grad[cov->which[a]];
+	PG_RETURN_DATUM(sl_interval_result(fcinfo, fn, y, g, cov, level, sl_interval_t_cache(fcinfo)));
 }

@@ -98,10 +98,13 @@ sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 	SlAlloc		al;
 	PowerLawFit fit;
 	FitStatus	status;
-	Oid			types[SL_MAX_COEFS + 5];
-	Datum		values[SL_MAX_COEFS + 5];
-	bool		nulls[SL_MAX_COEFS + 5] = {false};
-	double		se[SL_MAX_COEFS];
+	Oid			types[SL_MAX_COEFS + 8];
+	Datum		values[SL_MAX_COEFS + 8];
+	bool		nulls[SL_MAX_COEFS + 8] = {false};
+	double		se[SL_MAX_COEFS],
+				cov[SL_MAX_COEFS * SL_MAX_COEFS],
+				x_min[SL_MAX_INPUTS],
+				x_max[SL_MAX_INPUTS];
 	int			ncoef = 2 * k + 1,
 				i = 0;
 
@@ -131,12 +134,20 @@ sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 	values[i++] = Float8GetDatum(fit.rmse);
 	types[i] = TEXTARRAYOID;
 	values[i++] = sl_name_array(coef_names, fit.at_bound, ncoef);
-	/* std_errors, since 1.4 */
-	power_law_std_errors(sp, &fit, &al, se, NULL);
+	/* std_errors, covariance, x_min, x_max, since 1.4 */
+	power_law_std_errors(sp, &fit, &al, se, cov);
 	types[i] = JSONBOID;
 	values[i++] = sl_values_jsonb(coef_names, se, ncoef);
+	types[i] = JSONBOID;
+	values[i] = sl_covariance_jsonb(coef_names, cov, ncoef, &nulls[i]);
+	i++;
+	sp_input_range(sp, x_min, x_max, &al);
+	types[i] = FLOAT8ARRAYOID;
+	values[i++] = sl_float8_array(x_min, k);
+	types[i] = FLOAT8ARRAYOID;
+	values[i++] = sl_float8_array(x_max, k);
 	*isnull = false;
-	return sl_make_result(fcinfo, FN, i, 1, types, values, nulls);
+	return sl_make_result(fcinfo, FN, i, 4, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */
@@ -206,4 +217,68 @@ sl_power_law_predict(PG_FUNCTION_ARGS)
 	y = power_law_predict(&fit, k, x);
 	sl_check_prediction(y);
 	PG_RETURN_FLOAT8(y);
+}
+
+/*
+ * predict_interval(power_law[2|3]_fit, x..., level): predict_loss and the
+ * interval of the mean prediction, from the gradient of the law by the
+ * coefficients the covariance covers: 1 for l_inf, x^-alpha (or -ln x at
+ * the logarithmic limit) for a, -a x^-alpha ln x for alpha.  An exponent
+ * at the limit is not a coefficient of the law there (its term is -a ln x
+ * for every alpha near it), so a covariance that covers it is an ERROR.
+ */
+PG_FUNCTION_INFO_V1(sl_power_law_interval);
+Datum
+sl_power_law_interval(PG_FUNCTION_ARGS)
+{
+	const char *fn = "predict_interval";
+	int			k = Min(Max(PG_NARGS() - 2, 1), SL_MAX_INPUTS);
+	PowerLawFit fit;
+	const SlFitCovariance *cov;
+	double		x[SL_MAX_INPUTS],
+				f[SL_MAX_COEFS],
+				grad[SL_MAX_COEFS],
+				g[SL_COV_MAX],
+				level,
+				y;
+
+	if (!sl_interval_args(fcinfo, fn, 1 + 2 * k, coef_names, f, k, arg_names[k], x,
+						  ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, &cov, &level))
+		PG_RETURN_NULL();
+	fit.l_inf = f[0];
+	grad[0] = 1.0;
+	for (int j = 0; j < k; j++)
+	{
+		double		lx = log(x[j]);
+
+		fit.coef[j] = f[1 + 2 * j];
+		fit.expo[j] = f[2 + 2 * j];
+		if (fit.expo[j] == 0)
+		{
+			grad[1 + 2 * j] = -lx;
+			grad[2 + 2 * j] = NAN;
+		}
+		else
+		{
+			double		t = exp(-fit.expo[j] * lx);
+
+			grad[1 + 2 * j] = t;
+			grad[2 + 2 * j] = -fit.coef[j] * t * lx;
+		}
+	}
+	y = power_law_predict(&fit, k, x);
+	sl_check_prediction(y);
+	for (int a = 0; cov->known && a < cov->p; a++)
+	{
+		g[a] = grad[cov->which[a]];
+		if (isnan(g[a]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: the fit's covariance is not a covariance of its coefficients", fn),
+					 errdetail("It covers \"%s\", an exponent of 0: the term is then -%s ln x, which does not depend on it.",
+							   coef_names[cov->which[a]], coef_names[cov->which[a] - 1])));
+		/* x^-alpha beyond the double range: the interval is not representable */
+		sl_check_prediction(g[a]);
+	}
+	PG_RETURN_DATUM(sl_interval_result(fcinfo, fn, y, g, cov, level, sl_interval_t_cache(fcinfo)));
 }

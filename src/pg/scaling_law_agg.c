@@ -21,6 +21,9 @@
 #include "fit_agg.h"
 #include "sl_formula.h"
 
+StaticAssertDecl(SLF_MAX_PARAMS <= SL_COV_MAX && SLF_MAX_INPUTS <= SL_COV_MAX,
+				 "a formula's covariance or data range no longer fits SL_COV_MAX");
+
 #define FN "fit_scaling_law"
 #define SL_TAG_SCALING_LAW 0x4653534cU	/* "SLSF" */
 
@@ -187,11 +190,13 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 	FormulaFit	fit;
 	FormulaStatus status;
 	SlfError	err;
-	Oid			types[8] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
-	TEXTARRAYOID, BOOLOID, JSONBOID};
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	Oid			types[11] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
+	TEXTARRAYOID, BOOLOID, JSONBOID, JSONBOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	Datum		values[11];
+	bool		nulls[11] = {false};
 	const char *names[SLF_MAX_PARAMS];
+	double		x_min[SLF_MAX_INPUTS],
+				x_max[SLF_MAX_INPUTS];
 
 	*isnull = true;
 	if (sp->n_rows == 0)
@@ -217,10 +222,14 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 	values[4] = Float8GetDatum(fit.rmse);
 	values[5] = sl_name_array(names, fit.at_bound, slf_n_params(f));
 	values[6] = BoolGetDatum(fit.converged);
+	/* std_errors, covariance, x_min, x_max, since 1.4 */
 	values[7] = sl_values_jsonb(names, fit.std_err, slf_n_params(f));
+	values[8] = sl_covariance_jsonb(names, fit.cov, slf_n_params(f), &nulls[8]);
+	sp_input_range(sp, x_min, x_max, &al);
+	values[9] = sl_float8_array(x_min, sp->k);
+	values[10] = sl_float8_array(x_max, sp->k);
 	*isnull = false;
-	/* std_errors, since 1.4 */
-	return sl_make_result(fcinfo, FN, 8, 1, types, values, nulls);
+	return sl_make_result(fcinfo, FN, 11, 4, types, values, nulls);
 }
 
 static Datum

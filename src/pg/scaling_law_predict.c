@@ -34,9 +34,9 @@ typedef struct PredictCache
 static void
 check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, int32 typmod)
 {
-	/* the 8th, std_errors, since 1.4: a database not yet updated has 7 */
-	static const Oid types[8] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
-	TEXTARRAYOID, BOOLOID, JSONBOID};
+	/* std_errors, covariance, x_min, x_max since 1.4: a database not yet updated has 7 */
+	static const Oid types[11] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
+	TEXTARRAYOID, BOOLOID, JSONBOID, JSONBOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
 	TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	int			col = 0;
@@ -47,13 +47,14 @@ check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, in
 	MemoryContextSwitchTo(old);
 	ReleaseTupleDesc(td);
 	c->typid = InvalidOid;		/* until checked */
+	c->att_cov = -1;
 	for (int i = 0; i < c->tupdesc->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(c->tupdesc, i);
 
 		if (attr->attisdropped)
 			continue;
-		if (col >= 8 || attr->atttypid != types[col])
+		if (col >= 11 || attr->atttypid != types[col])
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s: type %s does not have the columns of scaling_law_fit",
@@ -63,9 +64,13 @@ check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, in
 			c->att_formula = i;
 		else if (col == 1)
 			c->att_params = i;
+		else if (col == 2)
+			c->att_n = i;
+		else if (col == 8)
+			c->att_cov = i;
 		col++;
 	}
-	if (col != 7 && col != 8)
+	if (col != 7 && col != 11)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s: type %s does not have the columns of scaling_law_fit",
@@ -195,6 +200,27 @@ sl_fit_reader_read(SlFitReader *c, MemoryContext mcxt, const char *fn, HeapTuple
 		c->params_len = VARSIZE(jb);
 		c->params_of = f;
 	}
+	if (c->want_covariance && !c->params_null)
+	{
+		Datum		ndat,
+					cdat = (Datum) 0;
+		bool		nnull,
+					cnull = true;
+
+		c->cov.known = false;
+		ndat = heap_getattr(&tmp, c->att_n + 1, c->tupdesc, &nnull);
+		if (c->att_cov >= 0)
+			cdat = heap_getattr(&tmp, c->att_cov + 1, c->tupdesc, &cnull);
+		if (!nnull && !cnull)
+		{
+			const char *names[SLF_MAX_PARAMS];
+
+			for (int p = 0; p < slf_n_params(f); p++)
+				names[p] = slf_param_name(f, p);
+			sl_read_covariance(fn, DatumGetJsonbP(cdat), names, slf_n_params(f), &c->cov);
+			c->cov.n = DatumGetInt64(ndat);
+		}
+	}
 	remember_fit(c, mcxt, tup, c->params_null ? NULL : f);
 	return c->params_null ? NULL : f;
 }
@@ -236,4 +262,87 @@ sl_scaling_law_predict(PG_FUNCTION_ARGS)
 				 errdetail("Its value is NaN (a logarithm or square root of a negative number, say).")));
 	sl_check_prediction(y);
 	PG_RETURN_FLOAT8(y);
+}
+
+/*
+ * predict_interval(scaling_law_fit, float8[] | float8, level): predict_loss
+ * and the interval of the mean prediction, the law's gradient by the
+ * parameters the covariance covers from the formula's forward-mode
+ * Jacobian (exact, no finite differences), compiled once per call site.
+ */
+typedef struct IntervalCache
+{
+	PredictCache predict;
+	const SlFormula *work_of;	/* the formula and covariance work was sized for */
+	int			work_p;
+	double	   *work;
+	double		t_cache[3];
+} IntervalCache;
+
+PG_FUNCTION_INFO_V1(sl_scaling_law_interval);
+Datum
+sl_scaling_law_interval(PG_FUNCTION_ARGS)
+{
+	const char *fn = "predict_interval";
+	IntervalCache *c = (IntervalCache *) fcinfo->flinfo->fn_extra;
+	const SlFormula *f;
+	const SlFitCovariance *cov;
+	double		x[SLF_MAX_INPUTS],
+				g[SL_COV_MAX],
+				level = PG_GETARG_FLOAT8(2),
+				y;
+
+	if (c == NULL)
+	{
+		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+		if (PG_NARGS() != 3)
+			sl_wrong_declaration(fcinfo, fn, "Expected a scaling_law_fit, the inputs (float8[] or float8) and a level.");
+		if (t != FLOAT8ARRAYOID)
+			sl_check_arg_type(fcinfo, fn, 1, FLOAT8OID, true);
+		sl_check_arg_type(fcinfo, fn, 2, FLOAT8OID, false);
+		t = get_fn_expr_argtype(fcinfo->flinfo, 0);
+		if (OidIsValid(t) && !type_is_rowtype(t))
+			sl_wrong_declaration(fcinfo, fn, "Argument 1 must be a scaling_law_fit.");
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(IntervalCache));
+		c->predict.array_inputs = get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8ARRAYOID;
+		c->predict.reader.want_covariance = true;
+		fcinfo->flinfo->fn_extra = c;
+	}
+	sl_check_level(fn, level);
+	f = sl_fit_reader_read(&c->predict.reader, fcinfo->flinfo->fn_mcxt, fn,
+						   PG_GETARG_HEAPTUPLEHEADER(0));
+	if (f == NULL)
+		PG_RETURN_NULL();
+	if (!sl_formula_inputs(fn, f, PG_GETARG_DATUM(1), c->predict.array_inputs, x))
+		PG_RETURN_NULL();
+	cov = &c->predict.reader.cov;
+	y = slf_predict(f, c->predict.reader.params, x);
+	if (isnan(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
+				 errmsg("%s: the law is not defined at these inputs", fn),
+				 errdetail("Its value is NaN (a logarithm or square root of a negative number, say).")));
+	sl_check_prediction(y);
+	if (cov->known)
+	{
+		if (c->work_of != f || c->work_p != cov->p)
+		{
+			if (c->work)
+				pfree(c->work);
+			c->work = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+										 sizeof(double) * Max(slf_jacobian_work(f, cov->p), 1));
+			c->work_of = f;
+			c->work_p = cov->p;
+		}
+		(void) slf_predict_jacobian(f, c->predict.reader.params, x, cov->which, cov->p, c->work, g);
+		for (int a = 0; a < cov->p; a++)
+			if (!isfinite(g[a]))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("%s: the law's derivative by \"%s\" is not finite at these inputs", fn,
+								slf_param_name(f, cov->which[a])),
+						 errdetail("The interval of the mean prediction needs the derivative of the law by every parameter in the covariance.")));
+	}
+	PG_RETURN_DATUM(sl_interval_result(fcinfo, fn, y, g, cov, level, c->t_cache));
 }

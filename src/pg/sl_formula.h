@@ -64,12 +64,18 @@ typedef struct SlFitReader
 	Size		params_len;
 	bool		params_null;	/* a parameter is null */
 	double		params[SLF_MAX_PARAMS];	/* the fit's values, after a read */
+	/* predict_interval's: set want_covariance before the first read */
+	bool		want_covariance;
+	int			att_n,			/* attribute numbers of n, covariance (-1: before 1.4) */
+				att_cov;
+	SlFitCovariance cov;		/* the fit's, after a read that returned a formula */
 } SlFitReader;
 
 /*
- * The formula of the fit tup, its parameter values in r->params; NULL when
- * the fit has a NULL formula, params or parameter (it predicts NULL).
- * ERROR (fn in the message) for a fit that does not hold together.
+ * The formula of the fit tup, its parameter values in r->params (and with
+ * want_covariance, its uncertainty in r->cov); NULL when the fit has a
+ * NULL formula, params or parameter (it predicts NULL).  ERROR (fn in the
+ * message) for a fit that does not hold together.
  */
 extern const SlFormula *sl_fit_reader_read(SlFitReader *r, MemoryContext mcxt, const char *fn,
 										   HeapTupleHeader tup);

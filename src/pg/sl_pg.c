@@ -21,6 +21,7 @@
 #include "utils/typcache.h"
 
 #include "sl_pg.h"
+#include "student_t.h"
 
 PG_MODULE_MAGIC;
 
@@ -259,6 +260,8 @@ sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag, MemoryCont
 
 /* ---- results ---- */
 
+static void number_value(JsonbValue *val, double v);
+
 Datum
 sl_values_jsonb(const char *const *names, const double *values, int n)
 {
@@ -278,19 +281,83 @@ sl_values_jsonb(const char *const *names, const double *values, int n)
 		if (!isfinite(values[i]))
 			val.type = jbvNull;
 		else
-		{
-			char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
-
-			double_to_shortest_decimal_buf(values[i], num);
-			val.type = jbvNumeric;
-			val.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(num),
-																  ObjectIdGetDatum(InvalidOid),
-																  Int32GetDatum(-1)));
-		}
+			number_value(&val, values[i]);
 		(void) pushJsonbValue(&state, WJB_VALUE, &val);
 	}
 	obj = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	return JsonbPGetDatum(JsonbValueToJsonb(obj));
+}
+
+/* a jsonb numeric of v (finite) in shortest round-trip digits */
+static void
+number_value(JsonbValue *val, double v)
+{
+	char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	double_to_shortest_decimal_buf(v, num);
+	val->type = jbvNumeric;
+	val->val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(num),
+														   ObjectIdGetDatum(InvalidOid),
+														   Int32GetDatum(-1)));
+}
+
+Datum
+sl_covariance_jsonb(const char *const *names, const double *cov, int n, bool *isnull)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	key,
+				val,
+			   *obj;
+	int			covered = 0;
+
+	*isnull = true;
+	for (int i = 0; i < n; i++)
+		if (isfinite(cov[i * n + i]))
+		{
+			covered++;
+			for (int j = 0; j < n; j++)
+				if (isfinite(cov[j * n + j]) && !isfinite(cov[i * n + j]))
+					return (Datum) 0;
+		}
+	if (covered == 0)
+		return (Datum) 0;
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		if (!isfinite(cov[i * n + i]))
+			continue;
+		key.type = jbvString;
+		key.val.string.val = (char *) names[i];
+		key.val.string.len = strlen(names[i]);
+		(void) pushJsonbValue(&state, WJB_KEY, &key);
+		(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		for (int j = 0; j < n; j++)
+		{
+			if (!isfinite(cov[j * n + j]))
+				continue;
+			key.val.string.val = (char *) names[j];
+			key.val.string.len = strlen(names[j]);
+			(void) pushJsonbValue(&state, WJB_KEY, &key);
+			number_value(&val, cov[i * n + j]);
+			(void) pushJsonbValue(&state, WJB_VALUE, &val);
+		}
+		(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	obj = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	*isnull = false;
+	return JsonbPGetDatum(JsonbValueToJsonb(obj));
+}
+
+Datum
+sl_float8_array(const double *values, int n)
+{
+	Datum		elems[SL_COV_MAX];
+
+	Assert(n <= SL_COV_MAX);
+	for (int i = 0; i < n; i++)
+		elems[i] = Float8GetDatum(values[i]);
+	return PointerGetDatum(construct_array(elems, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+										   TYPALIGN_DOUBLE));
 }
 
 Datum
@@ -367,18 +434,26 @@ typedef struct FitFieldCache
 	uint32		cap;
 	char	   *bytes;			/* the last tuple, to compare */
 	double		vals[FIT_MAX_FIELDS];
+	/* predict_interval's: */
+	int			att_n;			/* attribute index of n */
+	int			att_cov;		/* of covariance, -1 in a type of before 1.4 */
+	SlFitCovariance cov;		/* the last tuple's */
+	double		t_cache[3];		/* level, df, t of the last interval */
 } FitFieldCache;
 
 /*
  * The descriptor of a fit's row type, and where its n coefficients are.
  * The type must have the columns the fits write: the coefficients (float8),
- * n (bigint), r2, rmse (float8), at_bound (text[]); dropped columns aside.
+ * n (bigint), r2, rmse (float8), at_bound (text[]), and since 1.4
+ * std_errors, covariance (jsonb), x_min, x_max (float8[]); dropped columns
+ * aside.
  */
 static void
 load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, int32 typmod, int n)
 {
-	/* n, r2, rmse, at_bound; std_errors since 1.4 (a database not yet updated has 4) */
-	static const Oid tail_types[5] = {INT8OID, FLOAT8OID, FLOAT8OID, TEXTARRAYOID, JSONBOID};
+	/* a database not yet updated to 1.4 has the first 4 */
+	static const Oid tail_types[8] = {INT8OID, FLOAT8OID, FLOAT8OID, TEXTARRAYOID, JSONBOID,
+	JSONBOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
 	TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	int			col = 0;
@@ -396,14 +471,15 @@ load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, i
 	ReleaseTupleDesc(td);
 	c->typid = InvalidOid;		/* until checked */
 	c->valid = false;
+	c->att_cov = -1;
 	for (int i = 0; i < c->tupdesc->natts; i++)
 		if (!TupleDescAttr(c->tupdesc, i)->attisdropped)
 			col++;
-	if (col != n + 4 && col != n + 5)
+	if (col != n + 4 && col != n + 8)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s: type %s has %d columns, but a fit of this law has %d",
-						fn, format_type_be(typid), col, n + 5),
+						fn, format_type_be(typid), col, n + 8),
 				 errdetail("The type must keep the columns and column types it was created with.")));
 	col = 0;
 	for (int i = 0; i < c->tupdesc->natts; i++)
@@ -422,6 +498,10 @@ load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, i
 					 errdetail("The type must keep the columns and column types it was created with.")));
 		if (col < n)
 			c->attno[col] = i;
+		else if (col == n)
+			c->att_n = i;
+		else if (col == n + 5)
+			c->att_cov = i;
 		col++;
 	}
 	c->typid = typid;
@@ -429,9 +509,14 @@ load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, i
 	c->n = n;
 }
 
-bool
-sl_predict_args(FunctionCallInfo fcinfo, const char *fn, int n, double *out, int k,
-				const char *const *x_names, double *x, int positive_errcode)
+/*
+ * sl_predict_args, and for predict_interval (names set: the coefficients'
+ * names) the fit's uncertainty into c->cov and the level, the argument
+ * after the inputs
+ */
+static bool
+predict_args(FunctionCallInfo fcinfo, const char *fn, int n, const char *const *names,
+			 double *out, int k, const char *const *x_names, double *x, int positive_errcode)
 {
 	FitFieldCache *c = (FitFieldCache *) fcinfo->flinfo->fn_extra;
 	HeapTupleHeader tup;
@@ -442,18 +527,19 @@ sl_predict_args(FunctionCallInfo fcinfo, const char *fn, int n, double *out, int
 	Assert(n >= 1 && n <= FIT_MAX_FIELDS);
 	if (c == NULL)
 	{
-		/* once per query: the declaration must pass a row and k float8 */
+		/* once per query: the declaration must pass a row and k float8 (and the level) */
 		Oid			fit_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
+		int			extra = names != NULL ? 1 : 0;
 
-		if (PG_NARGS() != k + 1)
+		if (PG_NARGS() != k + 1 + extra)
 			sl_wrong_declaration(fcinfo, fn,
-							  psprintf("It has %d argument(s); expected a fit and %d input(s).",
-									   PG_NARGS(), k));
+							  psprintf("It has %d argument(s); expected a fit and %d input(s)%s.",
+									   PG_NARGS(), k, extra ? " and a level" : ""));
 		if (OidIsValid(fit_type) && !type_is_rowtype(fit_type))
 			sl_wrong_declaration(fcinfo, fn,
 							  psprintf("Argument 1 has type %s; expected a fit.",
 									   format_type_be(fit_type)));
-		for (int j = 1; j <= k; j++)
+		for (int j = 1; j <= k + extra; j++)
 			sl_check_arg_type(fcinfo, fn, j, FLOAT8OID, false);
 		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FitFieldCache));
 		fcinfo->flinfo->fn_extra = c;
@@ -486,6 +572,15 @@ sl_predict_args(FunctionCallInfo fcinfo, const char *fn, int n, double *out, int
 			if (c->bad < 0 && !isfinite(c->vals[i]))
 				c->bad = i;
 		}
+		if (names != NULL && c->all_set && c->bad < 0)
+		{
+			c->cov.known = false;
+			if (c->att_cov >= 0 && !c->nulls[c->att_cov] && !c->nulls[c->att_n])
+			{
+				sl_read_covariance(fn, DatumGetJsonbP(c->values[c->att_cov]), names, n, &c->cov);
+				c->cov.n = DatumGetInt64(c->values[c->att_n]);
+			}
+		}
 		if (len > c->cap)
 		{
 			if (c->bytes)
@@ -516,6 +611,230 @@ sl_predict_args(FunctionCallInfo fcinfo, const char *fn, int n, double *out, int
 		sl_check_input(fn, x_names[j], x[j], true, positive_errcode);
 	}
 	return true;
+}
+
+bool
+sl_predict_args(FunctionCallInfo fcinfo, const char *fn, int n, double *out, int k,
+				const char *const *x_names, double *x, int positive_errcode)
+{
+	return predict_args(fcinfo, fn, n, NULL, out, k, x_names, x, positive_errcode);
+}
+
+bool
+sl_interval_args(FunctionCallInfo fcinfo, const char *fn, int n, const char *const *names,
+				 double *out, int k, const char *const *x_names, double *x, int positive_errcode,
+				 const SlFitCovariance **cov, double *level)
+{
+	/* the level first: a wrong one is an error whatever the fit */
+	if (PG_NARGS() == k + 2)
+		sl_check_level(fn, PG_GETARG_FLOAT8(k + 1));
+	if (!predict_args(fcinfo, fn, n, names, out, k, x_names, x, positive_errcode))
+		return false;
+	*level = PG_GETARG_FLOAT8(k + 1);
+	*cov = &((FitFieldCache *) fcinfo->flinfo->fn_extra)->cov;
+	return true;
+}
+
+void
+sl_check_level(const char *fn, double level)
+{
+	char		buf[64];
+
+	if (!(level > 0.0 && level < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: level must be between 0 and 1, got %s", fn,
+						sl_format_double(level, buf, sizeof(buf))),
+				 errdetail("The level is the probability that the interval covers the mean prediction, such as 0.95.")));
+}
+
+/* ERROR for a covariance that is not one */
+static void
+bad_covariance(const char *fn, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: the fit's covariance is not a covariance of its coefficients", fn),
+			 errdetail("%s", detail)));
+}
+
+static int
+name_index(const char *const *names, int n, const JsonbValue *k)
+{
+	for (int i = 0; i < n; i++)
+		if (strlen(names[i]) == (size_t) k->val.string.len &&
+			memcmp(names[i], k->val.string.val, k->val.string.len) == 0)
+			return i;
+	return -1;
+}
+
+static const char *
+key_text(const JsonbValue *k)
+{
+	return pnstrdup(k->val.string.val, k->val.string.len);
+}
+
+void
+sl_read_covariance(const char *fn, Jsonb *jb, const char *const *names, int n, SlFitCovariance *out)
+{
+	bool		row[SL_COV_MAX] = {false};
+	bool		entry[SL_COV_MAX * SL_COV_MAX] = {false};
+	double	   *full = palloc(sizeof(double) * n * n);
+	JsonbIterator *it;
+	JsonbValue	k,
+				v;
+	JsonbIteratorToken tok;
+
+	Assert(n <= SL_COV_MAX);
+	out->known = false;
+	out->p = 0;
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		bad_covariance(fn, "The covariance must be a JSON object mapping coefficient names to objects.");
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		int			i;
+		JsonbIterator *inner;
+		JsonbValue	k2,
+					v2;
+		JsonbIteratorToken t2;
+
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(&it, &v, true);
+		if ((i = name_index(names, n, &k)) < 0)
+			bad_covariance(fn, psprintf("The fit has no coefficient \"%s\".", key_text(&k)));
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			bad_covariance(fn, psprintf("Row \"%s\" must be an object mapping coefficient names to numbers.",
+										names[i]));
+		row[i] = true;
+		inner = JsonbIteratorInit(v.val.binary.data);
+		while ((t2 = JsonbIteratorNext(&inner, &k2, true)) != WJB_DONE)
+		{
+			int			j;
+			double		d;
+
+			if (t2 != WJB_KEY)
+				continue;
+			t2 = JsonbIteratorNext(&inner, &v2, true);
+			if ((j = name_index(names, n, &k2)) < 0)
+				bad_covariance(fn, psprintf("The fit has no coefficient \"%s\" (in row \"%s\").",
+											key_text(&k2), names[i]));
+			if (v2.type != jbvNumeric)
+				bad_covariance(fn, psprintf("Entry \"%s\" of row \"%s\" must be a number.",
+											names[j], names[i]));
+			d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+												   NumericGetDatum(v2.val.numeric)));
+			if (!isfinite(d))
+				bad_covariance(fn, psprintf("Entry \"%s\" of row \"%s\" is out of range for type double precision.",
+											names[j], names[i]));
+			entry[i * n + j] = true;
+			full[i * n + j] = d;
+		}
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (!row[i])
+			continue;
+		for (int j = 0; j < n; j++)
+		{
+			if (entry[i * n + j] != row[j])
+				bad_covariance(fn, row[j] ?
+							   psprintf("Row \"%s\" has no entry for \"%s\", which has a row.",
+										names[i], names[j]) :
+							   psprintf("Row \"%s\" has an entry for \"%s\", which has no row.",
+										names[i], names[j]));
+			if (row[j] && full[i * n + j] != full[j * n + i])
+				bad_covariance(fn, psprintf("Entry \"%s\" of row \"%s\" differs from entry \"%s\" of row \"%s\": a covariance is symmetric.",
+											names[j], names[i], names[i], names[j]));
+		}
+		if (full[i * n + i] < 0)
+			bad_covariance(fn, psprintf("The variance of \"%s\" is negative.", names[i]));
+		out->which[out->p++] = i;
+	}
+	for (int a = 0; a < out->p; a++)
+		for (int b = 0; b < out->p; b++)
+			out->c[a * out->p + b] = full[out->which[a] * n + out->which[b]];
+	out->known = out->p > 0;
+	pfree(full);
+}
+
+Datum
+sl_interval_result(FunctionCallInfo fcinfo, const char *fn, double y, const double *g,
+				   const SlFitCovariance *cov, double level, double *t_cache)
+{
+	TupleDesc	td;
+	Datum		values[3];
+	bool		nulls[3] = {false, true, true};
+	int			col = 0;
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "%s: return type must be a row type", fn);
+	for (int i = 0; i < td->natts; i++)
+		if (!TupleDescAttr(td, i)->attisdropped)
+		{
+			if (col >= 3 || TupleDescAttr(td, i)->atttypid != FLOAT8OID)
+				col = 4;
+			else
+				col++;
+		}
+	if (col != 3 || td->natts != 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: type %s does not have the columns of prediction_interval", fn,
+						format_type_be(td->tdtypeid)),
+				 errdetail("The type must keep the columns and column types it was created with.")));
+	values[0] = Float8GetDatum(y);
+	if (cov->known)
+	{
+		double		var = 0,
+					mag = 0,
+					df,
+					half;
+
+		if (cov->n <= cov->p)
+			bad_covariance(fn, psprintf("It covers %d coefficients, and the fit has n = " INT64_FORMAT " rows: n must exceed that.",
+										cov->p, cov->n));
+		for (int a = 0; a < cov->p; a++)
+			for (int b = 0; b < cov->p; b++)
+			{
+				double		term = g[a] * cov->c[a * cov->p + b] * g[b];
+
+				var += term;
+				mag += fabs(term);
+			}
+		/* a positive semidefinite matrix gives >= 0, up to the rounding of the sum */
+		if (var < 0)
+		{
+			if (var < -1e-12 * mag)
+				bad_covariance(fn, "It gives this prediction a negative variance: it is not positive semidefinite.");
+			var = 0;
+		}
+		df = (double) (cov->n - cov->p);
+		if (!(t_cache[0] == level && t_cache[1] == df))
+		{
+			t_cache[2] = sl_t_quantile_two_sided(level, df);
+			if (isnan(t_cache[2]))
+				elog(ERROR, "%s: no t quantile at level %g, df %g", fn, level, df);
+			t_cache[0] = level;
+			t_cache[1] = df;
+		}
+		half = t_cache[2] * sqrt(var);
+		sl_check_prediction(half);
+		values[1] = Float8GetDatum(y - half);
+		values[2] = Float8GetDatum(y + half);
+		sl_check_prediction(y - half);
+		sl_check_prediction(y + half);
+		nulls[1] = nulls[2] = false;
+	}
+	return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), values, nulls));
+}
+
+/* the cache of a preset's predict_interval call site (after sl_interval_args) */
+double *
+sl_interval_t_cache(FunctionCallInfo fcinfo)
+{
+	return ((FitFieldCache *) fcinfo->flinfo->fn_extra)->t_cache;
 }
 
 void

@@ -235,13 +235,23 @@ extern void sl_options_mismatch(const char *fn) pg_attribute_noreturn();
 extern Datum sl_values_jsonb(const char *const *names, const double *values, int n);
 
 /*
+ * The covariance column of a fit: names[i] maps to an object mapping
+ * names[j] to cov[i * n + j], for the i and j whose cov[i * n + i] is
+ * finite (the coefficients with a standard error); NULL (*isnull) when
+ * there are none, or when an entry among them is not finite (overflow).
+ */
+extern Datum sl_covariance_jsonb(const char *const *names, const double *cov, int n, bool *isnull);
+/* a float8[] of values[0..n) */
+extern Datum sl_float8_array(const double *values, int n);
+
+/*
  * The composite result of fcinfo's function from the n values a fit
  * writes (types[i]): ERROR (42804) unless the return type's columns, not
  * counting dropped ones, have exactly these types (a superuser can ALTER
  * TYPE an extension's type); dropped columns are NULL.  The last
- * n_optional values are columns a later version added (std_errors in
- * 1.4): a type without them, as a database not yet updated has it, gets
- * the others.
+ * n_optional values are columns a later version added (std_errors,
+ * covariance, x_min, x_max in 1.4): a type without them, as a database not
+ * yet updated has it, gets the others.
  */
 extern Datum sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, int n_optional,
 							const Oid *types, const Datum *values, const bool *nulls);
@@ -262,6 +272,58 @@ extern bool sl_predict_args(FunctionCallInfo fcinfo, const char *fn, int n, doub
 							const char *const *x_names, double *x, int positive_errcode);
 /* ERROR 22003 unless the prediction y (from finite fields and inputs) is finite */
 extern void sl_check_prediction(double y);
+
+/* ---- predict_interval ---- */
+
+/* the most coefficients a covariance can cover (a formula's parameters) */
+#define SL_COV_MAX 32
+
+/* what a fit says about its uncertainty, decoded once per fit */
+typedef struct SlFitCovariance
+{
+	bool		known;			/* n and a covariance of at least one coefficient */
+	int64		n;				/* the fit's rows */
+	int			p;				/* coefficients the covariance covers */
+	int			which[SL_COV_MAX];	/* their indexes, increasing */
+	double		c[SL_COV_MAX * SL_COV_MAX]; /* p x p over which[] */
+} SlFitCovariance;
+
+/*
+ * The covariance jsonb of a fit whose coefficients are names[0..n) into
+ * out (known set, n left to the caller).  ERROR 22023, naming the
+ * problem, unless it is an object mapping coefficient names to objects
+ * that map the same names to finite numbers, symmetric, with a variance
+ * >= 0 on its diagonal.  An empty object covers nothing (known false).
+ */
+extern void sl_read_covariance(const char *fn, Jsonb *jb, const char *const *names, int n,
+							   SlFitCovariance *out);
+
+/*
+ * predict_interval(fit, x1 .. xk, level) of a preset: as sl_predict_args
+ * (names[0..n) the coefficients), and *cov the fit's uncertainty (known
+ * false for a NULL n or covariance, or a type of before 1.4); level is
+ * checked to lie in (0, 1).
+ */
+extern bool sl_interval_args(FunctionCallInfo fcinfo, const char *fn, int n,
+							 const char *const *names, double *out, int k,
+							 const char *const *x_names, double *x, int positive_errcode,
+							 const SlFitCovariance **cov, double *level);
+/* ERROR 22023 unless 0 < level < 1 */
+extern void sl_check_level(const char *fn, double level);
+
+/*
+ * The prediction_interval (estimate, lo, hi) of a prediction y whose
+ * gradient by the covered coefficients is g[0..cov->p): lo and hi NULL
+ * when !cov->known, else y -+ t sqrt(g' C g), t Student's of n - p degrees
+ * of freedom at level (cached in *t_cache: {level, df, t}).  ERROR when the
+ * covariance gives a negative variance or n <= p (a hand-made fit), or
+ * when a bound overflows.
+ */
+extern Datum sl_interval_result(FunctionCallInfo fcinfo, const char *fn, double y,
+								const double *g, const SlFitCovariance *cov, double level,
+								double *t_cache);
+/* the t_cache of a preset's call site, for sl_interval_result */
+extern double *sl_interval_t_cache(FunctionCallInfo fcinfo);
 
 /* ---- rows of point-set aggregates ---- */
 
