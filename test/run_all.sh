@@ -59,6 +59,8 @@ pg_virtualenv -v 15 bash -c "
   /usr/bin/python3 test/data/check_formula.py > '$log/formula_data' 2>&1
   /usr/bin/python3 test/data/check_nist.py > '$log/nist' 2>&1
   /usr/bin/python3 test/data/check_std_errors.py > '$log/std_errors' 2>&1
+  /usr/bin/python3 test/data/check_intervals.py > '$log/intervals' 2>&1
+  /usr/bin/python3 test/data/check_coverage.py > '$log/coverage' 2>&1
 " || true
 cat "$log/regress"
 if [ -f regression.diffs ]; then
@@ -80,6 +82,10 @@ cat "$log/nist"
 count_plain "$log/nist"
 cat "$log/std_errors"
 count_plain "$log/std_errors"
+cat "$log/intervals"
+count_plain "$log/intervals"
+cat "$log/coverage"
+count_plain "$log/coverage"
 
 # storing (pg_dump, SQL-level corruption), sharding (postgres_fdw) and
 # scheduling (pg_cron); hostile-input testing: libFuzzer targets of the core
