@@ -15,7 +15,7 @@ extern double sl_t_prob_within(double t, double df, double *outside);
 
 /*
  * The t with P(|T| <= t) = level, 0 < level < 1, df >= 1 (any real
- * value: n - p need not be small).  Accurate to about 1e-13 relative.
+ * value: n - p need not be small), to within 5e-13 relative of mpmath.
  * NaN for arguments outside those ranges.  Up to SL_T_ASYMPTOTIC_DF
  * degrees of freedom it solves sl_t_prob_within(t, df) = level by a
  * safeguarded Newton iteration on an exact bracket; beyond, where the
