@@ -83,8 +83,8 @@ merge_values(const uint8_t *a, size_t la, const uint8_t *b, size_t lb,
 }
 
 /*
- * The log-law statistics of merge(a, b) are those of a plus those of b:
- * compared as the fit reads them (each exact sum as a double-double), so
+ * The log-law statistics of merge(a, b) are those of a plus those of b
+ * (the data range: a's merged with b's, exactly): compared as the fit reads them (each exact sum as a double-double), so
  * fit_log_law gives the same bits either way.
  */
 static void
@@ -100,6 +100,9 @@ check_log_stats(const uint8_t *a, size_t la, const uint8_t *b, size_t lb,
 	FUZZ_CHECK(fp_log_stats(c, lc, &sc, AL) == FP_OK, "merged: fp_log_stats");
 	FUZZ_CHECK(ls_merge(&sa, &sb, AL), "ls_merge");
 	FUZZ_CHECK(sa.n == sc.n, "log-law rows %lld vs %lld", (long long) sa.n, (long long) sc.n);
+	FUZZ_CHECK(memcmp(sa.x_min, sc.x_min, sizeof(sa.x_min)) == 0 &&
+			   memcmp(sa.x_max, sc.x_max, sizeof(sa.x_max)) == 0,
+			   "log-law data range of merge(a, b) is not a's merged with b's");
 	for (int i = 0; i < ls_n_sums(sa.k); i++)
 	{
 		double		hi_ab,
