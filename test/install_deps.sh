@@ -14,3 +14,5 @@ apt-get install -y -q --no-install-recommends \
   postgresql-plpython3-15 >/dev/null
 # hostile-input testing: libFuzzer (clang 14 and its runtime), valgrind
 apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev valgrind >/dev/null
+# regenerating test/core/t_quantiles.h (gen_t_quantiles.py; not run by the tests)
+apt-get install -y -q --no-install-recommends python3-mpmath >/dev/null
