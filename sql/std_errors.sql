@@ -53,3 +53,19 @@ SELECT (f).at_bound, (f).std_errors->'alpha' AS se_alpha,
        abs(((f).std_errors->>'l_inf')::float8 / ((g).std_errors->>'a')::float8 - 1) < 1e-9 AS l_inf_as_log_law
 FROM (SELECT fit_power_law(x, y, '{"bounds": {"alpha": [0, 0]}}'::jsonb) f, fit_log_law(x, y) g FROM se_log) s;
 DROP TABLE se_log;
+-- the jsonb values are built directly in jsonb's key order (length, then bytes): each equals its
+-- own text re-parsed, and every key is found, for names of every length
+CREATE TEMP TABLE se_keys AS
+SELECT fit_scaling_law('x => zz + b * exp(-ccc * x) + a_long_name * x', x, y) AS f,
+       fit_power_law(x, y) AS p, fit_log_law(x, y) AS l
+FROM (SELECT i::float8 AS x, 2 + 3 * exp(-0.3 * i) + 0.01 * i + 0.01 * sin(i) AS y FROM generate_series(1, 30) i) d;
+SELECT (f).params = (f).params::text::jsonb AS params_canonical,
+       (f).std_errors = (f).std_errors::text::jsonb AS se_canonical,
+       (f).covariance = (f).covariance::text::jsonb AS cov_canonical,
+       (p).std_errors = (p).std_errors::text::jsonb AND (p).covariance = (p).covariance::text::jsonb AS preset_canonical,
+       (l).std_errors = (l).std_errors::text::jsonb AND (l).covariance = (l).covariance::text::jsonb AS log_canonical,
+       (SELECT bool_and((f).covariance->k->>k IS NOT NULL AND (f).std_errors ? k AND (f).params ? k)
+        FROM unnest(ARRAY['zz', 'b', 'ccc', 'a_long_name']) k) AS every_key_found,
+       (SELECT array_agg(k) FROM jsonb_object_keys((f).covariance) k) AS key_order
+FROM se_keys;
+DROP TABLE se_keys;

@@ -262,30 +262,79 @@ sl_combine_start(FunctionCallInfo fcinfo, const char *fn, uint32 tag, MemoryCont
 
 static void number_value(JsonbValue *val, double v);
 
+/* jsonb's order of object keys: by length, then bytes */
+static int
+jsonb_key_cmp(const char *a, const char *b)
+{
+	size_t		la = strlen(a),
+				lb = strlen(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return memcmp(a, b, la);
+}
+
+/*
+ * The indexes of the names with keep[i] (all if keep is NULL) in jsonb's
+ * key order, into ord; returns how many.  The names are distinct.
+ */
+static int
+key_order(const char *const *names, const bool *keep, int n, int *ord)
+{
+	int			len = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		int			at;
+
+		if (keep && !keep[i])
+			continue;
+		for (at = len; at > 0 && jsonb_key_cmp(names[ord[at - 1]], names[i]) > 0; at--)
+			ord[at] = ord[at - 1];
+		ord[at] = i;
+		len++;
+	}
+	return len;
+}
+
+static void
+string_value(JsonbValue *val, const char *s)
+{
+	val->type = jbvString;
+	val->val.string.val = (char *) s;
+	val->val.string.len = strlen(s);
+}
+
+/*
+ * The objects below are built as trees with their keys already in jsonb's
+ * order and converted once, not through pushJsonbValue (which sorts every
+ * object again): a fit writes two of them per group.
+ */
 Datum
 sl_values_jsonb(const char *const *names, const double *values, int n)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue	key,
-				val,
-			   *obj;
+	JsonbValue	obj;
+	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * (n > 0 ? n : 1));
+	int			ord[SL_COV_MAX];
+	int			np;
 
-	/* built directly, not through jsonb_in's parser: a fit writes two of these per group */
-	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < n; i++)
+	Assert(n <= SL_COV_MAX);
+	np = key_order(names, NULL, n, ord);
+	for (int a = 0; a < np; a++)
 	{
-		key.type = jbvString;
-		key.val.string.val = (char *) names[i];
-		key.val.string.len = strlen(names[i]);
-		(void) pushJsonbValue(&state, WJB_KEY, &key);
+		int			i = ord[a];
+
+		string_value(&pairs[a].key, names[i]);
 		if (!isfinite(values[i]))
-			val.type = jbvNull;
+			pairs[a].value.type = jbvNull;
 		else
-			number_value(&val, values[i]);
-		(void) pushJsonbValue(&state, WJB_VALUE, &val);
+			number_value(&pairs[a].value, values[i]);
+		pairs[a].order = a;
 	}
-	obj = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return JsonbPGetDatum(JsonbValueToJsonb(obj));
+	obj.type = jbvObject;
+	obj.val.object.nPairs = np;
+	obj.val.object.pairs = pairs;
+	return JsonbPGetDatum(JsonbValueToJsonb(&obj));
 }
 
 /*
@@ -333,48 +382,66 @@ number_value(JsonbValue *val, double v)
 Datum
 sl_covariance_jsonb(const char *const *names, const double *cov, int n, bool *isnull)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue	key,
-				val,
-			   *obj;
-	int			covered = 0;
+	JsonbValue	obj;
+	JsonbPair  *outer,
+			   *inner;
+	bool		keep[SL_COV_MAX];
+	int			ord[SL_COV_MAX];
+	int			np,
+				covered = 0;
+	Numeric    *num;
 
+	Assert(n <= SL_COV_MAX);
 	*isnull = true;
 	for (int i = 0; i < n; i++)
-		if (isfinite(cov[i * n + i]))
-		{
-			covered++;
-			for (int j = 0; j < n; j++)
-				if (isfinite(cov[j * n + j]) && !isfinite(cov[i * n + j]))
-					return (Datum) 0;
-		}
+	{
+		keep[i] = isfinite(cov[i * n + i]);
+		covered += keep[i];
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n && keep[i]; j++)
+			if (keep[j] && !isfinite(cov[i * n + j]))
+				return (Datum) 0;
 	if (covered == 0)
 		return (Datum) 0;
-	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < n; i++)
+	np = key_order(names, keep, n, ord);
+	outer = palloc(sizeof(JsonbPair) * np);
+	inner = palloc(sizeof(JsonbPair) * np * np);
+	/* one numeric per entry of the triangle: the matrix is exactly symmetric */
+	num = palloc0(sizeof(Numeric) * n * n);
+	for (int a = 0; a < np; a++)
 	{
-		if (!isfinite(cov[i * n + i]))
-			continue;
-		key.type = jbvString;
-		key.val.string.val = (char *) names[i];
-		key.val.string.len = strlen(names[i]);
-		(void) pushJsonbValue(&state, WJB_KEY, &key);
-		(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-		for (int j = 0; j < n; j++)
+		int			i = ord[a];
+		JsonbPair  *row = inner + (size_t) a * np;
+
+		string_value(&outer[a].key, names[i]);
+		outer[a].order = a;
+		for (int b = 0; b < np; b++)
 		{
-			if (!isfinite(cov[j * n + j]))
-				continue;
-			key.val.string.val = (char *) names[j];
-			key.val.string.len = strlen(names[j]);
-			(void) pushJsonbValue(&state, WJB_KEY, &key);
-			number_value(&val, cov[i * n + j]);
-			(void) pushJsonbValue(&state, WJB_VALUE, &val);
+			int			j = ord[b];
+
+			string_value(&row[b].key, names[j]);
+			row[b].order = b;
+			if (num[j * n + i] != NULL && cov[j * n + i] == cov[i * n + j])
+			{
+				row[b].value.type = jbvNumeric;
+				row[b].value.val.numeric = num[j * n + i];
+			}
+			else
+			{
+				number_value(&row[b].value, cov[i * n + j]);
+				num[i * n + j] = row[b].value.val.numeric;
+			}
 		}
-		(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+		outer[a].value.type = jbvObject;
+		outer[a].value.val.object.nPairs = np;
+		outer[a].value.val.object.pairs = row;
 	}
-	obj = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	obj.type = jbvObject;
+	obj.val.object.nPairs = np;
+	obj.val.object.pairs = outer;
 	*isnull = false;
-	return JsonbPGetDatum(JsonbValueToJsonb(obj));
+	return JsonbPGetDatum(JsonbValueToJsonb(&obj));
 }
 
 Datum
