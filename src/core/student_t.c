@@ -139,36 +139,63 @@ sl_t_prob_within(double t, double df, double *outside)
 	}
 }
 
-double
-sl_normal_quantile_two_sided(double level)
+/*
+ * The root of a distribution's two-sided level equation, increasing in its
+ * argument from 0: Newton's method safeguarded by the bracket [lo, hi]
+ * the signs establish (doubling while hi is unbounded, bisection where a
+ * step leaves the bracket), from start.  residual() returns the equation's
+ * value (P - level, formed on the side that holds its digits) and its
+ * derivative; a NaN residual gives NaN.
+ */
+typedef double (*LevelResidual) (double x, const void *ctx, double *deriv);
+
+static double
+solve_level(LevelResidual residual, const void *ctx, double start, int max_iter)
 {
-	/* erf(z / sqrt 2) = level, or erfc(z / sqrt 2) = 1 - level (exact for level >= 1/2) */
-	double		z = 1.0,
+	double		x = start,
 				lo = 0.0,
 				hi = INFINITY;
 
-	if (!(level > 0 && level < 1))
-		return NAN;
-	for (int it = 0; it < 200; it++)
+	for (int it = 0; it < max_iter; it++)
 	{
-		double		r = level <= 0.5 ? erf(z * M_SQRT1_2) - level : (1.0 - level) - erfc(z * M_SQRT1_2),
-					dr = M_SQRT2 / sqrt(M_PI) * exp(-0.5 * z * z),
+		double		dr,
+					r = residual(x, ctx, &dr),
 					next;
 
+		if (isnan(r))
+			return NAN;
 		if (r == 0)
-			return z;
+			return x;
 		if (r > 0)
-			hi = z;
+			hi = x;
 		else
-			lo = z;
-		next = z - r / dr;
+			lo = x;
+		next = x - r / dr;
 		if (!(next > lo && next < hi))
-			next = isinf(hi) ? 2 * z : 0.5 * (lo + hi);
-		if (fabs(next - z) <= 2 * DBL_EPSILON * z || hi - lo <= 2 * DBL_EPSILON * lo)
+			next = isinf(hi) ? 2 * x : 0.5 * (lo + hi);
+		if (fabs(next - x) <= 2 * DBL_EPSILON * x || hi - lo <= 2 * DBL_EPSILON * lo)
 			return next;
-		z = next;
+		x = next;
 	}
-	return z;
+	return x;
+}
+
+/* erf(z / sqrt 2) = level, or erfc(z / sqrt 2) = 1 - level (exact for level >= 1/2) */
+static double
+normal_residual(double z, const void *ctx, double *deriv)
+{
+	double		level = *(const double *) ctx;
+
+	*deriv = M_SQRT2 / sqrt(M_PI) * exp(-0.5 * z * z);
+	return level <= 0.5 ? erf(z * M_SQRT1_2) - level : (1.0 - level) - erfc(z * M_SQRT1_2);
+}
+
+double
+sl_normal_quantile_two_sided(double level)
+{
+	if (!(level > 0 && level < 1))
+		return NAN;
+	return solve_level(normal_residual, &level, 1.0, 200);
 }
 
 /* Abramowitz and Stegun 26.7.5: t from the normal quantile z in powers of 1/df */
@@ -184,45 +211,38 @@ t_from_normal(double z, double df)
 	return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df;
 }
 
+typedef struct TLevel
+{
+	double		level,
+				df,
+				b,				/* df / 2 */
+				log_c;			/* ln of the density's constant: 1 / (sqrt(df) B(1/2, df/2)) */
+} TLevel;
+
+static double
+t_residual(double t, const void *ctx, double *deriv)
+{
+	const TLevel *tl = ctx;
+	double		outside,
+				within = sl_t_prob_within(t, tl->df, &outside);
+
+	/* d/dt P(|T| <= t) = 2 f(t) */
+	*deriv = 2.0 * exp(tl->log_c - (tl->b + 0.5) * log1p(t * t / tl->df));
+	return tl->level <= 0.5 ? within - tl->level : (1.0 - tl->level) - outside;
+}
+
 double
 sl_t_quantile_two_sided(double level, double df)
 {
-	double		t = 1.0,
-				lo = 0.0,
-				hi = INFINITY,
-				b = 0.5 * df,
-				log_c;
+	TLevel		tl;
 
 	if (!(level > 0 && level < 1) || !(df >= 1))
 		return NAN;
 	if (df > SL_T_ASYMPTOTIC_DF)
 		return t_from_normal(sl_normal_quantile_two_sided(level), df);
-	/* ln of the density's constant: 1 / (sqrt(df) B(1/2, df/2)) */
-	log_c = -0.5 * log(df) - 0.57236494292470008707 + lgamma_half_step(b);
-	for (int it = 0; it < 400; it++)
-	{
-		double		outside,
-					within = sl_t_prob_within(t, df, &outside),
-					r = level <= 0.5 ? within - level : (1.0 - level) - outside,
-					dr,
-					next;
-
-		if (isnan(r))
-			return NAN;
-		if (r == 0)
-			return t;
-		if (r > 0)
-			hi = t;
-		else
-			lo = t;
-		/* d/dt P(|T| <= t) = 2 f(t) */
-		dr = 2.0 * exp(log_c - (b + 0.5) * log1p(t * t / df));
-		next = t - r / dr;
-		if (!(next > lo && next < hi))
-			next = isinf(hi) ? 2 * t : 0.5 * (lo + hi);
-		if (fabs(next - t) <= 2 * DBL_EPSILON * t || hi - lo <= 2 * DBL_EPSILON * lo)
-			return next;
-		t = next;
-	}
-	return t;
+	tl.level = level;
+	tl.df = df;
+	tl.b = 0.5 * df;
+	tl.log_c = -0.5 * log(df) - 0.57236494292470008707 + lgamma_half_step(tl.b);
+	return solve_level(t_residual, &tl, 1.0, 400);
 }
