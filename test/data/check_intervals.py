@@ -27,28 +27,11 @@ import check_std_errors as se  # noqa: E402
 check, psql = sb.check, sb.psql
 
 
-def numpy_cov(params, at_bound, jac, pred, x, y):
-    free = [k for k in params if k not in at_bound and params[k] is not None]
-    if not free:
-        return None, None
-    cols = jac(params, x)
-    J = np.column_stack([cols[k] for k in free])
-    r = y - pred(params, x)
-    sigma2 = float(r @ r) / (len(y) - len(free))
-    norms = np.sqrt((J * J).sum(axis=0))
-    R = np.linalg.qr(J / norms, mode="r")
-    if np.linalg.cond(R) > 1e12:
-        return None, None
-    Ri = np.linalg.inv(R)
-    C = sigma2 * (Ri @ Ri.T) / np.outer(norms, norms)
-    return free, C
-
-
 def compare(label, fits, jac, pred):
     worst_c, worst_i, compared, skipped = 0.0, 0.0, 0, 0
     for f in fits:
         params, at = f["params"], f["at"]
-        free, C = numpy_cov(params, at, jac, pred, f["x"], f["y"])
+        free, C = se.numpy_cov(params, at, jac, pred, f["x"], f["y"])
         if free is None or f["cov"] is None:
             skipped += 1
             # no covariance: the estimate alone

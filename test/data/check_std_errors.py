@@ -107,11 +107,11 @@ def pred_log(p, x):
     return p["a"] + p["b"] * np.log(x[0]) + (p["c"] * np.log(x[1]) if len(x) > 1 else 0)
 
 
-def numpy_se(params, at_bound, jac, pred, x, y):
-    """numpy's standard errors of the estimated parameters, or None where J is rank deficient."""
+def numpy_cov(params, at_bound, jac, pred, x, y):
+    """numpy's (free parameters, covariance sigma^2 (J'J)^-1), or (None, None) where J is rank deficient."""
     free = [k for k in params if k not in at_bound and params[k] is not None]
     if not free:
-        return None
+        return None, None
     cols = jac(params, x)
     J = np.column_stack([cols[k] for k in free])
     r = y - pred(params, x)
@@ -121,9 +121,17 @@ def numpy_se(params, at_bound, jac, pred, x, y):
     norms = np.sqrt((J * J).sum(axis=0))
     R = np.linalg.qr(J / norms, mode="r")
     if np.linalg.cond(R) > 1e12:
-        return None
+        return None, None
     Ri = np.linalg.inv(R)
-    return dict(zip(free, np.sqrt(sigma2 * (Ri * Ri).sum(axis=1)) / norms))
+    return free, sigma2 * (Ri @ Ri.T) / np.outer(norms, norms)
+
+
+def numpy_se(params, at_bound, jac, pred, x, y):
+    """numpy's standard errors of the estimated parameters, or None where J is rank deficient."""
+    free, C = numpy_cov(params, at_bound, jac, pred, x, y)
+    if free is None:
+        return None
+    return dict(zip(free, np.sqrt(np.diag(C))))
 
 
 def compare(label, rows, jac, pred, ncols):
