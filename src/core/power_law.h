@@ -85,5 +85,12 @@ extern FitStatus power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec
 /* a x^-alpha, or -a ln x when alpha == 0 */
 extern double power_term(double a, double alpha, double x);
 extern double power_law_predict(const PowerLawFit *fit, int k, const double *x);
+/*
+ * The law's derivatives at x by l_inf, a, alpha, b, ... (at_bound's order)
+ * into grad: 1, x^-alpha and -a x^-alpha ln x per term; at an exponent of
+ * 0 (the log limit, term -a ln x) -ln x for a and NaN for the exponent,
+ * on which the law there does not depend.
+ */
+extern void power_law_gradient(const PowerLawFit *fit, int k, const double *x, double *grad);
 
 #endif

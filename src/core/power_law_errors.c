@@ -11,6 +11,29 @@
 #include "std_errors.h"
 
 void
+power_law_gradient(const PowerLawFit *fit, int k, const double *x, double *grad)
+{
+	grad[0] = 1.0;
+	for (int j = 0; j < k; j++)
+	{
+		double		lx = log(x[j]);
+
+		if (fit->expo[j] == 0)
+		{
+			grad[1 + 2 * j] = -lx;
+			grad[2 + 2 * j] = NAN;
+		}
+		else
+		{
+			double		t = exp(-fit->expo[j] * lx);
+
+			grad[1 + 2 * j] = t;
+			grad[2 + 2 * j] = -fit->coef[j] * t * lx;
+		}
+	}
+}
+
+void
 power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit, const SlAlloc *al,
 					 double *se, double *cov)
 {
@@ -49,31 +72,12 @@ power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit, const SlAl
 	for (int32_t i = 0; i < pts->m; i++)
 	{
 		double		sw = ldexp(sqrt(pts->w[i]), -e);
-		const double *x = &pts->x[(size_t) i * k];
-
-		double		t[SL_MAX_INPUTS],
-					lx[SL_MAX_INPUTS];
+		double		grad[2 * SL_MAX_INPUTS + 1];
 
 		sl_check_interrupts_every(al, (uint64_t) i);
-		for (int j = 0; j < k; j++)
-		{
-			lx[j] = log(x[j]);
-			t[j] = fit->expo[j] == 0 ? 0 : exp(-fit->expo[j] * lx[j]);
-		}
+		power_law_gradient(fit, k, &pts->x[(size_t) i * k], grad);
 		for (int f = 0; f < nf; f++)
-		{
-			int			c = free_c[f],
-						j = (c - 1) / 2;
-			double		d;
-
-			if (c == 0)
-				d = 1.0;
-			else if (c % 2 == 1)
-				d = fit->expo[j] == 0 ? -lx[j] : t[j];
-			else
-				d = -fit->coef[j] * t[j] * lx[j];
-			row[f] = d * sw * scale[f];
-		}
+			row[f] = grad[free_c[f]] * sw * scale[f];
 		sl_rfactor_add_row(&rf, row);
 	}
 	/* sigma in y scaled by 2^-e, from rmse (RSS itself may overflow) */

@@ -246,26 +246,12 @@ sl_power_law_interval(PG_FUNCTION_ARGS)
 						  ERRCODE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, &cov, &level))
 		PG_RETURN_NULL();
 	fit.l_inf = f[0];
-	grad[0] = 1.0;
 	for (int j = 0; j < k; j++)
 	{
-		double		lx = log(x[j]);
-
 		fit.coef[j] = f[1 + 2 * j];
 		fit.expo[j] = f[2 + 2 * j];
-		if (fit.expo[j] == 0)
-		{
-			grad[1 + 2 * j] = -lx;
-			grad[2 + 2 * j] = NAN;
-		}
-		else
-		{
-			double		t = exp(-fit.expo[j] * lx);
-
-			grad[1 + 2 * j] = t;
-			grad[2 + 2 * j] = -fit.coef[j] * t * lx;
-		}
 	}
+	power_law_gradient(&fit, k, x, grad);
 	y = power_law_predict(&fit, k, x);
 	sl_check_prediction(y);
 	for (int a = 0; cov->known && a < cov->p; a++)
