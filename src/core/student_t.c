@@ -41,6 +41,22 @@ lgamma_half_step(double b)
 	return (b * log1p(0.5 / b) - 0.5) + 0.5 * log(b) + (stirling_tail(b + 0.5) - stirling_tail(b));
 }
 
+/* one term aa of the modified Lentz method: the factor it contributes */
+static inline double
+lentz_step(double aa, double *c, double *d)
+{
+	const double tiny = 1e-300;
+
+	*d = 1.0 + aa * *d;
+	if (fabs(*d) < tiny)
+		*d = tiny;
+	*c = 1.0 + aa / *c;
+	if (fabs(*c) < tiny)
+		*c = tiny;
+	*d = 1.0 / *d;
+	return *d * *c;
+}
+
 /*
  * The continued fraction of I_x(a, b) (without its prefactor); NaN if it
  * did not converge within CF_MAX_TERMS.
@@ -66,23 +82,9 @@ beta_cf(double a, double b, double x)
 					aa = m * (b - m) * x / ((qam + m2) * (a + m2)),
 					del;
 
-		d = 1.0 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1.0 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1.0 / d;
-		h *= d * c;
+		h *= lentz_step(aa, &c, &d);
 		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1.0 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1.0 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1.0 / d;
-		del = d * c;
+		del = lentz_step(aa, &c, &d);
 		h *= del;
 		if (fabs(del - 1.0) <= DBL_EPSILON / 2)
 			return h;
