@@ -97,6 +97,7 @@ typedef struct Engine
 	struct Ranked *rank;
 	double	   *vals;			/* 3 * MAX_SIDE */
 	long		evals;
+	int			lm_iters;		/* iterations of the last Levenberg-Marquardt run */
 	/* the best distinct optima polished so far (note_optimum) */
 	int			n_opt;
 	double		opt_u[SL_ENGINE_MAX_OPTIMA][SL_ENGINE_MAX_NL];
@@ -341,6 +342,7 @@ levenberg_marquardt(Engine *E, double *u, double ftol, bool *converged)
 	double		f = evaluate(E, u, true);
 
 	*converged = false;
+	E->lm_iters = 0;
 	/*
 	 * A start whose partials leave the double range (a Gaussian of width
 	 * 1e-100) cannot be polished, but its value is still a candidate: the
@@ -356,6 +358,7 @@ levenberg_marquardt(Engine *E, double *u, double ftol, bool *converged)
 		double		cosmax = 0.0;
 		bool		accepted = false;
 
+		E->lm_iters = iter + 1;
 		if (f <= E->f_exact)
 		{
 			*converged = true;
@@ -1400,6 +1403,7 @@ sl_engine_fit(const SlEnginePoints *pts, const SlModel *model, const SlEngineOpt
 
 		memcpy(u, best_u, sizeof(double) * q);
 		f = levenberg_marquardt(&E, u, LM_FTOL_FINAL, &conv);
+		out->iterations = E.lm_iters;
 		if (f <= best_f)
 		{
 			best_conv = conv;

@@ -103,6 +103,7 @@ typedef struct SlEngineResult
 	double		coef[SL_ENGINE_MAX_COLS];
 	double		rss;			/* sum w (y - f)^2 + ss_within */
 	bool		converged;		/* the polish of the best point met the stopping rule */
+	int			iterations;		/* Levenberg-Marquardt iterations of its final polish */
 	bool		nl_at_bound[SL_ENGINE_MAX_NL];	/* theta_j equals a finite hard bound */
 	bool		nl_at_cap[SL_ENGINE_MAX_NL];	/* on the search cap: not attained */
 	bool		col_at_bound[SL_ENGINE_MAX_COLS];	/* coef equals a finite bound */

@@ -830,6 +830,7 @@ limit_refit(SlfBound *bound, const SlModel *model, const SlEnginePoints *ep,
 		res->nl_at_cap[j] = false;
 		res->rss = lres.rss;
 		res->converged = lres.converged;
+		res->iterations = lres.iterations;
 		res->rank_deficient = lres.rank_deficient;
 		for (int c = 0; c < M; c++)
 		{
@@ -1168,7 +1169,11 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	if (pts->k != slf_n_inputs(f))
 		return FF_UNDETERMINED;
 	if (pts->m < M + q)
-		return FF_UNDETERMINED;
+	{
+		out->fail_count = pts->m;
+		out->fail_need = M + q;
+		return FF_TOO_FEW_POINTS;
+	}
 
 	/*
 	 * An offset (terms without a linear parameter) does not scale with y:
@@ -1185,7 +1190,8 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 			if (!isfinite(y[i]))
 			{
 				al->free(al->ctx, y);
-				return FF_UNDETERMINED;
+				out->fail_param = -1;
+				return FF_OVERFLOW;
 			}
 		}
 		y_engine = y;
@@ -1340,11 +1346,19 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	/* an optimum not attained within the search's reach, or only approached as terms diverge: flagged */
 	for (int j = 0; j < q; j++)
 		if (res.nl_at_cap[j])
-			out->at_bound[slf_nonlinear_param(f, j)] = true;
+			out->at_bound[slf_nonlinear_param(f, j)] = out->at_cap[slf_nonlinear_param(f, j)] = true;
 	for (int p = 0; p < n_par; p++)
 		if (limit_flags[p])
-			out->at_bound[p] = true;
+			out->at_bound[p] = out->at_limit[p] = true;
 	/* the flags move with their parameters */
+	{
+		double		moved[SLF_MAX_PARAMS];
+
+		memcpy(moved, out->params, sizeof(moved));
+		slf_canonicalize_within(f, moved, out->at_limit, spec->lo, spec->hi);
+		memcpy(moved, out->params, sizeof(moved));
+		slf_canonicalize_within(f, moved, out->at_cap, spec->lo, spec->hi);
+	}
 	slf_canonicalize_within(f, out->params, out->at_bound, spec->lo, spec->hi);
 	for (int p = 0; p < n_par; p++)
 	{
@@ -1361,6 +1375,7 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 			out->at_bound[p] = true;
 	}
 	out->converged = res.converged && !res.rank_deficient;
+	out->iterations = res.iterations;
 
 	/* RSS of the parameters returned, in y scaled by 2^-e */
 	rss_s = scaled_rss(f, pts, out->params, e, al);
@@ -1370,12 +1385,18 @@ formula_fit(const SlFormula *f, const SortedPoints *pts, const FormulaSpec *spec
 	out->rss = ldexp(rss_s, 2 * e);
 	out->rmse = ldexp(sqrt(rss_s / (double) pts->n_rows), e);
 	if (!isfinite(out->rmse))
-		status = FF_UNDETERMINED;
+	{
+		out->fail_param = -1;
+		status = FF_OVERFLOW;
+	}
 	/* no variance beyond the rounding of y's mean square: r2 undefined */
 	out->r2 = tss_s > 0x1p-90 * mean_sq ? 1.0 - rss_s / tss_s : NAN;
 	for (int p = 0; p < n_par && status == FF_OK; p++)
 		if (isinf(out->params[p]))
-			status = FF_UNDETERMINED;
+		{
+			out->fail_param = p;
+			status = FF_OVERFLOW;
+		}
 	if (status == FF_OK)
 		std_errors(f, pts, out, e, rss_s, al);
 	return status;

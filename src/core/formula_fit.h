@@ -28,8 +28,10 @@ typedef struct FormulaSpec
 typedef enum FormulaStatus
 {
 	FF_OK = 0,
-	FF_UNDETERMINED,			/* fewer points than unknowns, or no admissible value */
+	FF_TOO_FEW_POINTS,			/* fewer distinct points (fail_count) than unknowns (fail_need) */
+	FF_UNDETERMINED,			/* no admissible value of the searched parameters */
 	FF_INFEASIBLE,				/* the bounds admit no value of the law */
+	FF_OVERFLOW,				/* parameter fail_param (-1: rmse) does not fit in a double */
 	FF_NOT_FINITE,				/* an input-only expression is not finite at a point (err) */
 	FF_NO_MEMORY,
 	FF_INVALID					/* the model given to the engine was out of range (a bug) */
@@ -49,6 +51,19 @@ typedef struct FormulaFit
 	double		r2;				/* NaN when y has no variance */
 	double		rmse;
 	bool		converged;
+	int			iterations;		/* Levenberg-Marquardt iterations of the final polish */
+	/*
+	 * Why a parameter is in at_bound: at_limit, its terms diverge toward a
+	 * limit only approached (the law of that limit is fitted); at_cap, it
+	 * ended on the search's reach, the optimum not attained; else on a
+	 * bound, or not determined (NaN).
+	 */
+	bool		at_limit[SLF_MAX_PARAMS];
+	bool		at_cap[SLF_MAX_PARAMS];
+	/* what a status other than FF_OK is about */
+	int			fail_param;
+	int			fail_count;
+	int			fail_need;
 } FormulaFit;
 
 extern void formula_default_spec(FormulaSpec *spec);

@@ -251,7 +251,10 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 	memset(out, 0, sizeof(*out));
 	out->n = st->n;
 	if (st->n < n)
-		return FIT_UNDETERMINED;
+	{
+		out->fail_count = (int) st->n;
+		return FIT_TOO_FEW_POINTS;
+	}
 	/* y scale: about half the exponent of the sum of y^2 */
 	e = e == XS_ILOGB_ZERO ? 0 : (e >= 0 ? e / 2 : -((-e + 1) / 2));
 	if (k == 1)
@@ -294,12 +297,21 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 		double		spread = sqrt(fmax(Cll[a][a].hi, 0.0) / (double) st->n);
 		double		rms = sqrt(Sll[a][a].hi / (double) st->n);
 
+		out->fail_input = a;
+		if (st->x_min[a] == st->x_max[a])
+		{
+			out->fail_count = 1;
+			return FIT_FEW_VALUES;
+		}
 		if (!(spread >= SL_LOG_SPREAD_MIN * (1.0 + rms)) || !isfinite(Cll[a][a].hi))
-			return FIT_UNDETERMINED;
+			return FIT_LOG_SPREAD;
 		d[a] = sqrt(Cll[a][a].hi);
 	}
 	if (!isfinite(Cyy.hi) || !isfinite(Syy.hi))
+	{
+		out->fail_input = -1;
 		return FIT_OVERFLOW;
+	}
 	/*
 	 * A variance of y below the double-double rounding of its mean square
 	 * is none: constant y must give flat slopes, not slopes of noise.
@@ -323,14 +335,19 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 	z[0] = 0.0;
 	for (int a = 0; a < k; a++)
 		z[a + 1] = dd_div(Cly[a], dd_from(d[a])).hi;
+	/* a failed factorisation is a pivot of the last input that is not positive */
+	out->fail_input = k - 1;
 	if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', n, H, n) != 0)
-		return FIT_UNDETERMINED;
+		return FIT_COLLINEAR;
 	/* the Cholesky pivot of a log input is its residual against the others' span */
 	for (int a = 1; a < n; a++)
 		if (!(H[a + a * n] > SL_COLLINEAR_TOL))
-			return FIT_UNDETERMINED;
+		{
+			out->fail_input = a - 1;
+			return FIT_COLLINEAR;
+		}
 	if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', n, 1, H, n, z, n) != 0)
-		return FIT_UNDETERMINED;
+		return FIT_COLLINEAR;
 
 	/* bounds (in scaled y units): a = ybar + delta0 - sum s_j mu_j / d_j, b_j = s_j / d_j */
 	for (int j = 0; j < n; j++)
@@ -367,7 +384,10 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 		double		extra;
 
 		if (!lsq_constrained(H, n, n, z, cons, nc, zc, &extra, active))
+		{
+			out->fail_input = -1;
 			return FIT_INFEASIBLE;
+		}
 		(void) extra;			/* RSS is recomputed below from the moments */
 		memcpy(z, zc, sizeof(double) * n);
 	}
@@ -431,7 +451,10 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 			out->coef[j] = v + 0.0;
 			out->at_bound[j] = h;
 			if (!isfinite(out->coef[j]))
+			{
+				out->fail_input = j;
 				return FIT_OVERFLOW;
+			}
 		}
 	}
 	{
@@ -443,7 +466,10 @@ log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out)
 		out->r2 = Cyy.hi > 0.0 ? 1.0 - r / t : NAN;
 		/* bounds can hold predictions of 1e308 away from y: rmse beyond float8 */
 		if (!isfinite(out->rmse))
+		{
+			out->fail_input = -1;
 			return FIT_OVERFLOW;
+		}
 		std_errors(out, k, st->n, Sll, Cll, mu);
 	}
 	return FIT_OK;

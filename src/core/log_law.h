@@ -44,6 +44,9 @@ typedef struct LogLawFit
 	double		std_err[LL_MAX_INPUTS + 1];
 	/* sigma^2 ((J'J)^-1)_ij at [i * (k + 1) + j]; NaN where std_err[i] or [j] is */
 	double		cov[(LL_MAX_INPUTS + 1) * (LL_MAX_INPUTS + 1)];
+	/* what a status other than FIT_OK is about (as PowerLawFit's; coefficients a, b, c) */
+	int			fail_input;
+	int			fail_count;
 } LogLawFit;
 
 extern void ls_init(LogStats *st, int k);
@@ -60,6 +63,11 @@ extern bool ls_merge(LogStats *st, const LogStats *other, const SlAlloc *al);
 extern void ls_extend_range(LogStats *st, const double *x);
 
 extern void log_law_default_spec(LogLawSpec *spec, int k);
+/*
+ * FIT_TOO_FEW_POINTS counts rows here (fail_count); FIT_FEW_VALUES is an
+ * input of one value, FIT_LOG_SPREAD one whose logs spread no further than
+ * their rounding, FIT_COLLINEAR two inputs whose logs are collinear.
+ */
 extern FitStatus log_law_fit(const LogStats *st, const LogLawSpec *spec, LogLawFit *out);
 extern double log_law_predict(const LogLawFit *fit, int k, const double *x);
 

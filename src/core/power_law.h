@@ -25,12 +25,24 @@ typedef struct PowerLawSpec
 	double		lin_hi[SL_MAX_INPUTS + 1];
 } PowerLawSpec;
 
+/*
+ * Why a fit failed (or FIT_OK).  The reasons name what the user can change;
+ * PowerLawFit's fail_input and fail_count say which input or coefficient
+ * and how many values it has, where the reason has them.
+ */
 typedef enum FitStatus
 {
 	FIT_OK = 0,
-	FIT_UNDETERMINED,			/* too few points, or inputs that cannot identify the law */
-	FIT_INFEASIBLE,				/* no point of the domain is admissible */
-	FIT_OVERFLOW,				/* a coefficient does not fit in a double */
+	FIT_TOO_FEW_POINTS,			/* fewer distinct points than coefficients (fail_count: m) */
+	FIT_FEW_VALUES,				/* input fail_input has fail_count distinct values of ln x,
+								 * fewer than the law needs */
+	FIT_LOG_SPREAD,				/* input fail_input's logs spread no further than their rounding */
+	FIT_COLLINEAR,				/* input fail_input's log is an affine function of the others' */
+	FIT_INFEASIBLE,				/* exponent of input fail_input: its bounds lie wholly where
+								 * its term leaves the double range (-1: other bounds) */
+	FIT_UNDETERMINED,			/* no point of the search is admissible */
+	FIT_OVERFLOW,				/* coefficient fail_input (at_bound's order; -1: rmse) does
+								 * not fit in a double, or its term leaves the double range */
 	FIT_NO_MEMORY
 } FitStatus;
 
@@ -59,6 +71,12 @@ typedef struct PowerLawFit
 	double		r2;				/* NaN when y has no variance */
 	double		rmse;
 	bool		at_bound[2 * SL_MAX_INPUTS + 1];	/* l_inf, a, alpha, b, beta, ... */
+	/* the Levenberg-Marquardt polish that produced the answer */
+	int			iterations;
+	bool		converged;		/* it met its stopping rule */
+	/* what a status other than FIT_OK is about (see FitStatus) */
+	int			fail_input;
+	int			fail_count;
 } PowerLawFit;
 
 extern void power_law_default_spec(PowerLawSpec *spec, int k);
@@ -74,11 +92,12 @@ extern void power_law_std_errors(const SortedPoints *pts, const PowerLawFit *fit
 								 const SlAlloc *al, double *se, double *cov);
 /*
  * Fits pts.  Bounds hold exactly: every coefficient returned lies within
- * its bounds.  FIT_UNDETERMINED when the points cannot identify the law
- * (too few, an input with fewer than three distinct values of ln x or a
- * spread of ln x within its rounding, inputs whose logs are collinear);
- * FIT_INFEASIBLE when an exponent's bounds lie wholly where its term
- * leaves the double range.  Interrupts through al's hook.
+ * its bounds.  When the points cannot identify the law: FIT_TOO_FEW_POINTS,
+ * FIT_FEW_VALUES (an input with fewer than three distinct values of ln x),
+ * FIT_LOG_SPREAD (a spread of ln x within its rounding), FIT_COLLINEAR
+ * (inputs whose logs are collinear); FIT_INFEASIBLE when an exponent's
+ * bounds lie wholly where its term leaves the double range.  Interrupts
+ * through al's hook.
  */
 extern FitStatus power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 							   const SlAlloc *al, PowerLawFit *out);

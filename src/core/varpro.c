@@ -75,6 +75,12 @@ typedef struct Problem
 			   *J;				/* k * m */
 	const SlAlloc *al;			/* its interrupt hook is called between passes over the points */
 	long		evals;
+	/* the last Levenberg-Marquardt run: iterations, and whether it met its stopping rule */
+	int			lm_iters;
+	bool		lm_converged;
+	/* the same for each of search's candidates, in their order */
+	int			cand_iters[MAX_STARTS];
+	bool		cand_conv[MAX_STARTS];
 } Problem;
 
 /* Box-Cox basis (1 - exp(-u t)) / u and its limit t */
@@ -562,6 +568,8 @@ levenberg_marquardt(Problem *P, double *u)
 	double		c[LSQ_MAX_COLS];
 	double		f = evaluate(P, u, P->r, c, NULL);
 
+	P->lm_iters = 0;
+	P->lm_converged = false;
 	if (!isfinite(f))
 		return f;
 	for (int iter = 0; iter < LM_MAX_ITER; iter++)
@@ -572,7 +580,13 @@ levenberg_marquardt(Problem *P, double *u)
 		bool		improved = false;
 
 		sl_check_interrupts(P->al);
-		if (f == 0.0 || !jacobian(P, u, P->r, c))
+		P->lm_iters = iter + 1;
+		if (f == 0.0)
+		{
+			P->lm_converged = true;
+			break;
+		}
+		if (!jacobian(P, u, P->r, c))
 			break;
 		for (int a = 0; a < k; a++)
 		{
@@ -601,7 +615,10 @@ levenberg_marquardt(Problem *P, double *u)
 				if (free_var[j])
 					idx[nf++] = j;
 			if (nf == 0)
+			{
+				P->lm_converged = true;
 				return f;
+			}
 			for (int a = 0; a < nf; a++)
 			{
 				for (int b = 0; b < nf; b++)
@@ -623,7 +640,10 @@ levenberg_marquardt(Problem *P, double *u)
 				step = fmax(step, fabs(unew[j] - u[j]) / (1.0 + fabs(u[j])));
 			}
 			if (step < 1e-15)
+			{
+				P->lm_converged = true;
 				return f;
+			}
 			/* what the linear model |r + J d|^2 promises for this step */
 			pred = 0.0;
 			for (int a = 0; a < k; a++)
@@ -636,7 +656,10 @@ levenberg_marquardt(Problem *P, double *u)
 			}
 			/* a gain below the rounding of f cannot be measured: converged */
 			if (pred <= 1e-15 * f)
+			{
+				P->lm_converged = true;
 				return f;
+			}
 			fnew = evaluate(P, unew, P->rp, cnew, NULL);
 			if (fnew < f)
 			{
@@ -659,7 +682,10 @@ levenberg_marquardt(Problem *P, double *u)
 					lambda = fmax(lambda / 3.0, 1e-12);
 				improved = true;
 				if (gain <= 1e-15 * f && step < 1e-9)
+				{
+					P->lm_converged = true;
 					return f;
+				}
 				break;
 			}
 			lambda *= 4.0;
@@ -921,12 +947,16 @@ search(Problem *P, double *grid_f, double *col_buf, double (*cand_u)[SL_MAX_INPU
 		int			g[SL_MAX_INPUTS];
 		double		u[SL_MAX_INPUTS] = {0};
 		double		f;
-		int			pos;
+		int			pos,
+					iters;
+		bool		conv;
 
 		grid_coords(starts[s], k, G, g);
 		for (int j = 0; j < k; j++)
 			u[j] = gval[j][g[j]];
 		f = levenberg_marquardt(P, u);
+		iters = P->lm_iters;
+		conv = P->lm_converged;
 		if (k == 1 && P->lin_bounded)
 			f = golden_refine(P, gval[0][g[0] > 0 ? g[0] - 1 : 0],
 							  gval[0][g[0] < G - 1 ? g[0] + 1 : G - 1], u, f);
@@ -935,9 +965,13 @@ search(Problem *P, double *grid_f, double *col_buf, double (*cand_u)[SL_MAX_INPU
 		{
 			cand_f[pos] = cand_f[pos - 1];
 			memcpy(cand_u[pos], cand_u[pos - 1], sizeof(cand_u[0]));
+			P->cand_iters[pos] = P->cand_iters[pos - 1];
+			P->cand_conv[pos] = P->cand_conv[pos - 1];
 		}
 		cand_f[pos] = f;
 		memcpy(cand_u[pos], u, sizeof(cand_u[0]));
+		P->cand_iters[pos] = iters;
+		P->cand_conv[pos] = conv;
 	}
 	return n_starts;
 }
@@ -950,11 +984,12 @@ search(Problem *P, double *grid_f, double *col_buf, double (*cand_u)[SL_MAX_INPU
  * others' (x2 = 6 x1, x3 = x1 x2), since the law could then not attribute
  * the loss to the inputs separately.  tau holds ln x - centre per input
  * (unscaled), lnx_max the largest |ln x|; scratch has room for k * m
- * doubles.
+ * doubles.  The reason it cannot, with the input, goes to out.
  */
-static bool
+static FitStatus
 inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
-				const double *T, const double *lnx_max, double *scratch, const SlAlloc *al)
+				const double *T, const double *lnx_max, double *scratch, const SlAlloc *al,
+				PowerLawFit *out)
 {
 	int			k = pts->k,
 				m = pts->m;
@@ -965,8 +1000,7 @@ inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
 		double		seen[3];
 		int			distinct = 0;
 
-		if (!(T[j] >= SL_LOG_SPREAD_MIN * (1.0 + lnx_max[j])))
-			return false;
+		out->fail_input = j;
 		for (int i = 0; i < m && distinct < 3; i++)
 		{
 			int			c;
@@ -978,7 +1012,12 @@ inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
 				seen[distinct++] = t[i];
 		}
 		if (distinct < 3)
-			return false;
+		{
+			out->fail_count = distinct;
+			return FIT_FEW_VALUES;
+		}
+		if (!(T[j] >= SL_LOG_SPREAD_MIN * (1.0 + lnx_max[j])))
+			return FIT_LOG_SPREAD;
 	}
 	/* Gram-Schmidt of the weighted log columns (each centred: orthogonal to sw) */
 	for (int j = 0; j < k; j++)
@@ -996,11 +1035,14 @@ inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
 				axpy(-dot(scratch + (size_t) l * m, v, m), scratch + (size_t) l * m, v, m);
 		norm = sqrt(dot(v, v, m));
 		if (!(norm > SL_COLLINEAR_TOL * norm0))
-			return false;
+		{
+			out->fail_input = j;
+			return FIT_COLLINEAR;
+		}
 		for (int i = 0; i < m; i++)
 			v[i] /= norm;
 	}
-	return true;
+	return FIT_OK;
 }
 
 /*
@@ -1077,7 +1119,10 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 	memset(out, 0, sizeof(*out));
 	out->n = pts->n_rows;
 	if (m < 2 * k + 1)
-		return FIT_UNDETERMINED;
+	{
+		out->fail_count = m;
+		return FIT_TOO_FEW_POINTS;
+	}
 
 	memset(&P, 0, sizeof(P));
 	P.k = k;
@@ -1179,17 +1224,16 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		return FIT_NO_MEMORY;
 	}
 	/* Q's columns 1..k are free until the first evaluation */
-	if (!inputs_identify(pts, tau, sw, P.T, lnx_max, P.Q + m, al))
-	{
-		status = FIT_UNDETERMINED;
+	status = inputs_identify(pts, tau, sw, P.T, lnx_max, P.Q + m, al, out);
+	if (status != FIT_OK)
 		goto done;
-	}
 	for (int j = 0; j < k; j++)
 	{
 		for (int i = 0; i < m; i++)
 			tau[(size_t) j * m + i] /= P.T[j];
 		if (!exponent_box(spec->exp_lo[j], spec->exp_hi[j], P.T[j], &P.ulo[j], &P.uhi[j]))
 		{
+			out->fail_input = j;
 			status = FIT_INFEASIBLE;
 			goto done;
 		}
@@ -1241,7 +1285,13 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		if (n_cand > FULL_STARTS)
 			n_cand = FULL_STARTS;
 		for (int s = 0; s < n_cand; s++)
+		{
+			P.lm_iters = 0;
+			P.lm_converged = false;
 			cand_f[s] = isfinite(cand_f[s]) ? levenberg_marquardt(&P, cand_u[s]) : INFINITY;
+			P.cand_iters[s] = P.lm_iters;
+			P.cand_conv[s] = P.lm_converged;
+		}
 		al->free(al->ctx, sub_work);
 		al->free(al->ctx, sub);
 	}
@@ -1250,9 +1300,13 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		{
 			best_f = cand_f[s];
 			memcpy(best_u, cand_u[s], sizeof(best_u));
+			out->iterations = P.cand_iters[s];
+			out->converged = P.cand_conv[s];
 		}
 	if (n_cand == 0 || !isfinite(best_f))
 	{
+		out->iterations = 0;
+		out->converged = false;
 		status = FIT_UNDETERMINED;
 		goto done;
 	}
@@ -1402,6 +1456,12 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		}
 		if (!finite || !isfinite(l_inf))
 		{
+			out->fail_input = 0;
+			for (int j = k - 1; j >= 0; j--)
+				if (!isfinite(out->coef[j]) || !isfinite(out->expo[j]))
+					out->fail_input = isfinite(out->coef[j]) ? 2 + 2 * j : 1 + 2 * j;
+			if (!isfinite(l_inf))
+				out->fail_input = 0;
 			status = FIT_OVERFLOW;
 			goto done;
 		}
@@ -1426,6 +1486,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 				if (!(spread <= SL_LOG_POWER_MAX) ||
 					(!(la >= SL_LOG_DBL_MIN && la < SL_LOG_DBL_MAX) && la + spread > log_y - 40.0))
 				{
+					out->fail_input = 1 + 2 * j;
 					status = FIT_OVERFLOW;
 					goto done;
 				}
@@ -1474,6 +1535,7 @@ power_law_fit(const SortedPoints *pts, const PowerLawSpec *spec,
 		/* bounds can hold predictions of 1e308 away from y: rmse beyond float8 */
 		if (!isfinite(out->rmse))
 		{
+			out->fail_input = -1;
 			status = FIT_OVERFLOW;
 			goto done;
 		}

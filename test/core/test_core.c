@@ -618,7 +618,7 @@ test_noisy_vs_reference(void)
 			/* fewer than 3 distinct inputs: NULL by design, any alpha fits */
 			if (distinct < 3)
 			{
-				if (st != FIT_UNDETERMINED)
+				if (st != FIT_TOO_FEW_POINTS)
 					worse++;
 				continue;
 			}
