@@ -78,6 +78,31 @@ ALTER TYPE log_law2_fit ADD ATTRIBUTE covariance jsonb, ADD ATTRIBUTE x_min floa
     ADD ATTRIBUTE x_max float8[];
 COMMENT ON TYPE scaling_law_fit IS 'fit of a formula law: its formula, the value of every parameter, n, r2, rmse, the parameters on a bound or not determined, whether the search converged, the standard error of every parameter, their covariance, and the data range of each input';
 
+-- fits that say why: a group that cannot be fitted is a row whose status
+-- names the reason (its coefficients NULL) instead of a bare NULL; every
+-- fit reports in status what a user must know of its coefficients (a
+-- logarithmic limit, the search's edge, bounds), whether its final polish
+-- converged, its iterations, and AIC and BIC as R computes them for nls;
+-- stored fits read them as NULL
+ALTER TYPE scaling_law_fit ADD ATTRIBUTE status text, ADD ATTRIBUTE iterations integer,
+    ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8;
+ALTER TYPE power_law_fit ADD ATTRIBUTE status text, ADD ATTRIBUTE converged boolean,
+    ADD ATTRIBUTE iterations integer, ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8;
+ALTER TYPE power_law2_fit ADD ATTRIBUTE status text, ADD ATTRIBUTE converged boolean,
+    ADD ATTRIBUTE iterations integer, ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8;
+ALTER TYPE power_law3_fit ADD ATTRIBUTE status text, ADD ATTRIBUTE converged boolean,
+    ADD ATTRIBUTE iterations integer, ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8;
+ALTER TYPE log_law_fit ADD ATTRIBUTE status text, ADD ATTRIBUTE converged boolean,
+    ADD ATTRIBUTE iterations integer, ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8;
+ALTER TYPE log_law2_fit ADD ATTRIBUTE status text, ADD ATTRIBUTE converged boolean,
+    ADD ATTRIBUTE iterations integer, ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8;
+COMMENT ON TYPE scaling_law_fit IS 'fit of a formula law: its formula, the value of every parameter, n, r2, rmse, the parameters on a bound or not determined, whether the search converged, the standard error of every parameter, their covariance, the data range of each input, the status (ok, or why the fit failed or what its parameters mean), the iterations of the final polish, AIC and BIC';
+COMMENT ON TYPE power_law_fit IS 'fit of y = l_inf + a*x^-alpha, with n, r2, rmse, the coefficients on a bound, standard errors, covariance, data range, status (ok, or why the fit failed or what its coefficients mean), convergence, iterations, AIC and BIC';
+COMMENT ON TYPE power_law2_fit IS 'fit of y = l_inf + a*x1^-alpha + b*x2^-beta, with n, r2, rmse, the coefficients on a bound, standard errors, covariance, data range, status (ok, or why the fit failed or what its coefficients mean), convergence, iterations, AIC and BIC';
+COMMENT ON TYPE power_law3_fit IS 'fit of y = l_inf + a*x1^-alpha + b*x2^-beta + c*x3^-gamma, with n, r2, rmse, the coefficients on a bound, standard errors, covariance, data range, status (ok, or why the fit failed or what its coefficients mean), convergence, iterations, AIC and BIC';
+COMMENT ON TYPE log_law_fit IS 'fit of y = a + b*ln(x), with n, r2, rmse, the coefficients on a bound, standard errors, covariance, data range, status (ok, or why the fit failed), convergence, iterations, AIC and BIC';
+COMMENT ON TYPE log_law2_fit IS 'fit of y = a + b*ln(x1) + c*ln(x2), with n, r2, rmse, the coefficients on a bound, standard errors, covariance, data range, status (ok, or why the fit failed), convergence, iterations, AIC and BIC';
+
 -- predict_interval(fit, inputs..., level): the prediction and the interval
 -- of the mean prediction at that level, by the delta method with Student's
 -- t of n - p degrees of freedom

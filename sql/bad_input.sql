@@ -11,10 +11,10 @@ SELECT fit_log_law(x, 1.0) FROM (VALUES (1.0), (0.0)) v(x);
 SELECT fit_log_law(1.0, x2, 1.0) FROM (VALUES (1.0), ('NaN'::float8)) v(x2);
 SELECT fit_log_law(1.0, y) FROM (VALUES (1.0), ('Infinity'::float8)) v(y);
 -- predict_loss
-SELECT predict_loss(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit, 0);
-SELECT predict_loss(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit, 'NaN');
-SELECT predict_loss(ROW(1, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::log_law_fit, -1);
-SELECT predict_loss(ROW(1, NULL, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit, 10) IS NULL AS null_coefficient;
+SELECT predict_loss(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 0);
+SELECT predict_loss(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 'NaN');
+SELECT predict_loss(ROW(1, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::log_law_fit, -1);
+SELECT predict_loss(ROW(1, NULL, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 10) IS NULL AS null_coefficient;
 SELECT predict_loss(NULL::power_law_fit, 10) IS NULL AS null_fit;
 -- a long fit honours statement_timeout (and so query cancel)
 SET statement_timeout = '20ms';

@@ -106,8 +106,9 @@ FROM pi_queries;
 -- every plan gives the serial outcome
 SELECT n, agg,
        CASE WHEN serial LIKE 'ERROR%' THEN serial
-            ELSE (SELECT count(*) FILTER (WHERE l NOT LIKE '%,)')
-                  FROM regexp_split_to_table(serial, E'\n') l) || ' non-NULL results' END AS serial,
+            ELSE (SELECT count(*) FILTER (WHERE l NOT LIKE '%,)') || ' non-NULL results, '
+                         || count(*) FILTER (WHERE l LIKE '%,f,,,)")') || ' of them failed fits'
+                  FROM regexp_split_to_table(serial, E'\n') l) END AS serial,
        parallel = serial AS parallel_same, partitionwise = serial AS partitionwise_same
 FROM pi_outcomes ORDER BY n;
 -- the stored values merged per group are the values of the group's rows

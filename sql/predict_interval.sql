@@ -88,15 +88,15 @@ SELECT (f).alpha, (f).at_bound, (SELECT array_agg(k ORDER BY k) FROM jsonb_objec
 FROM pi_limit;
 
 -- no covariance: NULL bounds with the estimate; a NULL coefficient: NULL
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit, 4) AS no_covariance,
-       predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{}', NULL, NULL)::power_law_fit, 4) AS empty_covariance,
-       predict_interval(ROW(1, 2, 0.5, NULL, 1, 0, '{}', NULL, '{"a": {"a": 1}}', NULL, NULL)::power_law_fit, 4) AS null_n,
-       predict_interval(ROW(1, NULL, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1}}', NULL, NULL)::power_law_fit, 4) IS NULL AS null_coefficient;
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4) AS no_covariance,
+       predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4) AS empty_covariance,
+       predict_interval(ROW(1, 2, 0.5, NULL, 1, 0, '{}', NULL, '{"a": {"a": 1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4) AS null_n,
+       predict_interval(ROW(1, NULL, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4) IS NULL AS null_coefficient;
 -- too few rows for a standard error: no covariance either
 SELECT (f).std_errors, (f).covariance, predict_interval(f, 10) AS interval
 FROM (SELECT fit_power_law(x, y) AS f FROM (VALUES (1.0, 5.0), (2, 4), (4, 3.5), (8, 3.3)) v(x, y)) s;
 -- a hand-made covariance is used as given: l_inf alone, variance 0.25, n - p = 9, t = 2.262157162798205
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"l_inf": {"l_inf": 0.25}}', NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"l_inf": {"l_inf": 0.25}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
 
 -- the level: strictly between 0 and 1
 SELECT predict_interval(p1, 1e6, 1) FROM pi_fits;
@@ -111,25 +111,25 @@ SELECT predict_interval(p1, 0) FROM pi_fits;
 \echo :LAST_ERROR_SQLSTATE
 
 -- hand-made fits are hostile input: a covariance that is not one is an ERROR naming the problem
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '[1]', NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '[1]', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
 \echo :LAST_ERROR_SQLSTATE
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"beta": {"beta": 1}}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": 1}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": "1"}}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1e400}}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1, "x": 0}}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1}, "alpha": {"a": 0, "alpha": 1}}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1, "alpha": 0}}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1, "alpha": 0.5}, "alpha": {"a": 0.4, "alpha": 1}}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": -1}}', NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"beta": {"beta": 1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": 1}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": "1"}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1e400}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1, "x": 0}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1}, "alpha": {"a": 0, "alpha": 1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1, "alpha": 0}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": 1, "alpha": 0.5}, "alpha": {"a": 0.4, "alpha": 1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0.5, 10, 1, 0, '{}', NULL, '{"a": {"a": -1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
 -- symmetric, non-negative diagonal, but not positive semidefinite
-SELECT predict_interval(ROW(1, 2, 10, 1, 0, '{}', NULL, '{"a": {"a": 1, "b": 3}, "b": {"a": 3, "b": 1}}', NULL, NULL)::log_law_fit, exp(-1));
+SELECT predict_interval(ROW(1, 2, 10, 1, 0, '{}', NULL, '{"a": {"a": 1, "b": 3}, "b": {"a": 3, "b": 1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::log_law_fit, exp(-1));
 \echo :LAST_ERROR_SQLSTATE
-SELECT predict_interval(ROW(1, 2, 2, 1, 0, '{}', NULL, '{"a": {"a": 1, "b": 0}, "b": {"a": 0, "b": 1}}', NULL, NULL)::log_law_fit, 4);
-SELECT predict_interval(ROW(1, 2, 0, 10, 1, 0, '{alpha}', NULL, '{"a": {"a": 1, "alpha": 0}, "alpha": {"a": 0, "alpha": 1}}', NULL, NULL)::power_law_fit, 4);
-SELECT predict_interval(ROW('N => a * N', '{"a": 1}', 10, 1, 0, '{}', true, NULL, '{"b": {"b": 1}}', NULL, NULL)::scaling_law_fit, 4::float8);
+SELECT predict_interval(ROW(1, 2, 2, 1, 0, '{}', NULL, '{"a": {"a": 1, "b": 0}, "b": {"a": 0, "b": 1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::log_law_fit, 4);
+SELECT predict_interval(ROW(1, 2, 0, 10, 1, 0, '{alpha}', NULL, '{"a": {"a": 1, "alpha": 0}, "alpha": {"a": 0, "alpha": 1}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4);
+SELECT predict_interval(ROW('N => a * N', '{"a": 1}', 10, 1, 0, '{}', true, NULL, '{"b": {"b": 1}}', NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
 \echo :LAST_ERROR_SQLSTATE
-SELECT predict_interval(ROW('N => a * N', '{"a": 1}', 10, 1, 0, '{}', true, NULL, '{"a": {"a": 4}}', NULL, NULL)::scaling_law_fit, 4::float8) AS formula_hand_made;
+SELECT predict_interval(ROW('N => a * N', '{"a": 1}', 10, 1, 0, '{}', true, NULL, '{"a": {"a": 4}}', NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8) AS formula_hand_made;
 
 -- the same bits in every plan and from stored points: a shuffled, a parallel and a stored-points fit
 CREATE TABLE pi_big AS SELECT g, x, 2 + 5 * x ^ (-0.4) + 0.02 * sin(i) AS y

@@ -157,8 +157,8 @@ FROM (SELECT o, fit_scaling_law('x => a1 * exp(-b1 * x) + a2 * exp(-b2 * x)', x,
            (VALUES ('{}'), ('{"bounds": {"b1": [1, 5]}}'), ('{"bounds": {"b1": [0.5, 5]}}'),
                    ('{"bounds": {"b1": [0.6, 5], "b2": [0.6, 5]}}')) v(o)
       GROUP BY o) s ORDER BY o;
--- too few points: NULL
-SELECT fit_scaling_law('N => L + a * N^-alpha', n, loss) IS NULL AS too_few
+-- too few points: a row saying so, the parameters NULL
+SELECT fit_scaling_law('N => L + a * N^-alpha', n, loss) AS too_few
 FROM chin WHERE g = 1 AND d = 1e9 AND n < 2e7;
 
 -- errors: the formula
@@ -195,17 +195,17 @@ SELECT fit_scaling_law('x => b1 * (x^2 + b2 * x)', n, loss, '{"bounds": {"b2": [
 SELECT fit_scaling_law('N => L + a * N^-alpha', n, loss, CASE WHEN n > 1e8 THEN '{"bounds": {"alpha": [0, 1]}}' END::jsonb) FROM chin;
 
 -- predict_loss of hand-made fits: validated as hostile input
-SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": 2, "alpha": 0.5}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
-SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": null, "alpha": 0.5}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
-SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "alpha": 0.5}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
-SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": 2, "alpha": 0.5, "b": 1}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
-SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": "2", "alpha": 0.5}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
-SELECT predict_loss(ROW('N => L + a * N^-alpha', '[1, 2]', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
-SELECT predict_loss(ROW('N => L + a * N^-', '{"L": 1}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
-SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": 2, "alpha": -400}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 10::float8);
-SELECT predict_loss(ROW('N => L + a * ln(N)', '{"L": 1, "a": 2}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, -1::float8);
-SELECT predict_loss(ROW('(N, D) => L + a * N + b * D', '{"L": 1, "a": 2, "b": 3}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, ARRAY[1, NULL]::float8[]);
-SELECT predict_loss(ROW('(N, D) => L + a * N + b * D', '{"L": 1, "a": 2, "b": 3}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, ARRAY[1]::float8[]);
+SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": 2, "alpha": 0.5}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
+SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": null, "alpha": 0.5}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
+SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "alpha": 0.5}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
+SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": 2, "alpha": 0.5, "b": 1}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
+SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": "2", "alpha": 0.5}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
+SELECT predict_loss(ROW('N => L + a * N^-alpha', '[1, 2]', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
+SELECT predict_loss(ROW('N => L + a * N^-', '{"L": 1}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 4::float8);
+SELECT predict_loss(ROW('N => L + a * N^-alpha', '{"L": 1, "a": 2, "alpha": -400}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 10::float8);
+SELECT predict_loss(ROW('N => L + a * ln(N)', '{"L": 1, "a": 2}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, -1::float8);
+SELECT predict_loss(ROW('(N, D) => L + a * N + b * D', '{"L": 1, "a": 2, "b": 3}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, ARRAY[1, NULL]::float8[]);
+SELECT predict_loss(ROW('(N, D) => L + a * N + b * D', '{"L": 1, "a": 2, "b": 3}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, ARRAY[1]::float8[]);
 
 -- the SQLSTATE of every class of error
 CREATE FUNCTION sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -230,7 +230,7 @@ SELECT c, sqlstate_of(q) FROM (VALUES
   ('wrong array length', $q$SELECT fit_scaling_law('(N, D) => a + b * N + c * D', ARRAY[n], loss) FROM chin$q$),
   ('unknown option', $q$SELECT fit_scaling_law('N => a + b * N', n, loss, '{"x": 1}') FROM chin$q$),
   ('NULL formula', $q$SELECT fit_scaling_law(NULL, n, loss) FROM chin$q$),
-  ('params not matching', $q$SELECT predict_loss(ROW('N => a * N', '{"b": 1}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 1::float8)$q$)
+  ('params not matching', $q$SELECT predict_loss(ROW('N => a * N', '{"b": 1}', 1, 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 1::float8)$q$)
 ) v(c, q);
 
 -- what a superuser can break by mistake: aggregates assembled from the support
@@ -247,5 +247,5 @@ BEGIN;
 DROP TABLE chin_fits;
 ALTER TYPE scaling_law_fit ALTER ATTRIBUTE n TYPE text;
 SELECT sqlstate_of($q$SELECT fit_scaling_law('N => L + a * N^-alpha', n, loss) FROM chin$q$);
-SELECT sqlstate_of($q$SELECT predict_loss(ROW('N => a * N', '{"a": 1}', '1', 1, 0, '{}', true, NULL, NULL, NULL, NULL)::scaling_law_fit, 1::float8)$q$);
+SELECT sqlstate_of($q$SELECT predict_loss(ROW('N => a * N', '{"a": 1}', '1', 1, 0, '{}', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::scaling_law_fit, 1::float8)$q$);
 ROLLBACK;

@@ -21,14 +21,14 @@ ALTER TYPE power_law_fit ALTER ATTRIBUTE n TYPE bigint;
 SELECT (fit_power_law(x, y)).n FROM su_runs;
 -- a coefficient predict_loss reads
 ALTER TYPE log_law_fit ALTER ATTRIBUTE b TYPE numeric;
-SELECT predict_loss(ROW(1, 2, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::log_law_fit, 10);
+SELECT predict_loss(ROW(1, 2, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::log_law_fit, 10);
 \echo :LAST_ERROR_SQLSTATE
 SELECT fit_log_law(x, y) FROM su_runs;
 \echo :LAST_ERROR_SQLSTATE
 SELECT fit_log_law(fit_points(x, y)) FROM su_runs;
 \echo :LAST_ERROR_SQLSTATE
 ALTER TYPE log_law_fit ALTER ATTRIBUTE b TYPE float8;
-SELECT (fit_log_law(x, y)).n, predict_loss(ROW(1, 2, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::log_law_fit, 10) FROM su_runs;
+SELECT (fit_log_law(x, y)).n, predict_loss(ROW(1, 2, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::log_law_fit, 10) FROM su_runs;
 -- a column added: the fit refuses it; dropped again, the type works (a dropped column is NULL)
 ALTER TYPE power_law2_fit ADD ATTRIBUTE note text;
 SELECT fit_power_law(x, x2, y) FROM su_runs;
@@ -42,21 +42,24 @@ SELECT fit_power_law(x, x2, x3, y) FROM su_runs;
 \echo :LAST_ERROR_SQLSTATE
 SELECT fit_power_law(fit_points(x, x2, x3, y)) FROM su_runs;
 \echo :LAST_ERROR_SQLSTATE
-SELECT predict_loss(ROW(1, 2, 0.5, 0, 1, 0, 1, 40, 1, '{}', NULL, NULL, NULL, NULL)::power_law3_fit, 4, 2, 1);
+SELECT predict_loss(ROW(1, 2, 0.5, 0, 1, 0, 1, 40, 1, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law3_fit, 4, 2, 1);
 \echo :LAST_ERROR_SQLSTATE
 -- dropped and added again at the end, where it was: the type works again
 ALTER TYPE power_law3_fit DROP ATTRIBUTE at_bound, DROP ATTRIBUTE std_errors, DROP ATTRIBUTE covariance,
-  DROP ATTRIBUTE x_min, DROP ATTRIBUTE x_max, ADD ATTRIBUTE rmse float8, ADD ATTRIBUTE at_bound text[],
-  ADD ATTRIBUTE std_errors jsonb, ADD ATTRIBUTE covariance jsonb, ADD ATTRIBUTE x_min float8[],
-  ADD ATTRIBUTE x_max float8[];
+  DROP ATTRIBUTE x_min, DROP ATTRIBUTE x_max, DROP ATTRIBUTE status, DROP ATTRIBUTE converged,
+  DROP ATTRIBUTE iterations, DROP ATTRIBUTE aic, DROP ATTRIBUTE bic, ADD ATTRIBUTE rmse float8,
+  ADD ATTRIBUTE at_bound text[], ADD ATTRIBUTE std_errors jsonb, ADD ATTRIBUTE covariance jsonb,
+  ADD ATTRIBUTE x_min float8[], ADD ATTRIBUTE x_max float8[], ADD ATTRIBUTE status text,
+  ADD ATTRIBUTE converged boolean, ADD ATTRIBUTE iterations integer, ADD ATTRIBUTE aic float8,
+  ADD ATTRIBUTE bic float8;
 SELECT (f).n, (f).rmse < 0.1 AS small_rmse, (f).at_bound IS NOT NULL AS has_at_bound,
-       predict_loss(f, 4, 13, 21) = (f).l_inf + predict_loss(ROW(0, (f).a, (f).alpha, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit, 4)
-           + predict_loss(ROW(0, (f).b, (f).beta, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit, 13)
-           + predict_loss(ROW(0, (f).c, (f).gamma, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law_fit, 21) AS predicts
+       predict_loss(f, 4, 13, 21) = (f).l_inf + predict_loss(ROW(0, (f).a, (f).alpha, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 4)
+           + predict_loss(ROW(0, (f).b, (f).beta, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 13)
+           + predict_loss(ROW(0, (f).c, (f).gamma, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law_fit, 21) AS predicts
 FROM (SELECT fit_power_law(x, x2, x3, y) AS f FROM su_runs) s;
 -- a coefficient dropped: predict_loss must not read n (bigint) as one
 ALTER TYPE log_law2_fit DROP ATTRIBUTE c;
-SELECT predict_loss(ROW(1, 2, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::log_law2_fit, 10, 10);
+SELECT predict_loss(ROW(1, 2, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::log_law2_fit, 10, 10);
 \echo :LAST_ERROR_SQLSTATE
 
 -- 2. aggregates assembled from the support functions of different aggregates (42P13)
@@ -148,11 +151,11 @@ SELECT su_predict(1, 2);
 \echo :LAST_ERROR_SQLSTATE
 CREATE FUNCTION su_predict_text(log_law_fit, text) RETURNS float8
     AS '$libdir/scalinglaw', 'sl_log_law_predict' LANGUAGE C;
-SELECT su_predict_text(ROW(1, 2, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::log_law_fit, '10');
+SELECT su_predict_text(ROW(1, 2, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::log_law_fit, '10');
 \echo :LAST_ERROR_SQLSTATE
 CREATE FUNCTION su_predict_short(power_law2_fit, float8) RETURNS float8
     AS '$libdir/scalinglaw', 'sl_power_law_predict' LANGUAGE C;
-SELECT su_predict_short(ROW(1, 2, 0.5, 1, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL)::power_law2_fit, 10);
+SELECT su_predict_short(ROW(1, 2, 0.5, 1, 0.5, 10, 1, 0, '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::power_law2_fit, 10);
 \echo :LAST_ERROR_SQLSTATE
 
 -- the backend is still alive, and the untouched laws fit

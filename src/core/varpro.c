@@ -1011,13 +1011,25 @@ inputs_identify(const SortedPoints *pts, const double *tau, const double *sw,
 			if (c == distinct)
 				seen[distinct++] = t[i];
 		}
+		if (!(T[j] >= SL_LOG_SPREAD_MIN * (1.0 + lnx_max[j])))
+		{
+			/* one value, or values whose logarithms only rounding tells apart */
+			const double *x0 = &pts->x[j];
+
+			out->fail_count = 1;
+			for (int i = 1; i < m; i++)
+			{
+				sl_check_interrupts_every(al, (uint64_t) i);
+				if (pts->x[(size_t) i * k + j] != *x0)
+					return FIT_LOG_SPREAD;
+			}
+			return FIT_FEW_VALUES;
+		}
 		if (distinct < 3)
 		{
 			out->fail_count = distinct;
 			return FIT_FEW_VALUES;
 		}
-		if (!(T[j] >= SL_LOG_SPREAD_MIN * (1.0 + lnx_max[j])))
-			return FIT_LOG_SPREAD;
 	}
 	/* Gram-Schmidt of the weighted log columns (each centred: orthogonal to sw) */
 	for (int j = 0; j < k; j++)

@@ -703,8 +703,8 @@ sl_merge_fit_points(PG_FUNCTION_ARGS)
 
 /*
  * ERROR unless a value holds the inputs of the type the function was
- * called with, which its composite result type tells (columns: 2 k + 9 for
- * the power laws, k + 9 for the log laws).  Only a binary-coercible cast
+ * called with, which its composite result type tells (columns: 2 k + 14 for
+ * the power laws, k + 14 for the log laws; 2 k + 5 and k + 5 before 1.4).  Only a binary-coercible cast
  * between the fit_points types (a superuser's) can make them differ.
  */
 static void
@@ -712,13 +712,16 @@ check_result_k(FunctionCallInfo fcinfo, const char *fn, int k, bool log_law)
 {
 	TupleDesc	tupdesc;
 	int			declared;
-	/* n, r2, rmse, at_bound, and since 1.4 std_errors, covariance, x_min, x_max */
-	int			tail = 8;
+	/*
+	 * n, r2, rmse, at_bound, and since 1.4 std_errors, covariance, x_min,
+	 * x_max, status, converged, iterations, aic, bic
+	 */
+	int			tail = 13;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "%s: return type must be a row type", fn);
-	if (tupdesc->natts > 0 && TupleDescAttr(tupdesc, tupdesc->natts - 1)->atttypid != FLOAT8ARRAYOID)
-		tail = 4;				/* a database not yet updated to 1.4 */
+	if (tupdesc->natts > 0 && TupleDescAttr(tupdesc, tupdesc->natts - 1)->atttypid != FLOAT8OID)
+		tail = 4;				/* a database not yet updated to 1.4: at_bound is last */
 	declared = log_law ? tupdesc->natts - tail - 1 : (tupdesc->natts - tail - 1) / 2;
 	if (declared != k)
 		ereport(ERROR,

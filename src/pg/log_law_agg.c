@@ -11,6 +11,7 @@
 #include "catalog/pg_type.h"
 #include "utils/jsonb.h"
 
+#include "fit_report.h"
 #include "log_law.h"
 #include "fit_agg.h"
 #include "sl_fits.h"
@@ -118,51 +119,71 @@ static const SlAccOps stats_ops = {
 };
 
 /*
- * The result composite of a fit of st (shared with fit_log_law(fit_points)):
- * *isnull when the data cannot determine the law.
+ * The result composite of a fit of st (shared with fit_log_law(fit_points)).
+ * A group whose rows cannot determine the law gives a row all the same:
+ * its coefficients and everything computed from them NULL, n and the data
+ * range filled, and status saying why.
  */
 Datum
 sl_log_law_result(FunctionCallInfo fcinfo, const LogStats *stats, const LogLawSpec *spec,
 				  bool *isnull)
 {
 	LogLawFit	fit;
-	Oid			types[LL_MAX_INPUTS + 9];
-	Datum		values[LL_MAX_INPUTS + 9];
-	bool		nulls[LL_MAX_INPUTS + 9] = {false};
+	FitStatus	status;
+	Oid			types[LL_MAX_INPUTS + 14];
+	Datum		values[LL_MAX_INPUTS + 14];
+	bool		nulls[LL_MAX_INPUTS + 14] = {false};
+	char		text[SL_STATUS_MAX];
+	double		aic,
+				bic;
 	int			k = stats->k,
 				i = 0;
+	bool		ok;
 
 	*isnull = true;
-	if (stats->n == 0 || log_law_fit(stats, spec, &fit) != FIT_OK)
+	if (stats->n == 0)
 		return (Datum) 0;
+	status = log_law_fit(stats, spec, &fit);
+	ok = status == FIT_OK;
 	for (int j = 0; j <= k; j++)
 	{
 		types[i] = FLOAT8OID;
+		nulls[i] = !ok;
 		values[i++] = Float8GetDatum(fit.coef[j]);
 	}
 	types[i] = INT8OID;
 	values[i++] = Int64GetDatum(fit.n);
 	types[i] = FLOAT8OID;
-	if (isnan(fit.r2))
+	if (!ok || isnan(fit.r2))
 		nulls[i++] = true;
 	else
 		values[i++] = Float8GetDatum(fit.r2);
 	types[i] = FLOAT8OID;
+	nulls[i] = !ok;
 	values[i++] = Float8GetDatum(fit.rmse);
 	types[i] = TEXTARRAYOID;
-	values[i++] = sl_name_array(coef_names, fit.at_bound, k + 1);
+	nulls[i] = !ok;
+	values[i++] = ok ? sl_name_array(coef_names, fit.at_bound, k + 1) : (Datum) 0;
 	/* std_errors, covariance, x_min, x_max, since 1.4 */
 	types[i] = JSONBOID;
-	values[i++] = sl_values_jsonb(coef_names, fit.std_err, k + 1);
+	nulls[i] = !ok;
+	values[i++] = ok ? sl_values_jsonb(coef_names, fit.std_err, k + 1) : (Datum) 0;
 	types[i] = JSONBOID;
-	values[i] = sl_covariance_jsonb(coef_names, fit.cov, k + 1, &nulls[i]);
+	if (ok)
+		values[i] = sl_covariance_jsonb(coef_names, fit.cov, k + 1, &nulls[i]);
+	else
+		nulls[i] = true;
 	i++;
 	types[i] = FLOAT8ARRAYOID;
 	values[i++] = sl_float8_array(stats->x_min, k);
 	types[i] = FLOAT8ARRAYOID;
 	values[i++] = sl_float8_array(stats->x_max, k);
+	/* status, converged, iterations, aic, bic, also since 1.4: a closed form, no iterations */
+	log_law_status_text(status, &fit, k, text, sizeof(text));
+	sl_info_criteria(fit.n, fit.rmse, log_law_free_coefs(&fit, k), &aic, &bic);
+	i = sl_report_columns(text, ok, true, true, 0, aic, bic, types, values, nulls, i);
 	*isnull = false;
-	return sl_make_result(fcinfo, FN, i, 4, types, values, nulls);
+	return sl_make_result(fcinfo, FN, i, 9, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */

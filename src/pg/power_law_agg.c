@@ -11,6 +11,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "fit_report.h"
 #include "point_set.h"
 #include "power_law.h"
 #include "fit_agg.h"
@@ -88,8 +89,9 @@ options_law(int k)
 
 /*
  * The result composite of a fit of the points sp (shared with
- * fit_power_law(fit_points)):
- * *isnull when the data cannot determine the law.
+ * fit_power_law(fit_points)).  A group whose points cannot determine the
+ * law gives a row all the same: its coefficients and everything computed
+ * from them NULL, n and the data range filled, and status saying why.
  */
 Datum
 sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
@@ -98,56 +100,78 @@ sl_power_law_result(FunctionCallInfo fcinfo, const SortedPoints *sp, int k,
 	SlAlloc		al;
 	PowerLawFit fit;
 	FitStatus	status;
-	Oid			types[SL_MAX_COEFS + 8];
-	Datum		values[SL_MAX_COEFS + 8];
-	bool		nulls[SL_MAX_COEFS + 8] = {false};
+	Oid			types[SL_MAX_COEFS + 13];
+	Datum		values[SL_MAX_COEFS + 13];
+	bool		nulls[SL_MAX_COEFS + 13] = {false};
 	double		se[SL_MAX_COEFS],
 				cov[SL_MAX_COEFS * SL_MAX_COEFS],
 				x_min[SL_MAX_INPUTS],
-				x_max[SL_MAX_INPUTS];
+				x_max[SL_MAX_INPUTS],
+				aic,
+				bic;
+	char		text[SL_STATUS_MAX];
 	int			ncoef = 2 * k + 1,
 				i = 0;
+	bool		ok,
+				converged;
 
 	*isnull = true;
 	if (sp->n_rows == 0)
 		return (Datum) 0;
 	sl_pg_alloc_init(&al, CurrentMemoryContext);
 	status = power_law_fit(sp, spec, &al, &fit);
-	if (status != FIT_OK)
-		return (Datum) 0;
-	values[i++] = Float8GetDatum(fit.l_inf);
+	if (status == FIT_NO_MEMORY)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	ok = status == FIT_OK;
+	/* an exponent the search's edge held: the optimum is not attained */
+	converged = ok && fit.converged;
 	for (int j = 0; j < k; j++)
-	{
-		values[i++] = Float8GetDatum(fit.coef[j]);
-		values[i++] = Float8GetDatum(fit.expo[j]);
-	}
+		if (ok && power_law_at_search_edge(&fit, spec, j))
+			converged = false;
 	for (int j = 0; j < ncoef; j++)
-		types[j] = FLOAT8OID;
+	{
+		types[i] = FLOAT8OID;
+		nulls[i] = !ok;
+		values[i++] = Float8GetDatum(j == 0 ? fit.l_inf :
+									 j % 2 == 1 ? fit.coef[(j - 1) / 2] : fit.expo[j / 2 - 1]);
+	}
 	types[i] = INT8OID;
 	values[i++] = Int64GetDatum(fit.n);
 	types[i] = FLOAT8OID;
-	if (isnan(fit.r2))
+	if (!ok || isnan(fit.r2))
 		nulls[i++] = true;
 	else
 		values[i++] = Float8GetDatum(fit.r2);
 	types[i] = FLOAT8OID;
+	nulls[i] = !ok;
 	values[i++] = Float8GetDatum(fit.rmse);
 	types[i] = TEXTARRAYOID;
-	values[i++] = sl_name_array(coef_names, fit.at_bound, ncoef);
+	nulls[i] = !ok;
+	values[i++] = ok ? sl_name_array(coef_names, fit.at_bound, ncoef) : (Datum) 0;
 	/* std_errors, covariance, x_min, x_max, since 1.4 */
-	power_law_std_errors(sp, &fit, &al, se, cov);
+	if (ok)
+		power_law_std_errors(sp, &fit, &al, se, cov);
 	types[i] = JSONBOID;
-	values[i++] = sl_values_jsonb(coef_names, se, ncoef);
+	nulls[i] = !ok;
+	values[i++] = ok ? sl_values_jsonb(coef_names, se, ncoef) : (Datum) 0;
 	types[i] = JSONBOID;
-	values[i] = sl_covariance_jsonb(coef_names, cov, ncoef, &nulls[i]);
+	if (ok)
+		values[i] = sl_covariance_jsonb(coef_names, cov, ncoef, &nulls[i]);
+	else
+		nulls[i] = true;
 	i++;
 	sp_input_range(sp, x_min, x_max, &al);
 	types[i] = FLOAT8ARRAYOID;
 	values[i++] = sl_float8_array(x_min, k);
 	types[i] = FLOAT8ARRAYOID;
 	values[i++] = sl_float8_array(x_max, k);
+	/* status, converged, iterations, aic, bic, also since 1.4 */
+	power_law_status_text(status, &fit, spec, converged, text, sizeof(text));
+	sl_info_criteria(fit.n, fit.rmse, power_law_free_coefs(&fit, k), &aic, &bic);
+	i = sl_report_columns(text, ok, converged, true, fit.iterations, aic, bic,
+						  types, values, nulls, i);
 	*isnull = false;
-	return sl_make_result(fcinfo, FN, i, 4, types, values, nulls);
+	return sl_make_result(fcinfo, FN, i, 9, types, values, nulls);
 }
 
 /* the spec options give (defaults where options is NULL) */

@@ -19,6 +19,7 @@
 #include "utils/memutils.h"
 
 #include "fit_agg.h"
+#include "fit_report.h"
 #include "sl_formula.h"
 
 StaticAssertDecl(SLF_MAX_PARAMS <= SL_COV_MAX && SLF_MAX_INPUTS <= SL_COV_MAX,
@@ -181,6 +182,12 @@ read_options(const SlFitLaw *law, const unsigned char *p, int k, int n, void *ou
 }
 
 
+/*
+ * The result composite of a fit of the points sp.  A group whose points
+ * cannot determine the law gives a row all the same: its parameters and
+ * everything computed from them NULL, n and the data range filled, and
+ * status saying why.
+ */
 Datum
 sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *formula,
 					  size_t len, const SortedPoints *sp, const FormulaSpec *spec,
@@ -190,13 +197,19 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 	FormulaFit	fit;
 	FormulaStatus status;
 	SlfError	err;
-	Oid			types[11] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
+	Oid			types[15] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
 	TEXTARRAYOID, BOOLOID, JSONBOID, JSONBOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
-	Datum		values[11];
-	bool		nulls[11] = {false};
+	Datum		values[15];
+	bool		nulls[15] = {false};
 	const char *names[SLF_MAX_PARAMS];
 	double		x_min[SLF_MAX_INPUTS],
-				x_max[SLF_MAX_INPUTS];
+				x_max[SLF_MAX_INPUTS],
+				aic,
+				bic;
+	char	   *text;
+	int			np = slf_n_params(f),
+				i;
+	bool		ok;
 
 	*isnull = true;
 	if (sp->n_rows == 0)
@@ -208,28 +221,42 @@ sl_scaling_law_result(FunctionCallInfo fcinfo, const SlFormula *f, const char *f
 		sl_formula_error(FN, formula, len, &err);
 	if (status == FF_NO_MEMORY)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	if (status != FF_OK)
-		return (Datum) 0;
-	for (int p = 0; p < slf_n_params(f); p++)
+	if (status == FF_INVALID)
+		elog(ERROR, "%s: the model of the formula is out of the engine's range", FN);
+	ok = status == FF_OK;
+	for (int p = 0; p < np; p++)
 		names[p] = slf_param_name(f, p);
 	values[0] = PointerGetDatum(cstring_to_text_with_len(formula, len));
-	values[1] = sl_values_jsonb(names, fit.params, slf_n_params(f));
+	nulls[1] = !ok;
+	values[1] = ok ? sl_values_jsonb(names, fit.params, np) : (Datum) 0;
 	values[2] = Int64GetDatum(fit.n);
-	if (isnan(fit.r2))
+	if (!ok || isnan(fit.r2))
 		nulls[3] = true;
 	else
 		values[3] = Float8GetDatum(fit.r2);
+	nulls[4] = !ok;
 	values[4] = Float8GetDatum(fit.rmse);
-	values[5] = sl_name_array(names, fit.at_bound, slf_n_params(f));
-	values[6] = BoolGetDatum(fit.converged);
+	nulls[5] = !ok;
+	values[5] = ok ? sl_name_array(names, fit.at_bound, np) : (Datum) 0;
+	values[6] = BoolGetDatum(ok && fit.converged);
 	/* std_errors, covariance, x_min, x_max, since 1.4 */
-	values[7] = sl_values_jsonb(names, fit.std_err, slf_n_params(f));
-	values[8] = sl_covariance_jsonb(names, fit.cov, slf_n_params(f), &nulls[8]);
+	nulls[7] = !ok;
+	values[7] = ok ? sl_values_jsonb(names, fit.std_err, np) : (Datum) 0;
+	if (ok)
+		values[8] = sl_covariance_jsonb(names, fit.cov, np, &nulls[8]);
+	else
+		nulls[8] = true;
 	sp_input_range(sp, x_min, x_max, &al);
 	values[9] = sl_float8_array(x_min, sp->k);
 	values[10] = sl_float8_array(x_max, sp->k);
+	/* status, iterations, aic, bic, also since 1.4 */
+	text = palloc(SL_STATUS_MAX);
+	formula_status_text(status, &fit, f, x_min, x_max, text, SL_STATUS_MAX);
+	sl_info_criteria(fit.n, fit.rmse, formula_free_params(f, &fit), &aic, &bic);
+	i = sl_report_columns(text, ok, fit.converged, false, fit.iterations, aic, bic,
+						  types, values, nulls, 11);
 	*isnull = false;
-	return sl_make_result(fcinfo, FN, 11, 4, types, values, nulls);
+	return sl_make_result(fcinfo, FN, i, 8, types, values, nulls);
 }
 
 static Datum

@@ -34,9 +34,13 @@ typedef struct PredictCache
 static void
 check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, int32 typmod)
 {
-	/* std_errors, covariance, x_min, x_max since 1.4: a database not yet updated has 7 */
-	static const Oid types[11] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
-	TEXTARRAYOID, BOOLOID, JSONBOID, JSONBOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	/*
+	 * std_errors, covariance, x_min, x_max, status, iterations, aic, bic
+	 * since 1.4: a database not yet updated has 7
+	 */
+	static const Oid types[15] = {TEXTOID, JSONBOID, INT8OID, FLOAT8OID, FLOAT8OID,
+		TEXTARRAYOID, BOOLOID, JSONBOID, JSONBOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID,
+	TEXTOID, INT4OID, FLOAT8OID, FLOAT8OID};
 	TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	int			col = 0;
@@ -54,7 +58,7 @@ check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, in
 
 		if (attr->attisdropped)
 			continue;
-		if (col >= 11 || attr->atttypid != types[col])
+		if (col >= 15 || attr->atttypid != types[col])
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s: type %s does not have the columns of scaling_law_fit",
@@ -70,7 +74,7 @@ check_fit_type(SlFitReader *c, const char *fn, MemoryContext mcxt, Oid typid, in
 			c->att_cov = i;
 		col++;
 	}
-	if (col != 7 && col != 11)
+	if (col != 7 && col != 15)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s: type %s does not have the columns of scaling_law_fit",

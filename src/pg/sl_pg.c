@@ -456,6 +456,32 @@ sl_float8_array(const double *values, int n)
 										   TYPALIGN_DOUBLE));
 }
 
+int
+sl_report_columns(const char *status, bool ok, bool converged, bool with_converged,
+				  int iterations, double aic, double bic,
+				  Oid *types, Datum *values, bool *nulls, int i)
+{
+	types[i] = TEXTOID;
+	nulls[i] = false;
+	values[i++] = CStringGetTextDatum(status);
+	if (with_converged)
+	{
+		types[i] = BOOLOID;
+		nulls[i] = false;
+		values[i++] = BoolGetDatum(ok && converged);
+	}
+	types[i] = INT4OID;
+	nulls[i] = !ok;
+	values[i++] = Int32GetDatum(iterations);
+	types[i] = FLOAT8OID;
+	nulls[i] = !ok || isnan(aic);
+	values[i++] = Float8GetDatum(aic);
+	types[i] = FLOAT8OID;
+	nulls[i] = !ok || isnan(bic);
+	values[i++] = Float8GetDatum(bic);
+	return i;
+}
+
 Datum
 sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, int n_optional, const Oid *types,
 			   const Datum *values, const bool *nulls)
@@ -541,15 +567,16 @@ typedef struct FitFieldCache
  * The descriptor of a fit's row type, and where its n coefficients are.
  * The type must have the columns the fits write: the coefficients (float8),
  * n (bigint), r2, rmse (float8), at_bound (text[]), and since 1.4
- * std_errors, covariance (jsonb), x_min, x_max (float8[]); dropped columns
- * aside.
+ * std_errors, covariance (jsonb), x_min, x_max (float8[]), status (text),
+ * converged (boolean), iterations (integer), aic, bic (float8); dropped
+ * columns aside.
  */
 static void
 load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, int32 typmod, int n)
 {
 	/* a database not yet updated to 1.4 has the first 4 */
-	static const Oid tail_types[8] = {INT8OID, FLOAT8OID, FLOAT8OID, TEXTARRAYOID, JSONBOID,
-	JSONBOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	static const Oid tail_types[13] = {INT8OID, FLOAT8OID, FLOAT8OID, TEXTARRAYOID, JSONBOID,
+	JSONBOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, TEXTOID, BOOLOID, INT4OID, FLOAT8OID, FLOAT8OID};
 	TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	int			col = 0;
@@ -571,11 +598,11 @@ load_fit_type(FitFieldCache *c, const char *fn, MemoryContext mcxt, Oid typid, i
 	for (int i = 0; i < c->tupdesc->natts; i++)
 		if (!TupleDescAttr(c->tupdesc, i)->attisdropped)
 			col++;
-	if (col != n + 4 && col != n + 8)
+	if (col != n + 4 && col != n + 13)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s: type %s has %d columns, but a fit of this law has %d",
-						fn, format_type_be(typid), col, n + 8),
+						fn, format_type_be(typid), col, n + 13),
 				 errdetail("The type must keep the columns and column types it was created with.")));
 	col = 0;
 	for (int i = 0; i < c->tupdesc->natts; i++)

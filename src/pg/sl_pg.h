@@ -255,6 +255,16 @@ extern Datum sl_float8_array(const double *values, int n);
  */
 extern Datum sl_make_result(FunctionCallInfo fcinfo, const char *fn, int n, int n_optional,
 							const Oid *types, const Datum *values, const bool *nulls);
+/*
+ * The diagnostic columns a fit writes after x_max (since 1.4), from column
+ * i on; returns the column after them.  status (text); converged (boolean,
+ * with_converged: the presets'; a formula fit has it earlier), false for a
+ * fit that failed (!ok); iterations (integer), aic and bic (float8), NULL
+ * for a fit that failed, and aic and bic where they are NaN.
+ */
+extern int	sl_report_columns(const char *status, bool ok, bool converged, bool with_converged,
+							  int iterations, double aic, double bic,
+							  Oid *types, Datum *values, bool *nulls, int i);
 /* text[] of the names whose flag is set (an empty array if none) */
 extern Datum sl_name_array(const char *const *names, const bool *flags, int n);
 
