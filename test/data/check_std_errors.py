@@ -257,6 +257,53 @@ def check_synthetic():
     compare("synthetic %s, 20 groups of 30 rows" % EXPO, fs, jac_expo, pred_expo, 1)
 
 
+def r_info_criteria(n, rss, p):
+    """R's AIC and BIC of an nls fit (stats:::logLik.nls with unit weights)"""
+    loglik = -n / 2.0 * (np.log(2 * np.pi) + 1 - np.log(n) + np.log(rss))
+    return -2 * loglik + 2 * (p + 1), -2 * loglik + np.log(n) * (p + 1)
+
+
+def check_info_criteria(label, select, exponents=()):
+    """aic and bic of each fit (select gives f and its number of coefficients k) against R's
+    definitions from the same RSS (n rmse^2), with p the coefficients not in at_bound (an
+    exponent of 0, the log limit, not counted either)"""
+    worst, count = 0.0, 0
+    cols = "".join(", (f).%s" % e for e in exponents)
+    for r in psql("""SELECT (f).n, (f).rmse, (f).aic, (f).bic, array_to_string((f).at_bound, ','), k%s
+                     FROM (%s) s(f, k) WHERE (f).rmse > 0""" % (cols, select)):
+        n, rmse, aic, bic = int(r[0]), float(r[1]), float(r[2]), float(r[3])
+        at = [a for a in r[4].split(",") if a]
+        zero = [e for e, v in zip(exponents, r[6:]) if float(v) == 0.0 and e not in at]
+        p = int(r[5]) - len(at) - len(zero)
+        ref_aic, ref_bic = r_info_criteria(n, n * rmse * rmse, p)
+        worst = max(worst, abs(aic - ref_aic) / abs(ref_aic), abs(bic - ref_bic) / abs(ref_bic))
+        count += 1
+    check(count > 0 and worst <= 1e-12,
+          "%s: aic and bic equal R's -2 logLik + 2 (p + 1), -2 logLik + ln(n) (p + 1) from the same RSS "
+          "in %d fits (worst %.2e rel)" % (label, count, worst))
+
+
+def check_info_criteria_all():
+    have_data = os.path.isdir(os.path.join(sb.DATA, "sldbench"))
+    if have_data:
+        check_info_criteria("sft, fit_power_law(x, y) per group",
+                            "SELECT fit_power_law(data_size, loss) f, 3 FROM sft WHERE data_size < 819200 "
+                            "GROUP BY model, dataset", ("alpha",))
+        check_info_criteria("sft, fit_log_law(x, y) per group",
+                            "SELECT fit_log_law(data_size, loss) f, 2 FROM sft WHERE data_size < 819200 "
+                            "GROUP BY model, dataset")
+        check_info_criteria("moe, fit_power_law(x1, x2, y)",
+                            "SELECT fit_power_law(dense, experts, loss) f, 5 FROM moe", ("alpha", "beta"))
+        check_info_criteria("moe, %s" % CHIN,
+                            "SELECT fit_scaling_law('%s', ARRAY[dense, experts], loss) f, 5 FROM moe" % CHIN)
+    check_info_criteria("synthetic Chinchilla, 20 groups, as a formula",
+                        "SELECT fit_scaling_law('%s', ARRAY[n, d], y) f, 5 FROM syn_chin GROUP BY g" % CHIN)
+    check_info_criteria("synthetic Chinchilla, 20 groups, fit_power_law(x1, x2, y)",
+                        "SELECT fit_power_law(n, d, y) f, 5 FROM syn_chin GROUP BY g", ("alpha", "beta"))
+    check_info_criteria("synthetic %s, 20 groups" % EXPO,
+                        "SELECT fit_scaling_law('%s', x, y) f, 3 FROM syn_expo GROUP BY g" % EXPO)
+
+
 if __name__ == "__main__":
     if not os.path.isdir(os.path.join(sb.DATA, "sldbench")):
         print("skipped: no data at %s" % sb.DATA)
@@ -266,5 +313,6 @@ if __name__ == "__main__":
         check_vocab()
         check_presets()
     check_synthetic()
+    check_info_criteria_all()
     print("%d passed, %d failed" % (sb.passed, sb.failed))
     sys.exit(1 if sb.failed else 0)
