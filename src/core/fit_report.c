@@ -24,6 +24,8 @@ typedef struct Text
 				used;
 } Text;
 
+static void put(Text *t, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+
 static void
 put(Text *t, const char *fmt,...)
 {
