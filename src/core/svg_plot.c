@@ -319,7 +319,7 @@ put_tick_label(SvBuf *b, const SvTick *t)
 	if (strcmp(t->text, "1") != 0)
 	{
 		sv_put(b, t->text);
-		sv_put(b, "\xc3\x97");	/* U+00D7 multiplication sign */
+		sv_put(b, "&#215;");	/* the multiplication sign, as ASCII in any encoding */
 	}
 	sv_put(b, "10<tspan dy=\"-6\" font-size=\"9\">");
 	sv_put_int(b, t->exp10);
@@ -373,7 +373,7 @@ put_text(SvBuf *b, const SlAlloc *al, const char *s)
 	memcpy(cut, s, len);
 	cut[len] = '\0';
 	sv_escape(b, cut);
-	sv_put(b, "\xe2\x80\xa6");	/* U+2026 */
+	sv_put(b, "&#8230;");	/* an ellipsis */
 	al->free(al->ctx, cut);
 }
 
@@ -662,6 +662,8 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 	for (int s = 0; s < fig->nseries; s++)
 		if (fig->series[s].note)
 			nnotes++;
+	if (fig->note)
+		nnotes++;
 	legend = fig->nseries > 1 || fig->series[0].label != NULL || any_held || any_dash || any_band;
 	if (legend)
 	{
@@ -727,6 +729,12 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 	{
 		double		y = (fig->title ? 34 : 14) + 10;
 
+		if (fig->note)
+		{
+			put_text_el(&b, al, "note", box.left, y, "start", " font-size=\"11\" fill=\"#555555\"",
+						fig->note);
+			y += NOTE_ROW;
+		}
 		for (int s = 0; s < fig->nseries; s++)
 			if (fig->series[s].note)
 			{

@@ -121,6 +121,7 @@ typedef struct SvFigure
 	const char *title;			/* UTF-8 texts; NULL: none */
 	const char *x_label;
 	const char *y_label;
+	const char *note;			/* shown below the title, before the series' notes */
 	int			width;			/* pixels */
 	int			height;
 	bool		y_log;			/* the x axis is always logarithmic */

@@ -144,7 +144,7 @@ render(const double *x, const double *y, const unsigned char *held, size_t n, do
 {
 	static int	calls;
 	SvSeries	se = {"run <A>", n, x, y, held, true, NAN, NULL};
-	SvFigure	fig = {"t & t", "N", "loss", 640, 420, true, extrapolate, 0.95, 1, &se,
+	SvFigure	fig = {"t & t", "N", "loss", NULL, 640, 420, true, extrapolate, 0.95, 1, &se,
 	predict_law, &calls};
 	SlAlloc		al = sl_malloc_alloc;
 	char	   *out = NULL;
