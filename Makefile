@@ -49,7 +49,7 @@ REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans ba
 	predict_loss parallel plan_invariance determinism fit_points fit_points_errors fit_points_n \
 	incremental \
 	superuser bounds extremes scaling_law scaling_law_groups published_laws compute_optimal std_errors \
-	predict_interval
+	predict_interval plots
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core

@@ -131,7 +131,7 @@ CREATE FUNCTION sl_svg_final(internal) RETURNS text
 CREATE FUNCTION sl_svg_trans(internal, float8, float8, anyelement) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_svg(x float8, y float8, fit anyelement) (
-    SFUNC = sl_svg_trans, STYPE = internal, FINALFUNC = sl_svg_final,
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
     COMBINEFUNC = sl_svg_combine,
     SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
     PARALLEL = SAFE);
@@ -139,7 +139,7 @@ COMMENT ON AGGREGATE scaling_law_svg(float8, float8, anyelement) IS 'the points 
 CREATE FUNCTION sl_svg_trans(internal, float8, float8, anyelement, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_svg(x float8, y float8, fit anyelement, options jsonb) (
-    SFUNC = sl_svg_trans, STYPE = internal, FINALFUNC = sl_svg_final,
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
     COMBINEFUNC = sl_svg_combine,
     SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
     PARALLEL = SAFE);
@@ -147,7 +147,7 @@ COMMENT ON AGGREGATE scaling_law_svg(float8, float8, anyelement, jsonb) IS 'the 
 CREATE FUNCTION sl_svg_trans(internal, float8, float8, anyelement, text, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_svg(x float8, y float8, fit anyelement, series text, options jsonb) (
-    SFUNC = sl_svg_trans, STYPE = internal, FINALFUNC = sl_svg_final,
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
     COMBINEFUNC = sl_svg_combine,
     SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
     PARALLEL = SAFE);
@@ -155,7 +155,7 @@ COMMENT ON AGGREGATE scaling_law_svg(float8, float8, anyelement, text, jsonb) IS
 CREATE FUNCTION sl_svg_trans(internal, float8, float8, anyelement, text, boolean, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_svg(x float8, y float8, fit anyelement, series text, held_out boolean, options jsonb) (
-    SFUNC = sl_svg_trans, STYPE = internal, FINALFUNC = sl_svg_final,
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
     COMBINEFUNC = sl_svg_combine,
     SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
     PARALLEL = SAFE);
@@ -163,7 +163,7 @@ COMMENT ON AGGREGATE scaling_law_svg(float8, float8, anyelement, text, boolean, 
 CREATE FUNCTION sl_svg_trans(internal, float8[], float8, anyelement) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_svg(x float8[], y float8, fit anyelement) (
-    SFUNC = sl_svg_trans, STYPE = internal, FINALFUNC = sl_svg_final,
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
     COMBINEFUNC = sl_svg_combine,
     SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
     PARALLEL = SAFE);
@@ -171,7 +171,7 @@ COMMENT ON AGGREGATE scaling_law_svg(float8[], float8, anyelement) IS 'the point
 CREATE FUNCTION sl_svg_trans(internal, float8[], float8, anyelement, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_svg(x float8[], y float8, fit anyelement, options jsonb) (
-    SFUNC = sl_svg_trans, STYPE = internal, FINALFUNC = sl_svg_final,
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
     COMBINEFUNC = sl_svg_combine,
     SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
     PARALLEL = SAFE);
@@ -179,7 +179,7 @@ COMMENT ON AGGREGATE scaling_law_svg(float8[], float8, anyelement, jsonb) IS 'th
 CREATE FUNCTION sl_svg_trans(internal, float8[], float8, anyelement, text, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_svg(x float8[], y float8, fit anyelement, series text, options jsonb) (
-    SFUNC = sl_svg_trans, STYPE = internal, FINALFUNC = sl_svg_final,
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
     COMBINEFUNC = sl_svg_combine,
     SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
     PARALLEL = SAFE);
@@ -187,7 +187,7 @@ COMMENT ON AGGREGATE scaling_law_svg(float8[], float8, anyelement, text, jsonb) 
 CREATE FUNCTION sl_svg_trans(internal, float8[], float8, anyelement, text, boolean, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_svg(x float8[], y float8, fit anyelement, series text, held_out boolean, options jsonb) (
-    SFUNC = sl_svg_trans, STYPE = internal, FINALFUNC = sl_svg_final,
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
     COMBINEFUNC = sl_svg_combine,
     SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
     PARALLEL = SAFE);
@@ -207,7 +207,7 @@ CREATE FUNCTION sl_report_final(internal) RETURNS text
 CREATE FUNCTION sl_report_trans(internal, text, text, anyelement) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_report_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_report(label text, svg text, fit anyelement) (
-    SFUNC = sl_report_trans, STYPE = internal, FINALFUNC = sl_report_final,
+    SFUNC = sl_report_trans, STYPE = internal, SSPACE = 16560, FINALFUNC = sl_report_final,
     COMBINEFUNC = sl_report_combine,
     SERIALFUNC = sl_report_serialize, DESERIALFUNC = sl_report_deserialize,
     PARALLEL = SAFE);
@@ -215,7 +215,7 @@ COMMENT ON AGGREGATE scaling_law_report(text, text, anyelement) IS 'one self-con
 CREATE FUNCTION sl_report_trans(internal, text, text, anyelement, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME', 'sl_report_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE scaling_law_report(label text, svg text, fit anyelement, options jsonb) (
-    SFUNC = sl_report_trans, STYPE = internal, FINALFUNC = sl_report_final,
+    SFUNC = sl_report_trans, STYPE = internal, SSPACE = 16560, FINALFUNC = sl_report_final,
     COMBINEFUNC = sl_report_combine,
     SERIALFUNC = sl_report_serialize, DESERIALFUNC = sl_report_deserialize,
     PARALLEL = SAFE);

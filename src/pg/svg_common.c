@@ -215,6 +215,18 @@ svg_predictor_init(SvgPredictor *p, FunctionCallInfo fcinfo, Oid fit_type, int k
 			return false;
 	}
 	fmgr_info_cxt(fn, &p->flinfo, mcxt);
+	{
+		/* a call expression, so that the function sees its argument types as a query's call would */
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+		List	   *call_args = NIL;
+		int			nargs = p->array_form ? 3 : k + 2;
+
+		for (int j = 0; j < nargs; j++)
+			call_args = lappend(call_args, makeNullConst(args[j], -1, InvalidOid));
+		p->flinfo.fn_expr = (Node *) makeFuncExpr(fn, get_func_rettype(fn), call_args, InvalidOid,
+												  InvalidOid, COERCE_EXPLICIT_CALL);
+		MemoryContextSwitchTo(old);
+	}
 	return true;
 }
 

@@ -14,6 +14,18 @@
 #define SL_TAG_SVG		0x5653534cU	/* "SLSV" */
 #define SL_TAG_REPORT	0x5253534cU	/* "SLSR" */
 
+/*
+ * SSPACE of the plot aggregates (sql/state_space.sql checks the catalog
+ * against these lines).  scaling_law_svg: the state struct (one 1 kB
+ * chunk), the copy of a fit (about 600 bytes: a 1 kB chunk) and the rows of
+ * one input at their first size of 16 (x and y 144 bytes each, the flags
+ * 32): 1040 + 1040 + 320.  scaling_law_report: the state (a 128-byte
+ * chunk) and its first row buffer of 1 kB, which a plot of a few dozen
+ * points already doubles four times: 144 + 16400 + 16.
+ */
+#define SL_SSPACE_SVG 2400
+#define SL_SSPACE_REPORT 16560
+
 /* the options of scaling_law_svg and scaling_law_report (see README, "Plots") */
 typedef struct SvgOptions
 {
