@@ -531,6 +531,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 	bool		any_held = false,
 				any_dash = false,
 				any_band = false,
+				series_rows,
 				legend;
 	int			nnotes = 0,
 				legend_rows = 0,
@@ -664,18 +665,22 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 			nnotes++;
 	if (fig->note)
 		nnotes++;
-	legend = fig->nseries > 1 || fig->series[0].label != NULL || any_held || any_dash || any_band;
+	/* one unlabelled series needs no entry of its own */
+	series_rows = fig->nseries > 1 || fig->series[0].label != NULL;
+	legend = series_rows || any_held || any_dash || any_band;
 	if (legend)
 	{
-		for (int s = 0; s < fig->nseries; s++)
+		for (int s = 0; s < fig->nseries && series_rows; s++)
 		{
-			int			c = fig->series[s].label ? text_chars(fig->series[s].label) : 6;
+			int			c = fig->series[s].label ? text_chars(fig->series[s].label) : 10;
 
 			legend_chars = c > legend_chars ? c : legend_chars;
 		}
-		legend_rows = fig->nseries + (any_held ? 1 : 0) + (any_dash ? 1 : 0) + (any_band ? 1 : 0);
+		legend_rows = (series_rows ? fig->nseries : 0) + (any_held ? 1 : 0) + (any_dash ? 1 : 0)
+			+ (any_band ? 1 : 0);
 		legend_chars = legend_chars < 12 ? 12 : legend_chars;
-		legend_w = 34 + 7 * legend_chars;
+		/* about 7.5 px a character at font-size 12 */
+		legend_w = 34 + (15 * legend_chars + 1) / 2;
 		if (legend_w > fig->width / 3)
 			legend_w = fig->width / 3;
 	}
@@ -944,7 +949,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 		sv_put(&b, "\" height=\"");
 		sv_put_int(&b, legend_rows * LEGEND_ROW + 8);
 		sv_put(&b, "\" fill=\"#ffffff\" stroke=\"#cccccc\"/>\n");
-		for (int s = 0; s < fig->nseries; s++, row++)
+		for (int s = 0; s < fig->nseries && series_rows; s++, row++)
 		{
 			double		cy = ly + 4 + LEGEND_ROW * row + LEGEND_ROW / 2.0;
 
@@ -975,7 +980,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 		{
 			double		cy = ly + 4 + LEGEND_ROW * row++ + LEGEND_ROW / 2.0;
 
-			sv_put(&b, "<circle cx=\"");
+			sv_put(&b, "<circle class=\"legend-held\" cx=\"");
 			sv_put_fixed2(&b, lx + 16);
 			sv_put(&b, "\" cy=\"");
 			sv_put_fixed2(&b, cy);
@@ -986,7 +991,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 		{
 			double		cy = ly + 4 + LEGEND_ROW * row++ + LEGEND_ROW / 2.0;
 
-			sv_put(&b, "<line x1=\"");
+			sv_put(&b, "<line class=\"legend-extrapolated\" x1=\"");
 			sv_put_fixed2(&b, lx + 6);
 			sv_put(&b, "\" x2=\"");
 			sv_put_fixed2(&b, lx + 26);
@@ -1003,7 +1008,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 			char		txt[48];
 			double		pct = round(fig->level * 1000.0) / 10.0;
 
-			sv_put(&b, "<rect x=\"");
+			sv_put(&b, "<rect class=\"legend-band\" x=\"");
 			sv_put_fixed2(&b, lx + 6);
 			sv_put(&b, "\" y=\"");
 			sv_put_fixed2(&b, cy - 5);

@@ -235,7 +235,7 @@ test_figure(void)
 			double		want = 1.5 + 40.0 * pow(xv, -0.3);
 			double		wpy = yp0 + (log10(want) - log10(ylo)) / (log10(yhi) - log10(ylo)) * (yp1 - yp0);
 
-			CHECK(fabs(xv - 1e3) / 1e3 < 1e-4 && fabs(wpy - py) < 0.02,
+			CHECK(fabs(xv - 1e3) / 1e3 < 1e-3 && fabs(wpy - py) < 0.05,
 				  "svg figure: the curve starts at the fit's value (x %g, y px %.2f, want %.2f)", xv, py, wpy);
 		}
 	}
