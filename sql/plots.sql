@@ -94,6 +94,15 @@ SELECT scaling_law_svg(x, y, fit, jsonb_build_object('title', i % 2)) FROM pl_ru
 \echo :LAST_ERROR_SQLSTATE
 SELECT scaling_law_svg(x, y, fit, CASE WHEN i = 9 THEN '{"width": 700}'::jsonb ELSE '{}' END) FROM pl_runs JOIN pl_fits USING (model) WHERE model = 'gpt2';
 \echo :LAST_ERROR_SQLSTATE
+-- options count on rows skipped for a NULL x, in any row order
+SELECT length(scaling_law_svg(CASE WHEN i = 3 THEN NULL ELSE x END, y, fit,
+                              CASE WHEN i = 3 THEN '{"width": 700}'::jsonb ELSE '{}' END)) > 0 AS drawn
+FROM (SELECT * FROM pl_runs JOIN pl_fits USING (model) WHERE model = 'gpt2' ORDER BY i) s;
+\echo :LAST_ERROR_SQLSTATE
+SELECT length(scaling_law_svg(CASE WHEN i = 3 THEN NULL ELSE x END, y, fit,
+                              CASE WHEN i = 3 THEN '{"width": 700}'::jsonb ELSE '{}' END)) > 0 AS drawn
+FROM (SELECT * FROM pl_runs JOIN pl_fits USING (model) WHERE model = 'gpt2' ORDER BY i DESC) s;
+\echo :LAST_ERROR_SQLSTATE
 -- the same options written differently are the same
 SELECT scaling_law_svg(x, y, fit, CASE WHEN i = 9 THEN '{"width": 640.0}'::jsonb ELSE NULL END) IS NOT NULL AS same
 FROM pl_runs JOIN pl_fits USING (model) WHERE model = 'gpt2';

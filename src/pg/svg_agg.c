@@ -60,6 +60,7 @@ typedef struct SvgState
 	Oid			fit_type;
 	int			k;				/* inputs per row, 0 before the first row */
 	bool		array_x;
+	bool		options_seen;	/* a row (or a merged state) has given options */
 	bool		options_null;
 	Size		options_len;
 	char	   *options;		/* jsonb bytes of the first row's options */
@@ -146,8 +147,10 @@ merge_options(SvgState *st, MemoryContext aggctx, bool isnull, const char *bytes
 	SvgOptions	a,
 				b;
 
-	if (st->rows == 0 && st->nseries == 0)
+	if (!st->options_seen)
 	{
+		/* rows skipped for a NULL x or y count too: they are rows of the figure */
+		st->options_seen = true;
 		st->options_null = isnull;
 		if (!isnull)
 		{
@@ -347,7 +350,8 @@ sl_svg_trans(PG_FUNCTION_ARGS)
 static void
 merge_state(SvgState *dst, const SvgState *src, MemoryContext aggctx)
 {
-	merge_options(dst, aggctx, src->options_null, src->options, src->options_len);
+	if (src->options_seen)
+		merge_options(dst, aggctx, src->options_null, src->options, src->options_len);
 	if (src->k != 0 && dst->k != 0 && src->k != dst->k)
 		inputs_mismatch(dst->k, src->k);
 	if (dst->k == 0)
@@ -412,6 +416,7 @@ sl_svg_serialize(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, st->fit_type);
 	pq_sendint32(&buf, st->k);
 	pq_sendbyte(&buf, st->array_x);
+	pq_sendbyte(&buf, st->options_seen);
 	pq_sendbyte(&buf, st->options_null);
 	pq_sendint32(&buf, st->options_len);
 	pq_sendbytes(&buf, st->options, st->options_len);
@@ -500,6 +505,7 @@ sl_svg_deserialize(PG_FUNCTION_ARGS)
 	st = new_state(aggctx, take32(&r), false);
 	st->k = (int) take32(&r);
 	st->array_x = *take(&r, 1) != 0;
+	st->options_seen = *take(&r, 1) != 0;
 	st->options_null = *take(&r, 1) != 0;
 	st->options_len = take32(&r);
 	if (st->k < 0 || st->k > SVG_MAX_INPUTS || st->options_len > r.left)
@@ -727,7 +733,11 @@ sl_svg_final(PG_FUNCTION_ARGS)
 			for (int j = 0; j < k; j++)
 			{
 				for (int64 r = 0; r < s->n; r++)
+				{
+					if ((r & 4095) == 0)
+						CHECK_FOR_INTERRUPTS();
 					col[r] = s->x[r * k + j];
+				}
 				if (sv_bad_value(col, s->n, j == xi, &v, &al))
 				{
 					if (j == xi && (!bad_x || v < vx || isnan(vx)))
