@@ -69,6 +69,16 @@ sv_escape(SvBuf *b, const char *s)
 			case '\'':
 				rep = "&#39;";
 				break;
+			case 0xEF:
+				/* U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters: drop them */
+				if ((unsigned char) s[1] == 0xBF && ((unsigned char) s[2] == 0xBE
+													 || (unsigned char) s[2] == 0xBF))
+				{
+					sv_putn(b, run, (size_t) (s - run));
+					s += 2;
+					run = s + 1;
+				}
+				continue;
 			default:
 				/* XML 1.0 allows no other C0 control: drop them */
 				if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')

@@ -44,7 +44,10 @@ typedef struct SvBuf
 extern void sv_buf_init(SvBuf *b, const SlAlloc *al);
 extern void sv_put(SvBuf *b, const char *s);
 extern void sv_putn(SvBuf *b, const char *s, size_t n);
-/* s (UTF-8) escaped for XML text and attribute values; C0 controls but tab, LF, CR dropped */
+/*
+ * s (UTF-8) escaped for XML text and attribute values; what XML 1.0 cannot
+ * hold is dropped: C0 controls but tab, LF, CR, and U+FFFE, U+FFFF
+ */
 extern void sv_escape(SvBuf *b, const char *s);
 /* v rounded to 0.01, without trailing zeros ("12.5", "-3", "0") */
 extern void sv_put_fixed2(SvBuf *b, double v);

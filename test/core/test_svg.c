@@ -38,6 +38,9 @@ test_text(void)
 	CHECK(strcmp(s, "&lt;/text&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;ok") == 0,
 		  "svg: hostile text escaped, controls dropped (%s)", s);
 	free(s);
+	s = escaped("a\xef\xbf\xbf" "b\xef\xbf\xbe\xef\xbf\xbd\xef");
+	CHECK(strcmp(s, "ab\xef\xbf\xbd\xef") == 0, "svg: U+FFFF and U+FFFE dropped, U+FFFD and a cut sequence kept");
+	free(s);
 	{
 		static const struct
 		{
