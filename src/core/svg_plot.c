@@ -377,9 +377,14 @@ put_text(SvBuf *b, const SlAlloc *al, const char *s)
 	al->free(al->ctx, cut);
 }
 
+/*
+ * A text element; text wider than max_w pixels at about px_char a
+ * character (max_w 0: no limit) is squeezed into max_w by textLength, so
+ * that a long title or label stays inside the figure without being cut
+ */
 static void
 put_text_el(SvBuf *b, const SlAlloc *al, const char *cls, double x, double y, const char *anchor,
-			const char *extra, const char *s)
+			const char *extra, double px_char, double max_w, const char *s)
 {
 	sv_put(b, "<text class=\"");
 	sv_put(b, cls);
@@ -392,6 +397,12 @@ put_text_el(SvBuf *b, const SlAlloc *al, const char *cls, double x, double y, co
 	sv_put(b, "\"");
 	if (extra)
 		sv_put(b, extra);
+	if (max_w > 0 && text_chars(s) * px_char > max_w)
+	{
+		sv_put(b, " textLength=\"");
+		sv_put_fixed2(b, max_w);
+		sv_put(b, "\" lengthAdjust=\"spacingAndGlyphs\"");
+	}
 	sv_put(b, ">");
 	put_text(b, al, s);
 	sv_put(b, "</text>\n");
@@ -730,21 +741,21 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 	sv_put(&b, "<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
 	if (fig->title)
 		put_text_el(&b, al, "title", fig->width / 2.0, 22, "middle",
-					" font-size=\"15\" font-weight=\"bold\"", fig->title);
+					" font-size=\"15\" font-weight=\"bold\"", 9.5, fig->width - 20.0, fig->title);
 	{
 		double		y = (fig->title ? 34 : 14) + 10;
 
 		if (fig->note)
 		{
 			put_text_el(&b, al, "note", box.left, y, "start", " font-size=\"11\" fill=\"#555555\"",
-						fig->note);
+						6.5, fig->width - box.left - 10, fig->note);
 			y += NOTE_ROW;
 		}
 		for (int s = 0; s < fig->nseries; s++)
 			if (fig->series[s].note)
 			{
 				put_text_el(&b, al, "note", box.left, y, "start", " font-size=\"11\" fill=\"#555555\"",
-							fig->series[s].note);
+							6.5, fig->width - box.left - 10, fig->series[s].note);
 				y += NOTE_ROW;
 			}
 		for (int s = 0; s < fig->nseries; s++)
@@ -923,12 +934,19 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 		}
 	if (fig->x_label)
 		put_text_el(&b, al, "axis-title x", (box.left + box.right) / 2, fig->height - 12, "middle",
-					NULL, fig->x_label);
+					NULL, 7.5, box.right - box.left, fig->x_label);
 	if (fig->y_label)
 	{
 		sv_put(&b, "<text class=\"axis-title y\" transform=\"rotate(-90)\" x=\"");
 		sv_put_fixed2(&b, -(box.top + box.bottom) / 2);
-		sv_put(&b, "\" y=\"16\" text-anchor=\"middle\">");
+		sv_put(&b, "\" y=\"16\" text-anchor=\"middle\"");
+		if (text_chars(fig->y_label) * 7.5 > box.bottom - box.top)
+		{
+			sv_put(&b, " textLength=\"");
+			sv_put_fixed2(&b, box.bottom - box.top);
+			sv_put(&b, "\" lengthAdjust=\"spacingAndGlyphs\"");
+		}
+		sv_put(&b, ">");
 		put_text(&b, al, fig->y_label);
 		sv_put(&b, "</text>\n");
 	}
@@ -972,7 +990,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 			sv_put(&b, "\" width=\"8\" height=\"8\" fill=\"");
 			sv_put(&b, sv_colour(s));
 			sv_put(&b, "\"/>\n");
-			put_text_el(&b, al, "legend-label", lx + 32, cy + 4, "start", NULL,
+			put_text_el(&b, al, "legend-label", lx + 32, cy + 4, "start", NULL, 7.5, legend_w - 38,
 						fig->series[s].label ? fig->series[s].label : "(no label)");
 			sv_put(&b, "</g>\n");
 		}
@@ -985,7 +1003,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 			sv_put(&b, "\" cy=\"");
 			sv_put_fixed2(&b, cy);
 			sv_put(&b, "\" r=\"" MARKER_R "\" fill=\"#ffffff\" stroke=\"#555555\" stroke-width=\"1.5\"/>\n");
-			put_text_el(&b, al, "legend-label", lx + 32, cy + 4, "start", NULL, "held out");
+			put_text_el(&b, al, "legend-label", lx + 32, cy + 4, "start", NULL, 0, 0, "held out");
 		}
 		if (any_dash)
 		{
@@ -1000,7 +1018,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 			sv_put(&b, "\" y2=\"");
 			sv_put_fixed2(&b, cy);
 			sv_put(&b, "\" stroke=\"#555555\" stroke-width=\"2\" stroke-dasharray=\"5,3\"/>\n");
-			put_text_el(&b, al, "legend-label", lx + 32, cy + 4, "start", NULL, "extrapolated");
+			put_text_el(&b, al, "legend-label", lx + 32, cy + 4, "start", NULL, 0, 0, "extrapolated");
 		}
 		if (any_band)
 		{
@@ -1017,7 +1035,7 @@ sv_render(const SvFigure *fig, const SlAlloc *al, char **out, size_t *len)
 				snprintf(txt, sizeof(txt), "%.0f%% band", pct);
 			else
 				snprintf(txt, sizeof(txt), "%.1f%% band", pct);
-			put_text_el(&b, al, "legend-label", lx + 32, cy + 4, "start", NULL, txt);
+			put_text_el(&b, al, "legend-label", lx + 32, cy + 4, "start", NULL, 0, 0, txt);
 		}
 		sv_put(&b, "</g>\n");
 	}

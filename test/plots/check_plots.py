@@ -445,6 +445,9 @@ def check_browser(svg, page, first_doc):
     check(img.size == (w, h) and inked > 0.02 * (img.width * img.height / 4),
           "browser: SVG screenshot %dx%d not blank (%d inked samples)" % (img.width, img.height, inked))
     check(pix[2, 2] == (255, 255, 255), "browser: white background")
+    # long labels are squeezed into the legend, not drawn past the figure's edge
+    edge = sum(1 for x in range(w - 4, w) for y in range(h) if pix[x, y] != (255, 255, 255))
+    check(edge == 0, "browser: nothing drawn in the figure's last 4 pixel columns (%d inked pixels)" % edge)
     check_pixels(img, svg, 0, 0, "browser SVG")
 
     html_file = os.path.join(OUT, "report.html")
