@@ -39,13 +39,18 @@ OBJS = \
 	src/pg/formula_options.o \
 	src/pg/scaling_law_agg.o \
 	src/pg/scaling_law_predict.o \
-	src/pg/compute_optimal.o
+	src/pg/compute_optimal.o \
+	src/core/svg_axis.o \
+	src/core/svg_plot.o \
+	src/pg/svg_common.o \
+	src/pg/svg_agg.o \
+	src/pg/svg_report.o
 
 REGRESS = upgrade state_space fit_power_law fit_log_law options options_plans bad_input \
 	predict_loss parallel plan_invariance determinism fit_points fit_points_errors fit_points_n \
 	incremental \
 	superuser bounds extremes scaling_law scaling_law_groups published_laws compute_optimal std_errors \
-	predict_interval fit_status
+	predict_interval fit_status plots
 REGRESS_OPTS = --load-extension=scalinglaw
 
 PG_CPPFLAGS = -Isrc/core

@@ -137,3 +137,112 @@ CREATE FUNCTION predict_interval(fit scaling_law_fit, x float8, level float8 DEF
     RETURNS prediction_interval
     AS 'MODULE_PATHNAME', 'sl_scaling_law_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION predict_interval(scaling_law_fit, float8, float8) IS 'the fitted formula of one input at x and the confidence interval of the mean prediction at the given level (delta method through the formula''s exact Jacobian, Student''s t of n - p degrees of freedom); lo and hi NULL without a covariance';
+
+-- ---- plots (issue 11): scaling_law_svg and scaling_law_report ----
+-- scaling_law_svg(x, y, fit [, series [, held_out]] [, options]): one SVG
+-- document of the points, each series' fitted curve, its extrapolation
+-- (dashed) and confidence band; x is float8, or float8[] for laws of
+-- several inputs (the option x_input chooses the axis).  The state keeps
+-- the rows; the final function sorts them, so the bytes depend on neither
+-- row order nor plan.
+CREATE FUNCTION sl_svg_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sl_svg_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'sl_svg_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sl_svg_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sl_svg_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'sl_svg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sl_svg_trans(internal, float8, float8, anyelement) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_svg(x float8, y float8, fit anyelement) (
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
+    COMBINEFUNC = sl_svg_combine,
+    SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_svg(float8, float8, anyelement) IS 'the points (x, y), the fit''s curve, its extrapolation and confidence band, as one SVG document';
+CREATE FUNCTION sl_svg_trans(internal, float8, float8, anyelement, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_svg(x float8, y float8, fit anyelement, options jsonb) (
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
+    COMBINEFUNC = sl_svg_combine,
+    SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_svg(float8, float8, anyelement, jsonb) IS 'the points (x, y), the fit''s curve, its extrapolation and confidence band, as one SVG document, with options (title, x_label, y_label, x_input, extrapolate_to, y_axis, width, height, level)';
+CREATE FUNCTION sl_svg_trans(internal, float8, float8, anyelement, text, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_svg(x float8, y float8, fit anyelement, series text, options jsonb) (
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
+    COMBINEFUNC = sl_svg_combine,
+    SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_svg(float8, float8, anyelement, text, jsonb) IS 'one figure of several series (one colour and legend entry each): points, curves, extrapolations and bands, as one SVG document, with options';
+CREATE FUNCTION sl_svg_trans(internal, float8, float8, anyelement, text, boolean, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_svg(x float8, y float8, fit anyelement, series text, held_out boolean, options jsonb) (
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
+    COMBINEFUNC = sl_svg_combine,
+    SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_svg(float8, float8, anyelement, text, boolean, jsonb) IS 'one figure of several series, the rows with held_out true drawn as open markers, as one SVG document, with options';
+CREATE FUNCTION sl_svg_trans(internal, float8[], float8, anyelement) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_svg(x float8[], y float8, fit anyelement) (
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
+    COMBINEFUNC = sl_svg_combine,
+    SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_svg(float8[], float8, anyelement) IS 'the points (the input x_input of x, y), the fit''s curve, its extrapolation and confidence band, as one SVG document';
+CREATE FUNCTION sl_svg_trans(internal, float8[], float8, anyelement, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_svg(x float8[], y float8, fit anyelement, options jsonb) (
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
+    COMBINEFUNC = sl_svg_combine,
+    SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_svg(float8[], float8, anyelement, jsonb) IS 'the points (the input x_input of x, y), the fit''s curve, its extrapolation and confidence band, as one SVG document, with options (title, x_label, y_label, x_input, extrapolate_to, y_axis, width, height, level)';
+CREATE FUNCTION sl_svg_trans(internal, float8[], float8, anyelement, text, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_svg(x float8[], y float8, fit anyelement, series text, options jsonb) (
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
+    COMBINEFUNC = sl_svg_combine,
+    SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_svg(float8[], float8, anyelement, text, jsonb) IS 'one figure of several series of a law of several inputs (x_input on the x axis, the other inputs held at each series'' row of largest x_input) (one colour and legend entry each): points, curves, extrapolations and bands, as one SVG document, with options';
+CREATE FUNCTION sl_svg_trans(internal, float8[], float8, anyelement, text, boolean, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_svg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_svg(x float8[], y float8, fit anyelement, series text, held_out boolean, options jsonb) (
+    SFUNC = sl_svg_trans, STYPE = internal, SSPACE = 2400, FINALFUNC = sl_svg_final,
+    COMBINEFUNC = sl_svg_combine,
+    SERIALFUNC = sl_svg_serialize, DESERIALFUNC = sl_svg_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_svg(float8[], float8, anyelement, text, boolean, jsonb) IS 'one figure of several series of a law of several inputs (x_input on the x axis, the other inputs held at each series'' row of largest x_input), the rows with held_out true drawn as open markers, as one SVG document, with options';
+
+-- scaling_law_report(label, svg, fit [, options]): one HTML page, a grid of
+-- the plots (as images), each with its fit's coefficients, R2, RMSE, n and
+-- interval widths beneath it, in order of label
+CREATE FUNCTION sl_report_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_report_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sl_report_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'sl_report_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sl_report_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_report_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sl_report_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'sl_report_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sl_report_trans(internal, text, text, anyelement) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_report_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_report(label text, svg text, fit anyelement) (
+    SFUNC = sl_report_trans, STYPE = internal, SSPACE = 16560, FINALFUNC = sl_report_final,
+    COMBINEFUNC = sl_report_combine,
+    SERIALFUNC = sl_report_serialize, DESERIALFUNC = sl_report_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_report(text, text, anyelement) IS 'one self-contained HTML page: a grid of the plots, each with its fit''s coefficients, R2, RMSE, n and interval widths, in order of label';
+CREATE FUNCTION sl_report_trans(internal, text, text, anyelement, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'sl_report_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE scaling_law_report(label text, svg text, fit anyelement, options jsonb) (
+    SFUNC = sl_report_trans, STYPE = internal, SSPACE = 16560, FINALFUNC = sl_report_final,
+    COMBINEFUNC = sl_report_combine,
+    SERIALFUNC = sl_report_serialize, DESERIALFUNC = sl_report_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE scaling_law_report(text, text, anyelement, jsonb) IS 'one self-contained HTML page: a grid of the plots, each with its fit''s coefficients, R2, RMSE, n and interval widths, in order of label, with options (title, level, extrapolate_to)';
+-- ---- end of plots ----

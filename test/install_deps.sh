@@ -16,3 +16,8 @@ apt-get install -y -q --no-install-recommends \
 apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev valgrind >/dev/null
 # regenerating test/core/t_quantiles.h (gen_t_quantiles.py; not run by the tests)
 apt-get install -y -q --no-install-recommends python3-mpmath >/dev/null
+
+# the plots' browser test (test/plots): headless chromium renders the SVG and
+# HTML documents, python3-pil reads the screenshots, fonts-dejavu-core is the
+# font the figures name first
+apt-get install -y -q --no-install-recommends chromium python3-pil fonts-dejavu-core >/dev/null

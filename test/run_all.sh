@@ -3,8 +3,9 @@
 # warnings as errors, installs, runs the core unit tests (also under ASan and
 # UBSan), then pg_regress and the data checks on a temporary cluster
 # (pg_virtualenv), then the script tests of storing, sharding and scheduling
-# (test/storage, test/shard, test/cron) and of hostile input (test/fuzz,
-# test/valgrind, test/pgbench, test/cancel).  Ends with the line 'N passed, N failed'.
+# (test/storage, test/shard, test/cron), of hostile input (test/fuzz,
+# test/valgrind, test/pgbench, test/cancel) and of plots (test/plots, which
+# renders them in headless chromium).  Ends with the line 'N passed, N failed'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -90,9 +91,10 @@ count_plain "$log/coverage"
 # storing (pg_dump, SQL-level corruption), sharding (postgres_fdw) and
 # scheduling (pg_cron); hostile-input testing: libFuzzer targets of the core
 # (fuzz), pg_regress with the server under valgrind (valgrind), concurrent
-# load (pgbench), cancel latency on 10M points (cancel).  Each starts and
-# stops its own clusters.
-for t in storage shard cron fuzz valgrind pgbench cancel; do
+# load (pgbench), cancel latency on 10M points (cancel); the plots' SVG and
+# HTML, parsed and rendered in chromium (plots).  Each starts and stops its
+# own clusters.
+for t in storage shard cron fuzz valgrind pgbench cancel plots; do
   echo "== test/$t/run.sh"
   t_start=$(date +%s)
   bash "test/$t/run.sh" >"$log/$t" 2>&1

@@ -890,6 +890,8 @@ extern void test_formula(void);
 extern void test_compute_optimal(void);
 /* test_intervals.c */
 extern void test_intervals(void);
+/* test_svg.c */
+extern void test_svg(void);
 
 int
 main(void)
@@ -909,6 +911,7 @@ main(void)
 	test_formula();
 	test_compute_optimal();
 	test_intervals();
+	test_svg();
 	printf("%d passed, %d failed\n", tu_pass, tu_fail);
 	return tu_fail ? 1 : 0;
 }
